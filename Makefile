@@ -1,0 +1,42 @@
+# Shopwright: `make run` serves the shop, `make test` runs every test. Both set everything up first.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app backend.wsgi
+STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
+
+.PHONY: run test setup db lint bench clean-data stop-db
+
+$(STAMP): requirements.txt
+	@python3 -m venv $(VENV) 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip && python3 -m venv $(VENV); }
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+# Find or start a MySQL-compatible server, create the database, apply schema.sql.
+db: setup
+	$(PY) -m backend.bootstrap
+	$(FLASK) init-db
+
+run: db
+	$(FLASK) seed --products 120 --if-empty
+	$(FLASK) create-admin
+	$(VENV)/bin/gunicorn -c backend/gunicorn_conf.py backend.wsgi:app
+
+# Tests make their own throwaway database (see tests/conftest.py); browser tests need Chromium.
+test: setup
+	@[ -n "$$TEST_DATABASE_URL" ] || $(PY) -m backend.bootstrap
+	@bash tests/browser/ensure_chromium.sh
+	$(VENV)/bin/ruff check backend tests bench
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check backend tests bench
+
+bench: db
+	$(PY) bench/catalog.py
+
+stop-db:
+	@[ -f .data/mysql.pid ] && kill "$$(cat .data/mysql.pid)" && echo "private database stopped" || echo "no private database running"

@@ -1,0 +1,1 @@
+"""Shopwright: an online shop backend (Flask routes -> services -> repositories -> MySQL)."""

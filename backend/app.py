@@ -1,0 +1,42 @@
+"""The app factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_cors import CORS
+
+from backend.config import ROOT, Settings, load_settings
+from backend.db import Database
+from backend.error_handlers import register_error_handlers
+from backend.extensions import limiter
+from backend.request_log import init_request_log
+from backend.routes import API_PREFIX, register_blueprints
+from backend.routes.guard import init_guard
+from backend.services import Services
+
+
+def create_app(overrides: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """Build the Flask app from settings (environment > .env > defaults, then overrides)."""
+    settings = settings or load_settings(overrides)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Flask(__name__, template_folder=str(ROOT / "frontend" / "templates"),
+                static_folder=str(ROOT / "frontend" / "static"), static_url_path="/static")
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes,
+                      JSON_SORT_KEYS=False, RATELIMIT_ENABLED=settings.ratelimit_enabled,
+                      RATELIMIT_STORAGE_URI=settings.redis_url or "memory://")
+    app.json.sort_keys = False
+    app.extensions["settings"] = settings
+    app.extensions["shopwright"] = Services(settings, Database(settings))
+    if settings.cors_origins:
+        CORS(app, resources={f"{API_PREFIX}/*": {"origins": settings.cors_origins.split(",")}},
+             supports_credentials=True)
+    limiter.init_app(app)
+    init_request_log(app)
+    init_guard(app)
+    register_error_handlers(app)
+    register_blueprints(app)
+    from backend.cli import register_cli
+    register_cli(app)
+    return app

@@ -1,0 +1,57 @@
+"""Command-line tasks: flask --app backend.wsgi <command>."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from tqdm import tqdm
+
+from backend.migrate import apply_schema, create_database
+
+
+def _services():
+    return current_app.extensions["shopwright"]
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed)
+    app.cli.add_command(create_admin)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database if missing and apply database/schema.sql."""
+    settings = current_app.extensions["settings"]
+    create_database(settings)
+    count = apply_schema(settings)
+    click.echo(f"schema applied to {settings.db_name} ({count} statements)")
+
+
+@click.command("seed")
+@click.option("--products", default=0, show_default=True, help="How many products to add.")
+@click.option("--users", default=0, show_default=True, help="How many customer accounts to add.")
+@click.option("--password", default="shopwright-demo", show_default=True, help="Password of the seeded users.")
+@click.option("--if-empty", is_flag=True, help="Only when the catalog has no product yet.")
+def seed(products: int, users: int, password: str, if_empty: bool) -> None:
+    """Fill the catalog (and users) fast with batched inserts."""
+    service = _services().seed
+    if if_empty and not service.catalog_is_empty():
+        click.echo("catalog already has products; not seeding")
+        return
+    if products:
+        with tqdm(total=products, unit="product", disable=None) as bar:
+            service.seed_catalog(products, progress=bar.update)
+    if users:
+        with tqdm(total=users, unit="user", disable=None) as bar:
+            service.seed_users(users, password, progress=bar.update)
+
+
+@click.command("create-admin")
+def create_admin() -> None:
+    """Create the ADMIN_EMAIL account; a generated password is printed once."""
+    settings = current_app.extensions["settings"]
+    generated = _services().accounts.ensure_admin(settings.admin_email, settings.admin_password)
+    if generated:
+        click.echo(f"admin account {settings.admin_email} created; password (shown once): {generated}")
+    else:
+        click.echo(f"admin account {settings.admin_email} ready")

@@ -1,0 +1,77 @@
+"""Settings: the environment first, then .env, then defaults. The only module that reads them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    db_host: str = "127.0.0.1"
+    db_port: int = 3306
+    db_user: str = "root"
+    db_password: str = ""
+    db_name: str = "shopwright"
+    db_ssl: bool = False
+    db_pool_size: int = 8
+    db_connect_timeout: int = 3
+    db_read_timeout: int = 30
+    db_statement_seconds: int = 20
+    secret_key: str = "dev-only-change-me"
+    store_currency: str = "USD"
+    admin_email: str = "admin@shopwright.local"
+    admin_password: str = ""
+    mail_backend: str = "console"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: bool = False
+    mail_from: str = "Shopwright <shop@shopwright.local>"
+    mail_sender_enabled: bool = True
+    public_url: str = "http://127.0.0.1:5000"
+    redis_url: str = ""
+    ratelimit_enabled: bool = True
+    session_idle_minutes: int = 30
+    session_max_days: int = 7
+    max_sessions_per_user: int = 3
+    cookie_secure: bool = False
+    max_body_bytes: int = 1_048_576
+    cors_origins: str = ""
+    backup_dir: str = str(ROOT / ".data" / "backups")
+    audit_retention_days: int = 180
+    log_level: str = "INFO"
+
+    @property
+    def db_params(self) -> dict[str, Any]:
+        return {"host": self.db_host, "port": self.db_port, "user": self.db_user,
+                "password": self.db_password, "database": self.db_name}
+
+
+_CASTS = {int: int, bool: _bool, str: str, "int": int, "bool": _bool, "str": str}
+
+
+def load_settings(overrides: dict[str, Any] | None = None, env_file: Path | None = None) -> Settings:
+    """Build Settings from os.environ, then .env, then the defaults above; overrides win over all."""
+    dotenv = dotenv_values(env_file or ROOT / ".env")
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        raw = os.environ.get(field.name.upper(), dotenv.get(field.name.upper()))
+        if raw is not None and raw != "" or (raw == "" and field.type in ("str", str)):
+            values[field.name] = _CASTS[field.type](raw)
+    settings = Settings(**values)
+    if overrides:
+        settings = replace(settings, **{k.lower(): v for k, v in overrides.items()})
+    return settings

@@ -1,0 +1,82 @@
+"""The one place errors become HTTP answers, all in the error shape of api.md."""
+from __future__ import annotations
+
+import logging
+
+import pymysql
+from flask import Flask, Response, current_app, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from backend import errors
+from backend.db import is_connection_error
+
+log = logging.getLogger("shopwright.errors")
+
+_HTTP_CODES = {
+    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden,
+    404: errors.NotFound, 405: errors.MethodNotAllowed, 409: errors.Conflict,
+    413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType, 429: errors.RateLimited,
+}
+# Server-side statement timeouts (MariaDB 1969, MySQL 3024) and lock contention that outlived retries.
+_BUSY_CODES = {1969, 3024, 1205, 1213}
+
+
+def render(error: errors.AppError) -> Response:
+    response = jsonify(error.to_dict())
+    response.status_code = error.status
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    # Callables taking (exception, request_id), told of every unexpected error (the audit log).
+    app.extensions.setdefault("error_listeners", [])
+    app.register_error_handler(errors.AppError, render)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(pymysql.err.MySQLError, _database_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    error_type = _HTTP_CODES.get(exc.code or 500)
+    if error_type is None:
+        return _unexpected(exc)
+    headers = {}
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if exc.code == 429:
+        headers["Retry-After"] = str(_retry_after(exc))
+    message = None if exc.code in (404, 405, 413, 429) else exc.description
+    return render(error_type(message, headers=headers))
+
+
+def _retry_after(exc: HTTPException) -> int:
+    limit = getattr(exc, "limit", None)
+    item = getattr(limit, "limit", None)
+    return int(item.get_expiry()) if item is not None else 60
+
+
+def _database_error(exc: pymysql.err.MySQLError) -> Response:
+    if is_connection_error(exc):
+        return render(errors.DatabaseUnavailable())
+    code = exc.args[0] if exc.args else None
+    if code in _BUSY_CODES:
+        return render(errors.DatabaseUnavailable("The database is busy; please try again.",
+                                                 code="database_busy", headers={"Retry-After": "1"}))
+    if isinstance(exc, pymysql.err.IntegrityError):
+        log.warning("integrity error reached the handler: %s rid=%s", code, g.get("request_id"))
+        return render(errors.Conflict("That change conflicts with existing data."))
+    return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> Response:
+    request_id = g.get("request_id", "")
+    log.exception("unexpected error rid=%s", request_id, exc_info=exc)
+    for listener in current_app.extensions.get("error_listeners", []):
+        try:
+            listener(exc, request_id)
+        except Exception:  # noqa: BLE001 - reporting must never hide the original error
+            log.exception("error listener failed")
+    return render(errors.AppError(f"Something went wrong on our side (request {request_id}).",
+                                  extra={"request_id": request_id}))

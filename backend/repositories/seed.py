@@ -1,0 +1,41 @@
+"""SQL for filling a catalog fast: batched multi-row inserts."""
+from __future__ import annotations
+
+from backend.repositories import Repository
+
+# A category; its path is set right after, once its id is known.
+ADD_CATEGORY = "INSERT INTO categories (parent_id, name, slug) VALUES (%s, %s, %s)"
+# A category's materialised path: its parent's path plus its own id.
+SET_CATEGORY_PATH = """
+UPDATE categories c LEFT JOIN categories p ON p.id = c.parent_id
+SET c.path = CONCAT(COALESCE(p.path, '/'), c.id, '/') WHERE c.id = %s"""
+ADD_PRODUCTS = """
+INSERT INTO products (category_id, name, slug, description, price, stock, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+ADD_USERS = """
+INSERT INTO users (email, username, password_hash, full_name, role) VALUES (%s, %s, %s, %s, 'customer')"""
+COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
+MAX_PRODUCT_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
+MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
+
+
+class SeedRepository(Repository):
+    def add_category(self, parent_id: int | None, name: str, slug: str) -> int:
+        new_id = self._insert(ADD_CATEGORY, (parent_id, name, slug))
+        self._change(SET_CATEGORY_PATH, (new_id,))
+        return new_id
+
+    def add_products(self, rows: list[tuple]) -> int:
+        return self._insert_many(ADD_PRODUCTS, rows)
+
+    def add_users(self, rows: list[tuple]) -> int:
+        return self._insert_many(ADD_USERS, rows)
+
+    def count_products(self) -> int:
+        return int(self._scalar(COUNT_PRODUCTS))
+
+    def max_product_id(self) -> int:
+        return int(self._scalar(MAX_PRODUCT_ID))
+
+    def max_user_id(self) -> int:
+        return int(self._scalar(MAX_USER_ID))

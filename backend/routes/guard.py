@@ -1,0 +1,83 @@
+"""Authentication and permission checks: the one guard every protected route uses."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, g, request
+
+from backend import errors
+from backend.clock import iso
+from backend.permissions import can
+from backend.routes import services
+
+SESSION_COOKIE = "sw_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_guard(app: Flask) -> None:
+    app.before_request(_identify)
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _identify() -> None:
+    """Resolve the session from the Bearer header or the cookie; remember a failed CSRF check."""
+    g.user, g.session_id, g.auth_via, g.csrf_failed = None, None, None, False
+    if not request.path.startswith("/api/"):
+        return
+    token, via = _bearer_token(), "bearer"
+    if token is None:
+        token, via = request.cookies.get(SESSION_COOKIE), "cookie"
+    if not token:
+        return
+    session = services().sessions.resolve(token)
+    if session is None:
+        return
+    if via == "cookie" and request.method in UNSAFE_METHODS and not services().sessions.csrf_ok(
+            session, request.headers.get("X-CSRF-Token")):
+        g.csrf_failed = True
+        return
+    g.user, g.session_id, g.auth_via = session, session["session_id"], via
+
+
+def current_user(required: bool = True) -> dict[str, Any] | None:
+    """The logged-in user; 403 csrf_failed or 401 when required and missing."""
+    if g.get("csrf_failed"):
+        raise errors.Forbidden("Missing or wrong X-CSRF-Token header.", code="csrf_failed")
+    user = g.get("user")
+    if user is not None and not user["is_active"]:
+        raise errors.Forbidden("This account is inactive.", code="account_inactive")
+    if user is not None and user["blocked_until"] and user["blocked_until"] > services().sessions.now():
+        raise errors.Forbidden("This account is blocked.", code="account_blocked",
+                               extra={"blocked_until": iso(user["blocked_until"])})
+    if user is None and required:
+        raise errors.Unauthorized()
+    return user
+
+
+def login_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        current_user()
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def requires(permission: str) -> Callable[[Callable], Callable]:
+    """Allow the view only to roles holding permission (see backend.permissions)."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if not can(user["role"], permission):
+                raise errors.Forbidden()
+            return view(*args, **kwargs)
+        wrapper.permission = permission
+        return wrapper
+    return decorate

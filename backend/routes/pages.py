@@ -1,0 +1,16 @@
+"""Storefront pages: HTML shells whose JavaScript calls the REST API."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("index.html")
+
+
+@bp.get("/api/docs")
+def api_docs():
+    return render_template("api_docs.html")

@@ -1,0 +1,1 @@
+"""marshmallow schemas: request validation and response shapes, also the source of openapi.json."""

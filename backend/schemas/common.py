@@ -1,0 +1,54 @@
+"""Fields and schemas shared by every area: money, UTC timestamps, paging, the error shape."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from backend.clock import iso
+
+
+class Money(fields.Decimal):
+    """A decimal string with two places ("1299.00"), never a float."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+
+class UtcDateTime(fields.DateTime):
+    """ISO 8601 in UTC with a Z suffix; naive datetimes from the database are UTC."""
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return iso(value)
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The paged list envelope of api.md around item_schema."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "page": fields.Integer(), "per_page": fields.Integer(),
+        "total": fields.Integer(), "pages": fields.Integer(),
+    }, name=name)
+
+
+def paged(items: list[Any], page: int, per_page: int, total: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "per_page": per_page, "total": total,
+            "pages": (total + per_page - 1) // per_page}
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+

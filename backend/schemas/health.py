@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()
+    currency = fields.String()

@@ -1,0 +1,36 @@
+"""Services: one class per domain area; the business rules and the transaction boundaries."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from backend.clock import utcnow
+from backend.config import Settings
+from backend.db import Database
+
+
+class Services:
+    """Every service of one app, sharing its database pool, settings and clock."""
+
+    def __init__(self, settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        from backend.services.accounts import AccountService
+        from backend.services.health import HealthService
+        from backend.services.products import ProductService
+        from backend.services.seed import SeedService
+        from backend.services.sessions import SessionService
+
+        self.settings, self.db = settings, db
+        args = (db, settings, self._now)
+        self._clock = clock
+        self.health = HealthService(*args)
+        self.accounts = AccountService(*args)
+        self.sessions = SessionService(*args)
+        self.products = ProductService(*args)
+        self.seed = SeedService(*args)
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Move every service's notion of now (tests travel in time with this)."""
+        self._clock = clock

@@ -1,0 +1,102 @@
+"""Demo and load-test data: a category tree three levels deep and as many products and users as asked."""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import bcrypt
+
+from backend.repositories.seed import SeedRepository
+from backend.services.base import Service
+
+BATCH = 2000
+DEMO_TREE = {
+    "Electronics": {"Computers": ["Laptops", "Monitors", "Keyboards"],
+                    "Audio": ["Headphones", "Speakers"], "Phones": ["Smartphones", "Cases"]},
+    "Home & Kitchen": {"Cookware": ["Pans", "Knives"], "Furniture": ["Chairs", "Desks"],
+                       "Lighting": ["Lamps", "Bulbs"]},
+    "Sports & Outdoors": {"Cycling": ["Bikes", "Helmets"], "Camping": ["Tents", "Backpacks"],
+                          "Fitness": ["Yoga", "Weights"]},
+    "Books": {"Fiction": ["Mystery", "Science Fiction"], "Non-fiction": ["History", "Cooking"]},
+}
+ADJECTIVES = ["Classic", "Compact", "Deluxe", "Everyday", "Featherweight", "Heritage", "Modern",
+              "Nordic", "Pro", "Rugged", "Silent", "Smart", "Studio", "Urban", "Vintage", "Wireless"]
+MATERIALS = ["Bamboo", "Carbon", "Ceramic", "Cotton", "Copper", "Graphite", "Linen", "Maple",
+             "Oak", "Steel", "Titanium", "Walnut", "Wool"]
+
+Progress = Callable[[int], None]
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
+
+
+class SeedService(Service):
+    def catalog_is_empty(self) -> bool:
+        with self.db.uow() as uow:
+            return SeedRepository(uow.conn).count_products() == 0
+
+    def seed_catalog(self, products: int, progress: Progress | None = None, seed: int = 7) -> list[int]:
+        """Add a category tree (demo names for small catalogs, a wide tree for large ones) and products."""
+        rng = random.Random(seed)
+        with self.db.uow() as uow:
+            repo = SeedRepository(uow.conn)
+            tag = f"s{repo.max_product_id() + 1}"
+            leaves = self._add_tree(repo, DEMO_TREE if products <= 500 else self._wide_tree(), tag)
+            uow.commit()
+        self._add_products(products, leaves, tag, rng, progress)
+        return [leaf_id for leaf_id, _ in leaves]
+
+    @staticmethod
+    def _wide_tree() -> dict:
+        return {f"Department {a}": {f"Aisle {a}.{b}": [f"Shelf {a}.{b}.{c}" for c in range(1, 5)]
+                                    for b in range(1, 6)} for a in range(1, 11)}
+
+    @staticmethod
+    def _add_tree(repo: SeedRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
+        leaves: list[tuple[int, str]] = []
+        for top, middles in tree.items():
+            top_id = repo.add_category(None, top, f"{_slug(top)}-{tag}")
+            for middle, bottoms in middles.items():
+                mid_id = repo.add_category(top_id, middle, f"{_slug(middle)}-{tag}")
+                for bottom in bottoms:
+                    leaves.append((repo.add_category(mid_id, bottom, f"{_slug(bottom)}-{tag}"), bottom))
+        return leaves
+
+    def _add_products(self, count: int, leaves: list[tuple[int, str]], tag: str,
+                      rng: random.Random, progress: Progress | None) -> None:
+        now = self.now()
+        done = 0
+        while done < count:
+            rows = []
+            for n in range(done, min(count, done + BATCH)):
+                leaf_id, leaf_name = leaves[n % len(leaves)]
+                name = f"{rng.choice(ADJECTIVES)} {rng.choice(MATERIALS)} {leaf_name.rstrip('s')} {n + 1}"
+                description = (f"A {name.lower()} from our {leaf_name.lower()} range: built to last, "
+                               f"easy to care for, and backed by a two-year warranty.")
+                price = Decimal(rng.randrange(199, 199_999)) / 100
+                rows.append((leaf_id, name, f"{_slug(name)}-{tag}", description, price,
+                             rng.choice([0, 2, 5, 12, 25, 40, 100]), now - timedelta(minutes=n)))
+            with self.db.uow() as uow:
+                SeedRepository(uow.conn).add_products(rows)
+                uow.commit()
+            done += len(rows)
+            if progress:
+                progress(len(rows))
+
+    def seed_users(self, count: int, password: str, progress: Progress | None = None) -> None:
+        """Add count customers sharing one password (hashed once: bcrypt per row would take minutes)."""
+        password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+        with self.db.uow() as uow:
+            start = SeedRepository(uow.conn).max_user_id() + 1
+        for first in range(start, start + count, BATCH):
+            last = min(start + count, first + BATCH)
+            rows = [(f"shopper{n}@example.test", f"shopper{n}", password_hash, f"Shopper {n}")
+                    for n in range(first, last)]
+            with self.db.uow() as uow:
+                SeedRepository(uow.conn).add_users(rows)
+                uow.commit()
+            if progress:
+                progress(len(rows))

@@ -1,0 +1,4 @@
+"""gunicorn entry point: gunicorn backend.wsgi:app"""
+from backend.app import create_app
+
+app = create_app()

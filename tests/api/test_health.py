@@ -1,0 +1,35 @@
+"""GET /health: ok while the database answers, 503 in the error shape while it is down, ok again after."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from backend.app import create_app
+from tests.helpers import TcpProxy, assert_error
+
+
+def test_health_ok(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "currency": "USD"}
+
+
+def test_health_follows_the_database_down_and_up_without_restart(settings):
+    proxy = TcpProxy(settings.db_host, settings.db_port)
+    proxy.start()
+    app = create_app(settings=replace(settings, db_host="127.0.0.1", db_port=proxy.port, db_connect_timeout=1))
+    client = app.test_client()
+    try:
+        assert client.get("/api/v1/health").status_code == 200
+        proxy.stop()
+        assert_error(client.get("/api/v1/health"), 503, "database_unavailable")
+        assert_error(client.get("/api/v1/products"), 503, "database_unavailable")
+        proxy.start()
+        response = client.get("/api/v1/health")
+        assert response.status_code == 200 and response.get_json()["database"] == "ok"
+    finally:
+        proxy.stop()
+
+
+def test_currency_comes_from_settings(settings):
+    app = create_app(settings=replace(settings, store_currency="EUR"))
+    assert app.test_client().get("/api/v1/health").get_json()["currency"] == "EUR"

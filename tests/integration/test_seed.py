@@ -1,0 +1,25 @@
+"""The seed command's service: a three-level category tree and priced, stocked products."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def test_seed_catalog_builds_a_three_level_tree_with_products(services, db):
+    leaves = services.seed.seed_catalog(60)
+    with db.cursor() as cur:
+        cur.execute("SELECT path FROM categories WHERE id = %s", (leaves[0],))
+        path = cur.fetchone()["path"]
+        assert path.count("/") == 4  # "/top/middle/leaf/"
+        cur.execute("SELECT COUNT(*) AS n, MIN(price) AS lo, MIN(stock) AS s FROM products "
+                    "WHERE category_id IN ({})".format(",".join(["%s"] * len(leaves))), leaves)
+        row = cur.fetchone()
+    assert row["n"] == 60
+    assert row["lo"] >= Decimal("1.99") and row["s"] >= 0
+
+
+def test_seed_users_share_one_hash(services, db):
+    services.seed.seed_users(3, "a-long-password")
+    with db.cursor() as cur:
+        cur.execute("SELECT COUNT(DISTINCT password_hash) AS n FROM users WHERE id > "
+                    "(SELECT MAX(id) - 3 FROM (SELECT id FROM users) u)")
+        assert cur.fetchone()["n"] == 1
