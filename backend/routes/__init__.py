@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from backend import errors
@@ -56,8 +56,15 @@ def actor() -> Actor:
 
 
 def register_blueprints(app: Flask) -> None:
-    from backend.routes import docs, health, pages, products
+    """Register every route module: its `bp` under /api/v1, its `pages` blueprint (HTML shells) at /."""
+    import importlib
+    import pkgutil
 
-    for module in (health, products, docs):
-        app.register_blueprint(module.bp, url_prefix=API_PREFIX)
-    app.register_blueprint(pages.bp)
+    import backend.routes as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if isinstance(getattr(module, "bp", None), Blueprint):
+            app.register_blueprint(module.bp, url_prefix=API_PREFIX)
+        if isinstance(getattr(module, "pages", None), Blueprint):
+            app.register_blueprint(module.pages)

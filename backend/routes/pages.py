@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-bp = Blueprint("pages", __name__)
+pages = Blueprint("pages", __name__)
 
 
-@bp.get("/")
+@pages.get("/")
 def home():
     return render_template("index.html")
 
 
-@bp.get("/api/docs")
+@pages.get("/api/docs")
 def api_docs():
     return render_template("api_docs.html")

@@ -1,0 +1,15 @@
+"""SQL for the audit log."""
+from __future__ import annotations
+
+from backend.repositories import Repository
+
+# One event row.
+ADD_EVENT = """
+INSERT INTO audit_log (actor_id, action, target_type, target_id, ip, request_id, details)
+VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+
+
+class AuditRepository(Repository):
+    def add_event(self, actor_id: int | None, action: str, target_type: str, target_id: str,
+                  ip: str, request_id: str, details: str | None) -> int:
+        return self._insert(ADD_EVENT, (actor_id, action, target_type, target_id, ip[:45], request_id[:64], details))
