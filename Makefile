@@ -29,11 +29,11 @@ run: db
 test: setup
 	@[ -n "$$TEST_DATABASE_URL" ] || $(PY) -m backend.bootstrap
 	@bash tests/browser/ensure_chromium.sh
-	$(VENV)/bin/ruff check backend tests bench
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check backend tests bench
+	$(VENV)/bin/ruff check .
 
 bench: db
 	$(PY) bench/catalog.py
