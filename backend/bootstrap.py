@@ -64,10 +64,10 @@ def _initialise_datadir(binary: str) -> None:
     user = ["--user=root"] if os.geteuid() == 0 else []
     installer = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
     if "mariadbd" in binary and installer:
-        cmd = [installer, f"--datadir={MYSQL_DIR}", "--auth-root-authentication-method=normal",
-               "--skip-test-db", *user]
+        cmd = [installer, "--no-defaults", "--basedir=/usr", f"--datadir={MYSQL_DIR}",
+               "--auth-root-authentication-method=normal", "--skip-test-db", *user]
     else:
-        cmd = [binary, "--initialize-insecure", f"--datadir={MYSQL_DIR}", *user]
+        cmd = [binary, "--no-defaults", "--initialize-insecure", f"--datadir={MYSQL_DIR}", *user]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -82,7 +82,8 @@ def start_private_server(settings: Settings) -> None:
     print(f"bootstrap: starting a private server ({binary}) on 127.0.0.1:{settings.db_port}, data in .data/",
           flush=True)
     log = open(DATA_DIR / "mysql.log", "ab")  # noqa: SIM115 - the server keeps writing after we return
-    subprocess.Popen([binary, f"--datadir={MYSQL_DIR}", f"--port={settings.db_port}",
+    # --no-defaults: the system's my.cnf (its datadir, socket, user) is for the system's server.
+    subprocess.Popen([binary, "--no-defaults", f"--datadir={MYSQL_DIR}", f"--port={settings.db_port}",
                       "--bind-address=127.0.0.1", f"--socket={DATA_DIR / 'mysql.sock'}",
                       f"--pid-file={DATA_DIR / 'mysql.pid'}", *user],
                      stdout=log, stderr=log, start_new_session=True)
