@@ -52,6 +52,7 @@ class Settings:
     cors_origins: str = ""
     backup_dir: str = str(ROOT / ".data" / "backups")
     audit_retention_days: int = 180
+    cleanup_interval_minutes: int = 60
     log_level: str = "INFO"
 
     @property

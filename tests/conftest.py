@@ -49,7 +49,7 @@ def _from_url(base: Settings, url: str) -> Settings:
 def _base_settings() -> Settings:
     return replace(load_settings(), ratelimit_enabled=False, mail_backend="console",
                    mail_sender_enabled=False, log_level="WARNING", session_idle_minutes=30,
-                   session_max_days=7, max_sessions_per_user=3, store_currency="USD")
+                   cleanup_interval_minutes=0, session_max_days=7, max_sessions_per_user=3, store_currency="USD")
 
 
 @pytest.fixture(scope="session")
