@@ -135,6 +135,10 @@ CREATE TABLE IF NOT EXISTS products (
   slug         VARCHAR(220)  NOT NULL,
   description  TEXT          NOT NULL,
   price        DECIMAL(12,2) NOT NULL,
+  -- What a shopper pays now (price less the best active offer): a cache written only by
+  -- backend/services/pricing.py so price filters and price sorts are index ranges. NULL = not
+  -- priced yet (a row inserted by other code), and the catalog prices such rows before it lists.
+  current_price DECIMAL(12,2) NULL,
   stock        INT           NOT NULL DEFAULT 0,
   image_url    VARCHAR(500)  NOT NULL DEFAULT '',
   is_archived  TINYINT(1)    NOT NULL DEFAULT 0,
@@ -143,8 +147,8 @@ CREATE TABLE IF NOT EXISTS products (
   PRIMARY KEY (id),
   UNIQUE KEY uq_products_slug (slug),
   KEY ix_products_listing (is_archived, created_at),
-  KEY ix_products_category (category_id, is_archived),
-  KEY ix_products_price (is_archived, price),
+  KEY ix_products_category (category_id, is_archived, created_at),
+  KEY ix_products_price (is_archived, current_price),
   KEY ix_products_name (is_archived, name),
   FULLTEXT KEY ft_products_text (name, description),
   CONSTRAINT ck_products_price CHECK (price >= 0),
@@ -167,6 +171,7 @@ CREATE TABLE IF NOT EXISTS offers (
   KEY ix_offers_product (product_id, starts_at, ends_at),
   KEY ix_offers_category (category_id, starts_at, ends_at),
   KEY ix_offers_window (starts_at, ends_at),
+  KEY ix_offers_ends (ends_at),
   CONSTRAINT ck_offers_percent CHECK (percent_off IS NULL OR (percent_off > 0 AND percent_off <= 100)),
   CONSTRAINT ck_offers_amount CHECK (amount_off IS NULL OR amount_off > 0),
   CONSTRAINT ck_offers_kind CHECK ((percent_off IS NULL) <> (amount_off IS NULL)),
@@ -174,6 +179,13 @@ CREATE TABLE IF NOT EXISTS offers (
   CONSTRAINT ck_offers_window CHECK (ends_at > starts_at),
   CONSTRAINT fk_offers_product FOREIGN KEY (product_id) REFERENCES products (id),
   CONSTRAINT fk_offers_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- When products.current_price was last brought up to date with the offers' time windows (one row).
+CREATE TABLE IF NOT EXISTS price_cache_state (
+  id          TINYINT UNSIGNED NOT NULL,
+  priced_at   DATETIME         NOT NULL,
+  PRIMARY KEY (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Normalised search terms only: no user id, no IP.

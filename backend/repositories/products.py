@@ -1,27 +1,173 @@
-"""SQL for products."""
+"""SQL for products: the storefront listing (search, filters, sorts) and product management."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from backend.repositories import Repository
 
 _COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
-# One page of visible products, newest first.
-LIST_VISIBLE = f"""
-SELECT {_COLUMNS} FROM products WHERE is_archived = 0
-ORDER BY created_at DESC, id DESC LIMIT %s OFFSET %s"""
-# How many products are visible.
-COUNT_VISIBLE = "SELECT COUNT(*) AS n FROM products WHERE is_archived = 0"
+_ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
+# A few products by id, for the page whose ids the listing query chose.
+LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"
 # One visible product with its description.
 GET_VISIBLE = f"SELECT {_COLUMNS}, description FROM products WHERE id = %s AND is_archived = 0"
+# One product, archived or not (staff views and updates).
+GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
+# One product locked for a change.
+GET_FOR_UPDATE = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s FOR UPDATE"
+# Slugs equal to a base or the base with a suffix, to pick a free one.
+LIST_SLUGS_LIKE = "SELECT slug FROM products WHERE slug = %s OR slug LIKE CONCAT(%s, '-%%')"
+# A new product; current_price is filled by pricing right after.
+ADD = """
+INSERT INTO products (category_id, name, slug, description, price, stock, image_url, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
+# Is the product in any order? (Then it is archived, never erased.)
+IN_ORDERS = "SELECT EXISTS(SELECT 1 FROM order_items WHERE product_id = %s) AS n"
+# Hide a product from the storefront.
+ARCHIVE = "UPDATE products SET is_archived = 1 WHERE id = %s"
+# Offers aimed only at this product go with it.
+REMOVE_OFFERS = "DELETE FROM offers WHERE product_id = %s"
+# Erase a product that nobody ever ordered (cart and saved lines cascade).
+REMOVE = "DELETE FROM products WHERE id = %s"
+# List prices of some products (pricing refreshes their current_price).
+LIST_PRICES = "SELECT id, price FROM products WHERE id IN ({ids})"
+# Products in some categories (a subtree whose prices an offer or a move changes).
+LIST_IDS_IN_CATEGORIES = "SELECT id FROM products WHERE category_id IN ({ids})"
+# Visible products not priced yet (rows written by code that does not know current_price).
+LIST_UNPRICED = "SELECT id FROM products WHERE is_archived = 0 AND current_price IS NULL LIMIT %s"
+# Store current prices: CASE id WHEN ... THEN ... END over one batch.
+UPDATE_CURRENT = "UPDATE products SET current_price = CASE id {cases} END WHERE id IN ({ids})"
+
+# Columns a staff update may change: the whitelist UPDATE statements are built from.
+UPDATABLE = ("name", "description", "price", "stock", "category_id", "image_url", "is_archived")
+
+# The listing orders. Every one ends in id so pages never overlap, and every one but relevance is
+# an index order (see the products indexes in schema.sql), so LIMIT stops early.
+SORTS = {
+    "newest": "p.created_at DESC, p.id DESC",
+    "price_asc": "p.current_price ASC, p.id ASC",
+    "price_desc": "p.current_price DESC, p.id DESC",
+    "name": "p.name ASC, p.id ASC",
+    # An exact name match first, then FULLTEXT relevance.
+    "relevance": "exact DESC, score DESC, p.id DESC",
+}
+
+
+@dataclass
+class Criteria:
+    """A validated listing request; only values, never SQL."""
+    q: str | None = None
+    category_ids: list[int] | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    sort: str = "newest"
+
+
+def _where(c: Criteria) -> tuple[str, list[Any]]:
+    # Fixed fragments joined with AND; values travel only as parameters.
+    parts, args = ["p.is_archived = 0"], []
+    if c.q:
+        parts.append("MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE)")
+        args.append(c.q)
+    if c.category_ids is not None:
+        parts.append(f"p.category_id IN ({', '.join(['%s'] * len(c.category_ids))})")
+        args.extend(c.category_ids)
+    if c.min_price is not None:
+        parts.append("p.current_price >= %s")
+        args.append(c.min_price)
+    if c.max_price is not None:
+        parts.append("p.current_price <= %s")
+        args.append(c.max_price)
+    if c.in_stock:
+        parts.append("p.stock > 0")
+    return " AND ".join(parts), args
+
+
+def page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The statement choosing one page of ids (also what the EXPLAIN tests look at)."""
+    where, args = _where(c)
+    select, select_args = "p.id", []
+    if c.sort == "relevance":
+        select = ("p.id, (p.name = %s) AS exact, "
+                  "MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score")
+        select_args = [c.q, c.q]
+    sql = f"SELECT {select} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
+    return sql, [*select_args, *args, limit, offset]
 
 
 class ProductRepository(Repository):
-    def list_visible(self, limit: int, offset: int) -> list[dict[str, Any]]:
-        return self._all(LIST_VISIBLE, (limit, offset))
+    def list_page_ids(self, c: Criteria, limit: int, offset: int) -> list[int]:
+        # Deferred join, step one: walk only the index (id rides along in every InnoDB secondary
+        # index) to find the page, so a deep OFFSET skips index entries, not whole rows.
+        sql, args = page_ids_sql(c, limit, offset)
+        return [row["id"] for row in self._all(sql, args)]
 
-    def count_visible(self) -> int:
-        return int(self._scalar(COUNT_VISIBLE))
+    def count_matching(self, c: Criteria) -> int:
+        where, args = _where(c)
+        return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
+
+    def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Step two of the deferred join: the rows of one page, in the order of ids."""
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in self._all(LIST_BY_IDS.format(ids=", ".join(["%s"] * len(ids))), ids)}
+        return [rows[i] for i in ids if i in rows]
 
     def get_visible(self, product_id: int) -> dict[str, Any] | None:
         return self._one(GET_VISIBLE, (product_id,))
+
+    def get_product(self, product_id: int, lock: bool = False) -> dict[str, Any] | None:
+        return self._one(GET_FOR_UPDATE if lock else GET_ANY, (product_id,))
+
+    def list_slugs_like(self, base: str) -> set[str]:
+        return {row["slug"] for row in self._all(LIST_SLUGS_LIKE, (base, base))}
+
+    def add_product(self, values: dict[str, Any]) -> int:
+        return self._insert(ADD, (values.get("category_id"), values["name"], values["slug"],
+                                  values.get("description", ""), values["price"], values.get("stock", 0),
+                                  values.get("image_url", ""), values["created_at"]))
+
+    def update_product(self, product_id: int, changes: dict[str, Any]) -> int:
+        columns = [name for name in UPDATABLE if name in changes]
+        if not columns:
+            return 0
+        # Column names come only from the UPDATABLE whitelist; values are parameters.
+        assignments = ", ".join(f"{name} = %s" for name in columns)
+        return self._change(f"UPDATE products SET {assignments} WHERE id = %s",
+                            [*(changes[name] for name in columns), product_id])
+
+    def exists_in_orders(self, product_id: int) -> bool:
+        return bool(self._scalar(IN_ORDERS, (product_id,)))
+
+    def archive_product(self, product_id: int) -> int:
+        return self._change(ARCHIVE, (product_id,))
+
+    def remove_product(self, product_id: int) -> int:
+        self._change(REMOVE_OFFERS, (product_id,))
+        return self._change(REMOVE, (product_id,))
+
+    def list_prices(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        return self._all(LIST_PRICES.format(ids=", ".join(["%s"] * len(ids))), ids)
+
+    def list_ids_in_categories(self, category_ids: list[int]) -> list[int]:
+        if not category_ids:
+            return []
+        sql = LIST_IDS_IN_CATEGORIES.format(ids=", ".join(["%s"] * len(category_ids)))
+        return [row["id"] for row in self._all(sql, category_ids)]
+
+    def list_unpriced_ids(self, limit: int) -> list[int]:
+        return [row["id"] for row in self._all(LIST_UNPRICED, (limit,))]
+
+    def update_current_prices(self, prices: list[tuple[int, Any]]) -> int:
+        """Store (id, current_price) pairs in one statement."""
+        if not prices:
+            return 0
+        cases = " ".join(["WHEN %s THEN %s"] * len(prices))
+        sql = UPDATE_CURRENT.format(cases=cases, ids=", ".join(["%s"] * len(prices)))
+        args = [v for pair in prices for v in pair] + [pid for pid, _ in prices]
+        return self._change(sql, args)

@@ -9,9 +9,10 @@ ADD_CATEGORY = "INSERT INTO categories (parent_id, name, slug) VALUES (%s, %s, %
 SET_CATEGORY_PATH = """
 UPDATE categories c LEFT JOIN categories p ON p.id = c.parent_id
 SET c.path = CONCAT(COALESCE(p.path, '/'), c.id, '/') WHERE c.id = %s"""
+# Products in new categories, which no offer reaches yet: the price paid now is the list price.
 ADD_PRODUCTS = """
-INSERT INTO products (category_id, name, slug, description, price, stock, created_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+INSERT INTO products (category_id, name, slug, description, price, current_price, stock, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_USERS = """
 INSERT INTO users (email, username, password_hash, full_name, role) VALUES (%s, %s, %s, %s, 'customer')"""
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"

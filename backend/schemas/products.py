@@ -1,13 +1,75 @@
-"""Product shapes of api.md."""
+"""Product shapes of api.md, and the validation of listing queries and staff writes."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
 
+CENT = Decimal("0.01")
+MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2)
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
+
+
+class MoneyIn(fields.Field):
+    """Money in a request: a string or number with at most two decimal places; never rounded silently."""
+
+    default_error_messages = {"invalid": "Must be a number with at most two decimal places.",
+                              "places": "At most two decimal places.",
+                              "too_large": "Must be at most 9999999999.99."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.make_error("invalid")
+        try:
+            # A JSON number arrives as a float: its shortest repr is what the client wrote.
+            amount = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise self.make_error("invalid") from exc
+        if not amount.is_finite():
+            raise self.make_error("invalid")
+        if abs(amount) > MONEY_MAX:
+            raise self.make_error("too_large")
+        if amount != amount.quantize(CENT):
+            raise self.make_error("places")
+        return amount.quantize(CENT)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
 
 class ProductListQuery(PageQuery):
-    pass
+    q = fields.String(validate=validate.Length(max=200))
+    category_id = fields.Integer(validate=validate.Range(min=1))
+    min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
+    max_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
+    in_stock = fields.Boolean(load_default=False)
+    sort = fields.String(validate=validate.OneOf(SORTS))
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("Must not be below min_price.", field_name="max_price")
+
+
+class ProductWriteSchema(Schema):
+    """POST /products; PATCH loads it with partial=True."""
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+    description = fields.String(load_default="", validate=validate.Length(max=20_000))
+    price = MoneyIn(required=True, validate=validate.Range(min=0, max=MONEY_MAX))
+    stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2_147_483_647))
+    category_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1))
+    image_url = fields.String(load_default="", validate=[validate.Length(max=500), validate.Regexp(
+        r"^(|https?://\S+|/\S*)$", error="Must be an http(s) URL or a path starting with /.")])
+    is_archived = fields.Boolean(load_only=True)
 
 
 class OfferBriefSchema(Schema):
@@ -15,7 +77,14 @@ class OfferBriefSchema(Schema):
     name = fields.String()
     percent_off = Money(allow_none=True)
     amount_off = Money(allow_none=True)
+    starts_at = UtcDateTime()
     ends_at = UtcDateTime()
+
+
+class CategoryRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
 
 
 class ProductSchema(Schema):
@@ -33,8 +102,15 @@ class ProductSchema(Schema):
 
 class ProductDetailSchema(ProductSchema):
     description = fields.String()
+    category_path = fields.List(fields.Nested(CategoryRefSchema))
     offer = fields.Nested(OfferBriefSchema, allow_none=True)
     created_at = UtcDateTime()
+
+
+class ProductAdminSchema(ProductDetailSchema):
+    """What staff writes answer: the detail plus whether it is archived."""
+    is_archived = fields.Boolean()
+    updated_at = UtcDateTime()
 
 
 ProductPageSchema = page_schema(ProductSchema, "ProductPage")

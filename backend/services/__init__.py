@@ -14,8 +14,11 @@ class Services:
 
     def __init__(self, settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         from backend.services.accounts import AccountService
+        from backend.services.categories import CategoryService
         from backend.services.health import HealthService
+        from backend.services.offers import OfferService
         from backend.services.products import ProductService
+        from backend.services.search import SearchService
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
 
@@ -26,6 +29,9 @@ class Services:
         self.accounts = AccountService(*args)
         self.sessions = SessionService(*args)
         self.products = ProductService(*args)
+        self.categories = CategoryService(*args)
+        self.offers = OfferService(*args)
+        self.search = SearchService(*args)
         self.seed = SeedService(*args)
 
     def _now(self) -> datetime:

@@ -6,7 +6,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
+from backend.repositories.products import ProductRepository
 
 CENT = Decimal("0.01")
 
@@ -40,3 +42,59 @@ def price_products(conn, products: list[dict[str, Any]], now: datetime) -> list[
         product["sale_price"], product["offer"] = sale_price, offer
         product["unit_price"] = sale_price if sale_price is not None else product["price"]
     return products
+
+
+# ---------------------------------------------------------------- the current_price cache
+# Filtering and sorting 100k products by the price a shopper pays cannot run price_products over
+# every row per request, and computing the best offer per row in SQL would be a correlated subquery
+# per product (a full scan). So products.current_price caches price_products' answer, and the
+# listing filters and sorts on it through ix_products_price. The cache is written only here, from
+# price_products, so there is still one price function. It goes stale in three ways, each handled:
+# a product or offer changes (its service refreshes the targets in the same transaction), a
+# category moves (its subtree is refreshed), or time passes an offer's start or end (the listing
+# calls ensure_current_prices first: one index range over offers' windows since the last refresh).
+BATCH = 1000
+UNPRICED_BATCH = 5000
+
+
+def refresh_current_prices(conn, product_ids: list[int], now: datetime) -> int:
+    """Store price_products' unit_price in products.current_price for these products; returns how many."""
+    repo, done = ProductRepository(conn), 0
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = price_products(conn, repo.list_prices(ids[start:start + BATCH]), now)
+        done += len(rows)
+        repo.update_current_prices([(row["id"], row["unit_price"]) for row in rows])
+    return done
+
+
+def refresh_offer_targets(conn, offers: Iterable[dict[str, Any]], now: datetime) -> int:
+    """Refresh current prices of every product an offer aims at (the product, or the category subtree)."""
+    categories, products = CategoryRepository(conn), ProductRepository(conn)
+    ids: set[int] = set()
+    for offer in offers:
+        if offer.get("product_id"):
+            ids.add(offer["product_id"])
+        elif offer.get("category_id"):
+            category = categories.get_category(offer["category_id"])
+            if category:
+                ids.update(products.list_ids_in_categories(categories.list_subtree_ids(category["path"])))
+    return refresh_current_prices(conn, list(ids), now)
+
+
+def ensure_current_prices(conn, now: datetime) -> int:
+    """Bring the cache up to date with time (offers that started or ended) and unpriced rows; returns rows priced."""
+    repo = OfferRepository(conn)
+    done = refresh_current_prices(conn, ProductRepository(conn).list_unpriced_ids(UNPRICED_BATCH), now)
+    priced_at = repo.get_priced_at() or datetime(1970, 1, 1)
+    if priced_at == now:
+        return done
+    # Either direction: tests move the clock back as well as forward.
+    lo, hi = min(priced_at, now), max(priced_at, now)
+    crossing = repo.list_crossing(lo, hi)
+    if crossing:
+        done += refresh_offer_targets(conn, crossing, now)
+        repo.set_priced_at(now)
+    elif priced_at.year == 1970:
+        repo.set_priced_at(now)
+    return done

@@ -77,7 +77,7 @@ class SeedService(Service):
                 description = (f"A {name.lower()} from our {leaf_name.lower()} range: built to last, "
                                f"easy to care for, and backed by a two-year warranty.")
                 price = Decimal(rng.randrange(199, 199_999)) / 100
-                rows.append((leaf_id, name, f"{_slug(name)}-{tag}", description, price,
+                rows.append((leaf_id, name, f"{_slug(name)}-{tag}", description, price, price,
                              rng.choice([0, 2, 5, 12, 25, 40, 100]), now - timedelta(minutes=n)))
             with self.db.uow() as uow:
                 SeedRepository(uow.conn).add_products(rows)

@@ -1,0 +1,90 @@
+"""SQL for the category tree (materialised `path` column: "/1/7/42/")."""
+from __future__ import annotations
+
+from typing import Any
+
+from backend.repositories import Repository
+
+_COLUMNS = "id, parent_id, name, slug, path"
+# Every category, parents before children (a path sorts after its prefix): the tree in one query.
+LIST_ALL = f"SELECT {_COLUMNS} FROM categories ORDER BY path"
+# One category.
+GET = f"SELECT {_COLUMNS} FROM categories WHERE id = %s"
+# One category, locked for a move or a delete.
+GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM categories WHERE id = %s FOR UPDATE"
+# Several categories by id (a category_path).
+LIST_BY_IDS = f"SELECT {_COLUMNS} FROM categories WHERE id IN ({{ids}})"
+# The ids of a category and all its descendants: one indexed prefix range on path.
+LIST_SUBTREE_IDS = "SELECT id FROM categories WHERE path LIKE CONCAT(%s, '%%')"
+# Slugs equal to a base or the base with a suffix, to pick a free one.
+LIST_SLUGS_LIKE = "SELECT slug FROM categories WHERE slug = %s OR slug LIKE CONCAT(%s, '-%%')"
+# A new category; its path is set once its id is known.
+ADD = "INSERT INTO categories (parent_id, name, slug) VALUES (%s, %s, %s)"
+# A category's path: its parent's path plus its own id.
+SET_PATH = "UPDATE categories SET path = %s WHERE id = %s"
+# A new name.
+RENAME = "UPDATE categories SET name = %s WHERE id = %s"
+# A new parent.
+SET_PARENT = "UPDATE categories SET parent_id = %s WHERE id = %s"
+# Move a whole subtree: swap the old path prefix for the new one on the node and every descendant.
+REPLACE_PREFIX = """
+UPDATE categories SET path = CONCAT(%s, SUBSTRING(path, %s))
+WHERE path LIKE CONCAT(%s, '%%')"""
+# The longest path in a subtree (a move must keep every path within the column).
+MAX_SUBTREE_PATH = "SELECT MAX(CHAR_LENGTH(path)) AS n FROM categories WHERE path LIKE CONCAT(%s, '%%')"
+# Does the category have children?
+HAS_CHILDREN = "SELECT EXISTS(SELECT 1 FROM categories WHERE parent_id = %s) AS n"
+# Does any product (archived ones too: they keep their category) sit in the category?
+HAS_PRODUCTS = "SELECT EXISTS(SELECT 1 FROM products WHERE category_id = %s) AS n"
+# Offers aimed at the category (removed with it).
+REMOVE_OFFERS = "DELETE FROM offers WHERE category_id = %s"
+# Erase a category.
+REMOVE = "DELETE FROM categories WHERE id = %s"
+
+PATH_MAX = 700
+
+
+class CategoryRepository(Repository):
+    def list_all(self) -> list[dict[str, Any]]:
+        return self._all(LIST_ALL)
+
+    def get_category(self, category_id: int, lock: bool = False) -> dict[str, Any] | None:
+        return self._one(GET_FOR_UPDATE if lock else GET, (category_id,))
+
+    def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        # Only the count of %s placeholders is built here; every value is still a parameter.
+        return self._all(LIST_BY_IDS.format(ids=", ".join(["%s"] * len(ids))), ids)
+
+    def list_subtree_ids(self, path: str) -> list[int]:
+        return [row["id"] for row in self._all(LIST_SUBTREE_IDS, (path,))]
+
+    def list_slugs_like(self, base: str) -> set[str]:
+        return {row["slug"] for row in self._all(LIST_SLUGS_LIKE, (base, base))}
+
+    def add_category(self, parent_id: int | None, name: str, slug: str, parent_path: str) -> int:
+        new_id = self._insert(ADD, (parent_id, name, slug))
+        self._change(SET_PATH, (f"{parent_path}{new_id}/", new_id))
+        return new_id
+
+    def update_name(self, category_id: int, name: str) -> int:
+        return self._change(RENAME, (name, category_id))
+
+    def update_parent(self, category_id: int, parent_id: int | None, old_path: str, new_path: str) -> int:
+        self._change(SET_PARENT, (parent_id, category_id))
+        return self._change(REPLACE_PREFIX, (new_path, len(old_path) + 1, old_path))
+
+    def max_subtree_path(self, path: str) -> int:
+        return int(self._scalar(MAX_SUBTREE_PATH, (path,)) or 0)
+
+    def exists_children(self, category_id: int) -> bool:
+        return bool(self._scalar(HAS_CHILDREN, (category_id,)))
+
+    def exists_products(self, category_id: int) -> bool:
+        return bool(self._scalar(HAS_PRODUCTS, (category_id,)))
+
+    def remove_category(self, category_id: int) -> int:
+        removed_offers = self._change(REMOVE_OFFERS, (category_id,))
+        self._change(REMOVE, (category_id,))
+        return removed_offers

@@ -1,0 +1,31 @@
+"""Category shapes: the tree of api.md and the staff write body."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+class CategoryNodeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+    children = fields.List(fields.Nested(lambda: CategoryNodeSchema()))
+
+
+class CategorySchema(Schema):
+    """One category as staff writes answer it."""
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    path = fields.String()
+
+
+class CategoryWriteSchema(Schema):
+    """POST /categories; PATCH loads it with partial=True (parent_id null moves to the root)."""
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), _not_blank])
+    parent_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))

@@ -1,0 +1,145 @@
+"""The category tree: read it whole, and let staff create, rename, move and delete categories."""
+from __future__ import annotations
+
+from typing import Any
+
+from backend import errors
+from backend.context import Actor
+from backend.repositories.categories import PATH_MAX, CategoryRepository
+from backend.repositories.products import ProductRepository
+from backend.services import audit
+from backend.services.base import Service
+from backend.services.pricing import refresh_current_prices
+from backend.services.slugs import unique_slug
+
+# Why a materialised path and not a recursive CTE: the subtree of a category is what every
+# category-filtered listing and every category offer needs, and with "/1/7/42/" it is one indexed
+# prefix range (path LIKE '/1/7/%'), while a recursive CTE walks the tree level by level on each
+# request. The price is paid on the rare write: a move rewrites the paths of the moved subtree.
+
+_UNSET = object()
+
+
+def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nest flat rows (parents before children) into [{id, name, slug, children}], siblings by name."""
+    nodes = {row["id"]: {"id": row["id"], "name": row["name"], "slug": row["slug"],
+                         "parent_id": row["parent_id"], "children": []} for row in rows}
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        node = nodes[row["id"]]
+        parent = nodes.get(row["parent_id"]) if row["parent_id"] else None
+        (parent["children"] if parent else roots).append(node)
+    for node in nodes.values():
+        node["children"].sort(key=lambda n: (n["name"].lower(), n["id"]))
+    roots.sort(key=lambda n: (n["name"].lower(), n["id"]))
+    return roots
+
+
+def subtree_ids(conn, category_id: int) -> list[int]:
+    """The category and all its descendants; raises ValidationFailed for an unknown category."""
+    repo = CategoryRepository(conn)
+    row = repo.get_category(category_id)
+    if row is None:
+        raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
+    return repo.list_subtree_ids(row["path"])
+
+
+def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
+    """[{id, name, slug}] from the root down to the category (empty for none)."""
+    repo = CategoryRepository(conn)
+    row = repo.get_category(category_id) if category_id else None
+    if row is None:
+        return []
+    ids = [int(part) for part in row["path"].strip("/").split("/") if part]
+    by_id = {r["id"]: r for r in repo.list_by_ids(ids)}
+    return [{"id": i, "name": by_id[i]["name"], "slug": by_id[i]["slug"]} for i in ids if i in by_id]
+
+
+class CategoryService(Service):
+    def tree(self) -> list[dict[str, Any]]:
+        """The whole tree, any depth, from one query."""
+        with self.db.uow() as uow:
+            rows = CategoryRepository(uow.conn).list_all()
+        return build_tree(rows)
+
+    def get_category(self, category_id: int) -> dict[str, Any]:
+        """One category; raises NotFound."""
+        with self.db.uow() as uow:
+            row = CategoryRepository(uow.conn).get_category(category_id)
+        if row is None:
+            raise errors.NotFound("No such category.")
+        return row
+
+    def create_category(self, actor: Actor, name: str, parent_id: int | None = None) -> dict[str, Any]:
+        """Add a category under parent_id (or at the root); raises ValidationFailed for an unknown parent."""
+        with self.db.uow() as uow:
+            repo = CategoryRepository(uow.conn)
+            parent_path = "/"
+            if parent_id is not None:
+                parent = repo.get_category(parent_id)
+                if parent is None:
+                    raise errors.ValidationFailed(fields={"parent_id": ["No such category."]})
+                parent_path = parent["path"]
+            if len(parent_path) + 11 > PATH_MAX:
+                raise errors.ValidationFailed(fields={"parent_id": ["The tree is too deep here."]})
+            slug = unique_slug(name, repo.list_slugs_like, 100)
+            new_id = repo.add_category(parent_id, name, slug, parent_path)
+            audit.record(uow, actor, "category.create", "category", new_id, {"name": name, "parent_id": parent_id})
+            row = repo.get_category(new_id)
+            uow.commit()
+        return row
+
+    def update_category(self, actor: Actor, category_id: int, name: str | None = None,
+                        parent_id: Any = _UNSET) -> dict[str, Any]:
+        """Rename and/or move (parent_id None = to the root); raises NotFound, ValidationFailed, Conflict (a cycle)."""
+        with self.db.uow() as uow:
+            repo = CategoryRepository(uow.conn)
+            row = repo.get_category(category_id, lock=True)
+            if row is None:
+                raise errors.NotFound("No such category.")
+            changes: dict[str, Any] = {}
+            if name is not None and name != row["name"]:
+                repo.update_name(category_id, name)
+                changes["name"] = name
+            if parent_id is not _UNSET and parent_id != row["parent_id"]:
+                self._move(uow, row, parent_id)
+                changes["parent_id"] = parent_id
+            if changes:
+                audit.record(uow, actor, "category.update", "category", category_id, changes)
+            row = repo.get_category(category_id)
+            uow.commit()
+        return row
+
+    def _move(self, uow, row: dict[str, Any], parent_id: int | None) -> None:
+        repo = CategoryRepository(uow.conn)
+        parent_path = "/"
+        if parent_id is not None:
+            parent = repo.get_category(parent_id, lock=True)
+            if parent is None:
+                raise errors.ValidationFailed(fields={"parent_id": ["No such category."]})
+            parent_path = parent["path"]
+        # The new parent may not be the category itself or inside its subtree: that is a cycle.
+        if parent_path.startswith(row["path"]):
+            raise errors.Conflict("A category cannot move under itself or one of its descendants.",
+                                  code="category_cycle")
+        new_path = f"{parent_path}{row['id']}/"
+        if repo.max_subtree_path(row["path"]) - len(row["path"]) + len(new_path) > PATH_MAX:
+            raise errors.ValidationFailed(fields={"parent_id": ["The tree would be too deep."]})
+        repo.update_parent(row["id"], parent_id, row["path"], new_path)
+        # Ancestor offers of the moved products changed: refresh their cached current prices.
+        ids = ProductRepository(uow.conn).list_ids_in_categories(repo.list_subtree_ids(new_path))
+        refresh_current_prices(uow.conn, ids, self.now())
+
+    def delete_category(self, actor: Actor, category_id: int) -> None:
+        """Erase an empty category (its offers go too); raises NotFound, Conflict (children or products)."""
+        with self.db.uow() as uow:
+            repo = CategoryRepository(uow.conn)
+            if repo.get_category(category_id, lock=True) is None:
+                raise errors.NotFound("No such category.")
+            if repo.exists_children(category_id):
+                raise errors.Conflict("The category has sub-categories.", code="category_not_empty")
+            if repo.exists_products(category_id):
+                raise errors.Conflict("The category has products.", code="category_not_empty")
+            offers = repo.remove_category(category_id)
+            audit.record(uow, actor, "category.delete", "category", category_id, {"offers_removed": offers})
+            uow.commit()

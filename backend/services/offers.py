@@ -1,0 +1,103 @@
+"""Offers: percent or amount off a product or a whole category subtree, inside a time window."""
+from __future__ import annotations
+
+from typing import Any
+
+from backend import errors
+from backend.context import Actor
+from backend.repositories.categories import CategoryRepository
+from backend.repositories.offers import OfferRepository
+from backend.repositories.products import ProductRepository
+from backend.schemas.common import paged
+from backend.services import audit
+from backend.services.base import Service
+from backend.services.pricing import refresh_offer_targets
+
+FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "starts_at", "ends_at")
+
+
+def check_offer(offer: dict[str, Any]) -> None:
+    """The rules across fields (each field alone is checked by the schema); raises ValidationFailed."""
+    problems: dict[str, list[str]] = {}
+    if (offer.get("percent_off") is None) == (offer.get("amount_off") is None):
+        problems["percent_off"] = ["Give exactly one of percent_off and amount_off."]
+    if (offer.get("product_id") is None) == (offer.get("category_id") is None):
+        problems["product_id"] = ["Give exactly one of product_id and category_id."]
+    if offer.get("starts_at") and offer.get("ends_at") and offer["ends_at"] <= offer["starts_at"]:
+        problems["ends_at"] = ["Must be after starts_at."]
+    if problems:
+        raise errors.ValidationFailed(fields=problems)
+
+
+class OfferService(Service):
+    def list_offers(self, page: int = 1, per_page: int = 24) -> dict[str, Any]:
+        """A page of offers, newest first, each with whether it is active now."""
+        with self.db.uow() as uow:
+            repo = OfferRepository(uow.conn)
+            rows = repo.list_offers(per_page, (page - 1) * per_page)
+            total = repo.count_offers()
+        return paged([self._present(r) for r in rows], page, per_page, total)
+
+    def get_offer(self, offer_id: int) -> dict[str, Any]:
+        """One offer; raises NotFound."""
+        with self.db.uow() as uow:
+            row = OfferRepository(uow.conn).get_offer(offer_id)
+        if row is None:
+            raise errors.NotFound("No such offer.")
+        return self._present(row)
+
+    def create_offer(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
+        """Add an offer; raises ValidationFailed (field rules, unknown product or category)."""
+        offer = {name: values.get(name) for name in FIELDS}
+        check_offer(offer)
+        with self.db.uow() as uow:
+            self._check_target(uow, offer)
+            repo = OfferRepository(uow.conn)
+            offer_id = repo.add_offer(offer)
+            refresh_offer_targets(uow.conn, [offer], self.now())
+            audit.record(uow, actor, "offer.create", "offer", offer_id, offer)
+            row = repo.get_offer(offer_id)
+            uow.commit()
+        return self._present(row)
+
+    def update_offer(self, actor: Actor, offer_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some fields (the result must still be a valid offer); raises NotFound, ValidationFailed."""
+        with self.db.uow() as uow:
+            repo = OfferRepository(uow.conn)
+            before = repo.get_offer(offer_id, lock=True)
+            if before is None:
+                raise errors.NotFound("No such offer.")
+            offer = {name: changes.get(name, before[name]) for name in FIELDS}
+            check_offer(offer)
+            self._check_target(uow, offer)
+            repo.update_offer(offer_id, offer)
+            # Both the old and the new targets may have new prices now.
+            refresh_offer_targets(uow.conn, [before, offer], self.now())
+            audit.record(uow, actor, "offer.update", "offer", offer_id, changes)
+            row = repo.get_offer(offer_id)
+            uow.commit()
+        return self._present(row)
+
+    def delete_offer(self, actor: Actor, offer_id: int) -> None:
+        """Erase an offer; raises NotFound."""
+        with self.db.uow() as uow:
+            repo = OfferRepository(uow.conn)
+            before = repo.get_offer(offer_id, lock=True)
+            if before is None:
+                raise errors.NotFound("No such offer.")
+            repo.remove_offer(offer_id)
+            refresh_offer_targets(uow.conn, [before], self.now())
+            audit.record(uow, actor, "offer.delete", "offer", offer_id, {"name": before["name"]})
+            uow.commit()
+
+    @staticmethod
+    def _check_target(uow, offer: dict[str, Any]) -> None:
+        if offer.get("product_id") is not None and ProductRepository(uow.conn).get_product(offer["product_id"]) is None:
+            raise errors.ValidationFailed(fields={"product_id": ["No such product."]})
+        if offer.get("category_id") is not None and \
+                CategoryRepository(uow.conn).get_category(offer["category_id"]) is None:
+            raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
+
+    def _present(self, row: dict[str, Any]) -> dict[str, Any]:
+        now = self.now()
+        return {**row, "active": row["starts_at"] <= now < row["ends_at"]}
