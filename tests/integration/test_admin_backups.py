@@ -1,0 +1,110 @@
+"""Backups: a round trip (backup, destructive change, restore) gives back every table's checksum;
+foreign or truncated files are refused. Runs in its own database: a restore rewrites every table."""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from backend import errors
+from backend.context import SYSTEM
+from backend.db import Database
+from backend.migrate import apply_schema, create_database, drop_database
+from backend.repositories.backups import TableRepository
+from backend.services import Services
+from backend.services.backups import EXCLUDED, schema_tables
+from tests.conftest import uid
+
+
+@pytest.fixture(scope="module")
+def own(settings, tmp_path_factory):
+    """Services over a private, seeded database, with backups written to a temporary folder."""
+    mine = replace(settings, db_name=f"shopwright_bk_{uid()}", backup_dir=str(tmp_path_factory.mktemp("backups")))
+    create_database(mine)
+    apply_schema(mine)
+    services = Services(mine, Database(mine))
+    services.seed.seed_catalog(60)
+    services.seed.seed_users(5, "seeded-password")
+    with services.db.cursor() as cur:
+        cur.execute("INSERT INTO audit_log (action, details) VALUES ('test.unicode', %s)",
+                    ("quote ' backslash \\ semicolon; newline\n emoji \U0001f600 ),( tricky",))
+    yield services
+    services.db.pool.close()
+    drop_database(mine, mine.db_name)
+
+
+def _checksums(services) -> dict[str, int]:
+    with services.db.uow() as uow:
+        repo = TableRepository(uow.conn)
+        return repo.checksum_tables([t for t in repo.list_tables() if t not in EXCLUDED])
+
+
+def _destroy(services) -> None:
+    with services.db.cursor() as cur:
+        cur.execute("DELETE FROM order_items")
+        cur.execute("UPDATE products SET stock = stock + 7, name = CONCAT(name, ' changed')")
+        cur.execute("DELETE FROM audit_log")
+        cur.execute("INSERT INTO categories (name, slug, path) VALUES ('after', %s, '/')", (f"after-{uid()}",))
+        cur.execute("DROP TABLE search_log")
+
+
+@pytest.mark.parametrize("method", ["python", "mysqldump"])
+def test_backup_destroy_restore_gives_back_every_checksum(own, method):
+    before = _checksums(own)
+    assert set(before) == set(schema_tables())
+    assert before["products"] and before["audit_log"]
+    backup = own.backups.create_backup(SYSTEM, method=method)
+    assert backup["method"] == method
+    assert backup["row_counts"]["products"] == 60
+    assert backup["row_counts"]["users"] == 5
+    assert backup["size_bytes"] == (Path(own.settings.backup_dir) / backup["filename"]).stat().st_size
+    _destroy(own)
+    assert _checksums(own) != before
+    result = own.backups.restore_backup(SYSTEM, backup["id"])
+    assert result["rows"]["products"] == 60
+    after = _checksums(own)
+    # The restore itself is audited afterwards, so the audit log holds exactly one event more.
+    before.pop("audit_log"), after.pop("audit_log")
+    assert after == before
+    with own.db.cursor() as cur:
+        cur.execute("SELECT details FROM audit_log WHERE action = 'test.unicode'")
+        assert cur.fetchone()["details"].endswith("emoji \U0001f600 ),( tricky")
+        cur.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")
+        assert cur.fetchone()["action"] == "backup.restore"
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_of_this_schema(own, tmp_path):
+    good = Path(own.settings.backup_dir) / own.backups.create_backup(SYSTEM, method="python")["filename"]
+    text = good.read_text()
+    cases = {
+        "plain.sql": "DROP TABLE users;\n",
+        "other-schema.sql": text.replace("schema=", "schema=0", 1),
+        "other-tables.sql": text.replace("tables=", "tables=extra,", 1),
+        "truncated.sql": text[: len(text) // 2],
+    }
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_text(content)
+        with pytest.raises(errors.Conflict) as caught:
+            own.backups.restore_file(SYSTEM, path)
+        assert caught.value.code == "invalid_backup", name
+    assert own.backups.check_file(good)["rows"]["products"] == 60
+
+
+def test_a_mysqldump_that_fails_falls_back_to_the_python_dump(own, tmp_path, monkeypatch):
+    # A mysqldump that cannot talk to this server (another vendor's, too old, ...) exits non-zero.
+    fake = tmp_path / "mysqldump"
+    fake.write_text("#!/bin/sh\necho 'mysqldump: unknown variable' >&2\nexit 7\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    dumps_before = set(Path(own.settings.backup_dir).glob("*-mysqldump.sql"))
+    backup = own.backups.create_backup(SYSTEM)
+    assert backup["method"] == "python"
+    assert backup["row_counts"]["products"] == 60
+    # The failed attempt leaves no half-written file behind.
+    assert set(Path(own.settings.backup_dir).glob("*-mysqldump.sql")) == dumps_before
+    with pytest.raises(errors.Conflict) as caught:
+        own.backups.create_backup(SYSTEM, method="mysqldump")
+    assert caught.value.code == "mysqldump_unavailable"
