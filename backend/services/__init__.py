@@ -14,9 +14,11 @@ class Services:
 
     def __init__(self, settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         from backend.services.accounts import AccountService
+        from backend.services.cart import CartService
         from backend.services.categories import CategoryService
         from backend.services.health import HealthService
         from backend.services.offers import OfferService
+        from backend.services.orders import OrderService
         from backend.services.products import ProductService
         from backend.services.search import SearchService
         from backend.services.seed import SeedService
@@ -33,6 +35,8 @@ class Services:
         self.offers = OfferService(*args)
         self.search = SearchService(*args)
         self.seed = SeedService(*args)
+        self.cart = CartService(*args)
+        self.orders = OrderService(*args)
 
     def _now(self) -> datetime:
         return self._clock()

@@ -1,0 +1,94 @@
+"""SQL for carts (of a user or of a guest token hash), their lines, and saved-for-later items."""
+from __future__ import annotations
+
+from typing import Any
+
+from backend.repositories import Repository
+
+# A user's cart id; LAST_INSERT_ID(id) makes a duplicate insert answer the existing id (MySQL and MariaDB).
+ADD_USER_CART = """
+INSERT INTO carts (user_id) VALUES (%s) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)"""
+# A guest's cart id, keyed by the SHA-256 of the cookie token.
+ADD_GUEST_CART = """
+INSERT INTO carts (guest_token_hash) VALUES (%s) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)"""
+GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
+GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
+REMOVE_CART = "DELETE FROM carts WHERE id = %s"
+# The cart's lines with what the product is now (price, stock, archived), oldest line first.
+LIST_LINES = """
+SELECT ci.product_id, ci.product_id AS id, ci.quantity, p.name, p.price, p.stock, p.is_archived, p.image_url
+FROM cart_items ci JOIN products p ON p.id = ci.product_id
+WHERE ci.cart_id = %s ORDER BY ci.added_at, ci.product_id"""
+GET_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %s AND product_id = %s"
+# Add to a line, creating it when missing.
+ADD_QUANTITY = """
+INSERT INTO cart_items (cart_id, product_id, quantity, added_at) VALUES (%s, %s, %s, %s)
+ON DUPLICATE KEY UPDATE quantity = quantity + %s"""
+SET_QUANTITY = "UPDATE cart_items SET quantity = %s WHERE cart_id = %s AND product_id = %s"
+REMOVE_LINE = "DELETE FROM cart_items WHERE cart_id = %s AND product_id = %s"
+REMOVE_LINES = "DELETE FROM cart_items WHERE cart_id = %s"
+# A user's saved-for-later items with what the product is now, most recently saved first.
+LIST_SAVED = """
+SELECT s.product_id, s.product_id AS id, s.quantity, s.saved_at, p.name, p.price, p.stock, p.is_archived,
+       p.image_url
+FROM saved_items s JOIN products p ON p.id = s.product_id
+WHERE s.user_id = %s ORDER BY s.saved_at DESC, s.product_id DESC LIMIT %s OFFSET %s"""
+COUNT_SAVED = "SELECT COUNT(*) AS n FROM saved_items WHERE user_id = %s"
+GET_SAVED_QUANTITY = "SELECT quantity FROM saved_items WHERE user_id = %s AND product_id = %s"
+# Save a quantity for later, adding to what is already saved.
+ADD_SAVED = """
+INSERT INTO saved_items (user_id, product_id, quantity, saved_at) VALUES (%s, %s, %s, %s)
+ON DUPLICATE KEY UPDATE quantity = quantity + %s, saved_at = %s"""
+REMOVE_SAVED = "DELETE FROM saved_items WHERE user_id = %s AND product_id = %s"
+
+
+class CartRepository(Repository):
+    def add_user_cart(self, user_id: int) -> int:
+        """The user's cart id, created when missing."""
+        return self._insert(ADD_USER_CART, (user_id,))
+
+    def add_guest_cart(self, token_hash: str) -> int:
+        """The guest's cart id, created when missing."""
+        return self._insert(ADD_GUEST_CART, (token_hash,))
+
+    def get_user_cart_id(self, user_id: int) -> int | None:
+        return self._scalar(GET_USER_CART, (user_id,))
+
+    def get_guest_cart_id(self, token_hash: str) -> int | None:
+        return self._scalar(GET_GUEST_CART, (token_hash,))
+
+    def remove_cart(self, cart_id: int) -> int:
+        return self._change(REMOVE_CART, (cart_id,))
+
+    def list_lines(self, cart_id: int) -> list[dict[str, Any]]:
+        return self._all(LIST_LINES, (cart_id,))
+
+    def get_quantity(self, cart_id: int, product_id: int) -> int:
+        return int(self._scalar(GET_QUANTITY, (cart_id, product_id)) or 0)
+
+    def add_quantity(self, cart_id: int, product_id: int, quantity: int, now: Any) -> int:
+        return self._change(ADD_QUANTITY, (cart_id, product_id, quantity, now, quantity))
+
+    def update_quantity(self, cart_id: int, product_id: int, quantity: int) -> int:
+        return self._change(SET_QUANTITY, (quantity, cart_id, product_id))
+
+    def remove_line(self, cart_id: int, product_id: int) -> int:
+        return self._change(REMOVE_LINE, (cart_id, product_id))
+
+    def remove_lines(self, cart_id: int) -> int:
+        return self._change(REMOVE_LINES, (cart_id,))
+
+    def list_saved(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+        return self._all(LIST_SAVED, (user_id, limit, offset))
+
+    def count_saved(self, user_id: int) -> int:
+        return int(self._scalar(COUNT_SAVED, (user_id,)))
+
+    def get_saved_quantity(self, user_id: int, product_id: int) -> int:
+        return int(self._scalar(GET_SAVED_QUANTITY, (user_id, product_id)) or 0)
+
+    def add_saved(self, user_id: int, product_id: int, quantity: int, now: Any) -> int:
+        return self._change(ADD_SAVED, (user_id, product_id, quantity, now, quantity, now))
+
+    def remove_saved(self, user_id: int, product_id: int) -> int:
+        return self._change(REMOVE_SAVED, (user_id, product_id))

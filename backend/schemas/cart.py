@@ -1,0 +1,58 @@
+"""Cart and saved-for-later shapes of api.md."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from backend.schemas.common import Money, UtcDateTime, page_schema
+
+MAX_QUANTITY = 10_000
+
+
+class CartItemInput(Schema):
+    product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class QuantityInput(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
+
+
+class CartLineSchema(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit_price = Money()
+    quantity = fields.Integer()
+    line_total = Money()
+    stock = fields.Integer()
+    # Beyond api.md: the list price, the sale price (null without an offer) and what stops checkout.
+    price = Money()
+    sale_price = Money(allow_none=True)
+    in_stock = fields.Boolean()
+    problem = fields.String(allow_none=True)
+    image_url = fields.String()
+
+
+class CartSchema(Schema):
+    items = fields.List(fields.Nested(CartLineSchema))
+    subtotal = Money()
+    discount_total = Money()
+    total = Money()
+    currency = fields.String()
+    item_count = fields.Integer()
+
+
+class SavedItemSchema(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    quantity = fields.Integer()
+    price = Money()
+    sale_price = Money(allow_none=True)
+    unit_price = Money()
+    currency = fields.String()
+    stock = fields.Integer()
+    in_stock = fields.Boolean()
+    image_url = fields.String()
+    saved_at = UtcDateTime()
+
+
+SavedPageSchema = page_schema(SavedItemSchema, "SavedPage")

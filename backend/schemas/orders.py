@@ -1,0 +1,143 @@
+"""Checkout and order shapes of api.md."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from backend.schemas.cart import CartLineSchema
+from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
+
+STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
+_CARD_SEPARATORS = re.compile(r"[ -]")
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}: the api.md fields map is flat."""
+    if not isinstance(messages, dict):
+        return {prefix or "_schema": messages if isinstance(messages, list) else [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+class FlatErrors(Schema):
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        raise ValidationError(_flatten(error.normalized_messages())) from error
+
+
+class AddressInput(Schema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    line2 = fields.String(load_default="", validate=validate.Length(max=200))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    postal_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    country = fields.String(required=True, validate=validate.Length(min=1, max=56))
+    phone = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class PaymentInput(Schema):
+    # Messages never echo the value: a card number must not come back in an error either.
+    card_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    exp_month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
+    exp_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2199))
+    cvc = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{3,4}$", error="3 or 4 digits."))
+    cardholder = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+    @post_load
+    def digits_only(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        number = _CARD_SEPARATORS.sub("", data["card_number"])
+        if not number.isdigit() or not 12 <= len(number) <= 19:
+            raise ValidationError({"card_number": ["This is not a valid card number."]})
+        data["card_number"] = number
+        return data
+
+
+class OrderInput(FlatErrors):
+    address_id = fields.Integer(strict=True, validate=validate.Range(min=1))
+    shipping_address = fields.Nested(AddressInput)
+    payment = fields.Nested(PaymentInput, required=True)
+
+    @validates_schema
+    def one_address(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("address_id" in data) == ("shipping_address" in data):
+            raise ValidationError("Give either address_id or shipping_address.", "shipping_address")
+
+
+class StatusInput(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+
+
+class AdminOrderQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class OrderItemSchema(Schema):
+    product_id = fields.Integer()
+    name = fields.String()
+    unit_price = Money()
+    quantity = fields.Integer()
+    line_total = Money()
+
+
+class PaymentBriefSchema(Schema):
+    brand = fields.String()
+    last4 = fields.String()
+
+
+class AddressSchema(Schema):
+    full_name = fields.String()
+    line1 = fields.String()
+    line2 = fields.String()
+    city = fields.String()
+    postal_code = fields.String()
+    country = fields.String()
+    phone = fields.String()
+
+
+class OrderSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    items = fields.List(fields.Nested(OrderItemSchema))
+    subtotal = Money()
+    discount_total = Money()
+    shipping = Money()
+    total = Money()
+    currency = fields.String()
+    shipping_address = fields.Nested(AddressSchema)
+    payment = fields.Nested(PaymentBriefSchema, allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+class CustomerBriefSchema(Schema):
+    id = fields.Integer(allow_none=True)
+    email = fields.String(allow_none=True)
+    username = fields.String(allow_none=True)
+
+
+class AdminOrderSchema(OrderSchema):
+    user = fields.Nested(CustomerBriefSchema)
+
+
+class ProblemSchema(Schema):
+    product_id = fields.Integer()
+    code = fields.String()
+
+
+class CheckoutSummarySchema(Schema):
+    items = fields.List(fields.Nested(CartLineSchema))
+    subtotal = Money()
+    discount_total = Money()
+    shipping = Money()
+    total = Money()
+    currency = fields.String()
+    item_count = fields.Integer()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+OrderPageSchema = page_schema(OrderSchema, "OrderPage")
+AdminOrderPageSchema = page_schema(AdminOrderSchema, "AdminOrderPage")

@@ -1,0 +1,231 @@
+"""Carts of guests and users, saved-for-later items, and the merge of a guest cart at login."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backend import errors
+from backend.repositories.cart import CartRepository
+from backend.repositories.products import ProductRepository
+from backend.schemas.common import paged
+from backend.services.base import Service
+from backend.services.pricing import price_products
+from backend.tokens import hash_token
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class CartOwner:
+    """Whose cart: a logged-in user, else a guest known by the random token of the sw_cart cookie."""
+    user_id: int | None = None
+    guest_token: str | None = None
+
+
+def line_problem(line: dict[str, Any]) -> str | None:
+    """Why a line could not be bought as it stands: archived, out_of_stock, insufficient_stock or None."""
+    if line["is_archived"]:
+        return "archived"
+    if line["stock"] <= 0:
+        return "out_of_stock"
+    if line["quantity"] > line["stock"]:
+        return "insufficient_stock"
+    return None
+
+
+def price_lines(conn, lines: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """Price cart lines with the current prices (offers included) and total them.
+
+    subtotal is at list prices, discount_total what the offers take off, total = subtotal - discount_total.
+    """
+    price_products(conn, lines, now)
+    subtotal = discount = ZERO
+    for line in lines:
+        line["line_total"] = line["unit_price"] * line["quantity"]
+        line["problem"] = line_problem(line)
+        line["in_stock"] = line["stock"] > 0
+        subtotal += line["price"] * line["quantity"]
+        discount += (line["price"] - line["unit_price"]) * line["quantity"]
+    return {"items": lines, "subtotal": subtotal, "discount_total": discount, "total": subtotal - discount,
+            "item_count": sum(line["quantity"] for line in lines)}
+
+
+def insufficient_stock(lines: list[dict[str, Any]], message: str = "Not enough stock.") -> errors.Conflict:
+    """The 409 insufficient_stock error naming each product, what was asked and what is left."""
+    products = [{"product_id": line["product_id"], "requested": line["quantity"],
+                 "available": 0 if line.get("is_archived") else max(0, line["stock"])} for line in lines]
+    return errors.Conflict(message, code="insufficient_stock", extra={"products": products})
+
+
+class CartService(Service):
+    # ------------------------------------------------------------------ reading
+    def get_cart(self, owner: CartOwner) -> dict[str, Any]:
+        """The owner's cart with current prices and stock (empty when there is none yet)."""
+        with self.db.uow() as uow:
+            cart_id = self._find_cart(CartRepository(uow.conn), owner)
+            return self._present(uow.conn, cart_id)
+
+    def _present(self, conn, cart_id: int | None) -> dict[str, Any]:
+        lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
+        return {**price_lines(conn, lines, self.now()), "currency": self.settings.store_currency}
+
+    @staticmethod
+    def _find_cart(repo: CartRepository, owner: CartOwner) -> int | None:
+        if owner.user_id is not None:
+            return repo.get_user_cart_id(owner.user_id)
+        if owner.guest_token:
+            return repo.get_guest_cart_id(hash_token(owner.guest_token))
+        return None
+
+    @staticmethod
+    def _cart_for_writing(repo: CartRepository, owner: CartOwner) -> int:
+        if owner.user_id is not None:
+            return repo.add_user_cart(owner.user_id)
+        if not owner.guest_token:
+            raise errors.BadRequest("A guest cart needs its cookie.", code="cart_cookie_missing")
+        return repo.add_guest_cart(hash_token(owner.guest_token))
+
+    # ------------------------------------------------------------------ changing lines
+    def add_item(self, owner: CartOwner, product_id: int, quantity: int) -> dict[str, Any]:
+        """Add quantity to the product's line; raises NotFound (unknown or archived), Conflict insufficient_stock."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            product = self._product(uow.conn, product_id)
+            cart_id = self._cart_for_writing(repo, owner)
+            wanted = repo.get_quantity(cart_id, product_id) + quantity
+            self._check_stock(product, wanted)
+            repo.add_quantity(cart_id, product_id, quantity, self.now())
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()
+        return cart
+
+    def set_quantity(self, owner: CartOwner, product_id: int, quantity: int) -> dict[str, Any]:
+        """Set a line's quantity (0 removes it); raises NotFound (no such line), Conflict insufficient_stock."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = self._find_cart(repo, owner)
+            if not cart_id or not repo.get_quantity(cart_id, product_id):
+                raise errors.NotFound("That product is not in the cart.")
+            if quantity == 0:
+                repo.remove_line(cart_id, product_id)
+            else:
+                self._check_stock(self._product(uow.conn, product_id), quantity)
+                repo.update_quantity(cart_id, product_id, quantity)
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()
+        return cart
+
+    def remove_item(self, owner: CartOwner, product_id: int) -> None:
+        """Remove a line; raises NotFound when it is not in the cart."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = self._find_cart(repo, owner)
+            if not cart_id or not repo.remove_line(cart_id, product_id):
+                raise errors.NotFound("That product is not in the cart.")
+            uow.commit()
+
+    def clear(self, owner: CartOwner) -> None:
+        """Empty the cart (nothing to do when there is none)."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = self._find_cart(repo, owner)
+            if cart_id:
+                repo.remove_lines(cart_id)
+                uow.commit()
+
+    @staticmethod
+    def _product(conn, product_id: int) -> dict[str, Any]:
+        product = ProductRepository(conn).get_visible(product_id)
+        if product is None:
+            raise errors.NotFound("No such product.")
+        return product
+
+    @staticmethod
+    def _check_stock(product: dict[str, Any], wanted: int) -> None:
+        if wanted > product["stock"]:
+            raise insufficient_stock([{"product_id": product["id"], "quantity": wanted, "stock": product["stock"]}],
+                                     f"Only {product['stock']} in stock.")
+
+    # ------------------------------------------------------------------ saved for later
+    def save_for_later(self, user_id: int, product_id: int) -> dict[str, Any]:
+        """Move a cart line to the saved list; raises NotFound when it is not in the cart."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = repo.get_user_cart_id(user_id)
+            quantity = repo.get_quantity(cart_id, product_id) if cart_id else 0
+            if not quantity:
+                raise errors.NotFound("That product is not in the cart.")
+            repo.remove_line(cart_id, product_id)
+            repo.add_saved(user_id, product_id, quantity, self.now())
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()
+        return cart
+
+    def list_saved(self, user_id: int, page: int, per_page: int) -> dict[str, Any]:
+        """A page of the user's saved items, most recent first, with current prices and stock."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            rows = repo.list_saved(user_id, per_page, (page - 1) * per_page)
+            total = repo.count_saved(user_id)
+            price_products(uow.conn, rows, self.now())
+        currency = self.settings.store_currency
+        items = [{**row, "currency": currency, "in_stock": row["stock"] > 0 and not row["is_archived"]}
+                 for row in rows]
+        return paged(items, page, per_page, total)
+
+    def move_to_cart(self, user_id: int, product_id: int) -> dict[str, Any]:
+        """Move a saved item back to the cart, capped at stock; raises NotFound, Conflict insufficient_stock."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            saved = repo.get_saved_quantity(user_id, product_id)
+            if not saved:
+                raise errors.NotFound("That product is not saved.")
+            product = self._product(uow.conn, product_id)
+            cart_id = repo.add_user_cart(user_id)
+            have = repo.get_quantity(cart_id, product_id)
+            quantity = min(saved, product["stock"] - have)
+            if quantity <= 0:
+                self._check_stock(product, have + saved)
+            repo.add_quantity(cart_id, product_id, quantity, self.now())
+            repo.remove_saved(user_id, product_id)
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()
+        return cart
+
+    def remove_saved(self, user_id: int, product_id: int) -> None:
+        """Forget a saved item; raises NotFound."""
+        with self.db.uow() as uow:
+            if not CartRepository(uow.conn).remove_saved(user_id, product_id):
+                raise errors.NotFound("That product is not saved.")
+            uow.commit()
+
+    # ------------------------------------------------------------------ login
+    def merge_guest_cart(self, guest_token: str | None, user_id: int) -> int:
+        """Fold a guest cart into the user's (quantities added, capped at stock) and delete it; returns lines merged."""
+        if not guest_token or len(guest_token) > 200:
+            return 0
+        with self.db.uow() as uow:
+            merged = self.merge_in(uow, guest_token, user_id)
+            uow.commit()
+        return merged
+
+    def merge_in(self, uow, guest_token: str, user_id: int) -> int:
+        """merge_guest_cart inside the caller's unit of work (a login that wants one transaction)."""
+        repo = CartRepository(uow.conn)
+        guest_cart = repo.get_guest_cart_id(hash_token(guest_token))
+        if not guest_cart:
+            return 0
+        lines = repo.list_lines(guest_cart)
+        merged = 0
+        if lines:
+            cart_id = repo.add_user_cart(user_id)
+            for line in lines:
+                have = repo.get_quantity(cart_id, line["product_id"])
+                target = min(have + line["quantity"], line["stock"])
+                if not line["is_archived"] and target > have:
+                    repo.add_quantity(cart_id, line["product_id"], target - have, self.now())
+                    merged += 1
+        repo.remove_cart(guest_cart)
+        return merged

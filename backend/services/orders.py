@@ -1,0 +1,273 @@
+"""Checkout and orders: the summary, placing an order (idempotent, no overselling), history and states."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backend import errors
+from backend.context import Actor
+from backend.db import retry_on_deadlock
+from backend.repositories.accounts import AccountRepository
+from backend.repositories.cart import CartRepository
+from backend.repositories.mail import MailRepository
+from backend.repositories.orders import OrderRepository
+from backend.schemas.common import paged
+from backend.services.audit import record
+from backend.services.base import Service
+from backend.services.cart import insufficient_stock, price_lines
+from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
+
+# Shipping: free from FREE_SHIPPING_FROM of merchandise (after discounts), else a flat fee.
+FREE_SHIPPING_FROM = Decimal("50.00")
+SHIPPING_FEE = Decimal("4.99")
+ZERO = Decimal("0.00")
+
+# api.md's legal moves; anything else is 409 illegal_status_change. Cancelling puts the stock back.
+LEGAL_MOVES: dict[str, frozenset[str]] = {
+    "pending": frozenset({"cancelled"}),
+    "paid": frozenset({"shipped", "cancelled", "refunded"}),
+    "shipped": frozenset({"delivered", "refunded"}),
+    "delivered": frozenset({"refunded"}),
+}
+ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
+
+
+def shipping_for(merchandise: Decimal, item_count: int) -> Decimal:
+    """The shipping fee for merchandise worth this much (after discounts)."""
+    if item_count == 0 or merchandise >= FREE_SHIPPING_FROM:
+        return ZERO
+    return SHIPPING_FEE
+
+
+def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """An order row (with payment and user columns) and its items as the api.md order object."""
+    payment = ({"brand": row["payment_brand"], "last4": row["payment_last4"]}
+               if row.get("payment_brand") else None)
+    return {
+        "id": row["id"], "status": row["status"],
+        "items": [{k: item[k] for k in ("product_id", "name", "unit_price", "quantity", "line_total")}
+                  for item in items],
+        "subtotal": row["subtotal"], "discount_total": row["discount_total"], "shipping": row["shipping"],
+        "total": row["total"], "currency": row["currency"],
+        "shipping_address": json.loads(row["shipping_address"]), "payment": payment,
+        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "user": {"id": row["user_id"], "email": row.get("user_email"), "username": row.get("user_username")},
+    }
+
+
+class OrderService(Service):
+    def __init__(self, *args: Any, gateway: PaymentGateway | None = None) -> None:
+        super().__init__(*args)
+        self.gateway: PaymentGateway = gateway or TestGateway()
+
+    # ------------------------------------------------------------------ checkout summary
+    def summary(self, user_id: int) -> dict[str, Any]:
+        """The order as it would be placed now, with the problems that would stop it."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = repo.get_user_cart_id(user_id)
+            cart = price_lines(uow.conn, repo.list_lines(cart_id) if cart_id else [], self.now())
+        totals = self._totals(cart)
+        problems = [{"product_id": line["product_id"], "code": line["problem"]}
+                    for line in cart["items"] if line["problem"]]
+        return {**cart, **totals, "currency": self.settings.store_currency, "problems": problems}
+
+    @staticmethod
+    def _totals(cart: dict[str, Any]) -> dict[str, Decimal]:
+        merchandise = cart["subtotal"] - cart["discount_total"]
+        shipping = shipping_for(merchandise, cart["item_count"])
+        return {"subtotal": cart["subtotal"], "discount_total": cart["discount_total"],
+                "shipping": shipping, "total": merchandise + shipping}
+
+    # ------------------------------------------------------------------ placing an order
+    def place_order(self, actor: Actor, key: str, card: Card, address_id: int | None = None,
+                    shipping_address: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
+        """Place the user's cart as a paid order; returns (order, created now).
+
+        The same key with the same request answers the first order (created False). Raises
+        ValidationFailed (card, address), PaymentDeclined, Conflict cart_empty / insufficient_stock /
+        idempotency_key_reused. A failure changes nothing: stock and cart stay as they were.
+        """
+        problems = card_errors(card, self.now())
+        if problems:
+            raise errors.ValidationFailed("The card details are not valid.", fields=problems)
+        fingerprint = self._fingerprint(card, address_id, shipping_address)
+        return retry_on_deadlock(lambda: self._place(actor, key, fingerprint, card, address_id, shipping_address))
+
+    def _fingerprint(self, card: Card, address_id: int | None, address: dict[str, Any] | None) -> str:
+        # Keyed (HMAC), so the stored request hash cannot be brute-forced back into a card number.
+        body = json.dumps({"address_id": address_id, "shipping_address": address, "card": [
+            card.number, card.exp_month, card.exp_year, card.cvc, card.cardholder]}, sort_keys=True, default=str)
+        return hmac.new(self.settings.secret_key.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+    def _place(self, actor: Actor, key: str, fingerprint: str, card: Card, address_id: int | None,
+               shipping_address: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+        now, user_id = self.now(), actor.user_id
+        with self.db.uow() as uow:
+            repo = OrderRepository(uow.conn)
+            # Claimed first: concurrent repeats of this key wait here until this transaction ends.
+            key_id = repo.add_idempotency_key(user_id, key, fingerprint, now)
+            if key_id is None:
+                return self._replay(repo, user_id, key, fingerprint), False
+            address = self._address(repo, user_id, address_id, shipping_address)
+            cart_repo = CartRepository(uow.conn)
+            cart_id = cart_repo.get_user_cart_id(user_id)
+            cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
+            if not cart["items"]:
+                raise errors.Conflict("The cart is empty.", code="cart_empty")
+            short = [line for line in cart["items"] if line["problem"]]
+            if short:
+                raise insufficient_stock(short, "Some products do not have enough stock.")
+            totals = self._totals(cart)
+            auth = self.gateway.authorize(card, totals["total"], self.settings.store_currency, now)
+            try:
+                order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now)
+                uow.commit()
+            except BaseException:
+                self.gateway.void(auth)
+                raise
+        return order, True
+
+    def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
+                totals: dict[str, Decimal], address: dict[str, Any], auth: Authorization,
+                now: datetime) -> dict[str, Any]:
+        repo = OrderRepository(uow.conn)
+        currency = self.settings.store_currency
+        address_json = json.dumps(address, sort_keys=True)
+        order_id = repo.add_order(actor.user_id, "paid", totals, currency, address_json, now)
+        repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals["total"], now)
+        CartRepository(uow.conn).remove_lines(cart_id)
+        repo.update_idempotency_order(key_id, order_id)
+        user = AccountRepository(uow.conn).get_user(actor.user_id)
+        row = {"id": order_id, "user_id": actor.user_id, "status": "paid", **totals, "currency": currency,
+               "shipping_address": address_json, "created_at": now, "updated_at": now,
+               "payment_brand": auth.brand, "payment_last4": auth.last4,
+               "user_email": user["email"], "user_username": user["username"]}
+        order = present_order(row, cart["items"])
+        MailRepository(uow.conn).add_message(user["email"], f"Your order #{order_id} is confirmed",
+                                             self._confirmation_text(order))
+        record(uow, actor, "order.placed", "order", order_id,
+               {"total": str(totals["total"]), "items": cart["item_count"], "payment": auth.brand})
+        # Stock last, in product id order: row locks are held only to the commit, and always taken in
+        # one order so two checkouts cannot deadlock. Items after it: their foreign key check takes a
+        # shared lock on the product row, which must not be held before our exclusive one.
+        lines = sorted(cart["items"], key=lambda line: line["product_id"])
+        short = [line for line in lines if not repo.update_take_stock(line["product_id"], line["quantity"])]
+        if short:
+            raise insufficient_stock(short, "Some products sold out while you were checking out.")
+        repo.add_items(order_id, lines)
+        return order
+
+    @staticmethod
+    def _address(repo: OrderRepository, user_id: int, address_id: int | None,
+                 shipping_address: dict[str, Any] | None) -> dict[str, Any]:
+        if shipping_address is not None:
+            return {k: shipping_address.get(k) or "" for k in ADDRESS_FIELDS}
+        saved = repo.get_address(address_id, user_id) if address_id else None
+        if saved is None:
+            raise errors.ValidationFailed(fields={"address_id": ["No such address in your address book."]})
+        return {k: saved[k] or "" for k in ADDRESS_FIELDS}
+
+    def _replay(self, repo: OrderRepository, user_id: int, key: str, fingerprint: str) -> dict[str, Any]:
+        claimed = repo.get_idempotency_key(user_id, key)
+        if claimed is None or claimed["order_id"] is None:
+            # Its holder rolled back between our wait and this read; the client may simply retry.
+            raise errors.Conflict("That Idempotency-Key is in use; try again.", code="idempotency_key_in_use")
+        if not hmac.compare_digest(claimed["request_hash"], fingerprint):
+            raise errors.Conflict("That Idempotency-Key was used for a different request.",
+                                  code="idempotency_key_reused")
+        return self._load(repo, claimed["order_id"])
+
+    @staticmethod
+    def _confirmation_text(order: dict[str, Any]) -> str:
+        lines = [f"- {i['quantity']} x {i['name']} at {i['unit_price']} = {i['line_total']}" for i in order["items"]]
+        return "\n".join([
+            f"Thank you for your order #{order['id']}.", "", *lines, "",
+            f"Subtotal: {order['subtotal']}", f"Discounts: -{order['discount_total']}",
+            f"Shipping: {order['shipping']}", f"Total: {order['total']} {order['currency']}",
+            f"Paid with {order['payment']['brand']} ending {order['payment']['last4']}.",
+        ])
+
+    # ------------------------------------------------------------------ reading orders
+    @staticmethod
+    def _load(repo: OrderRepository, order_id: int) -> dict[str, Any]:
+        row = repo.get_order(order_id)
+        if row is None:
+            raise errors.NotFound("No such order.")
+        return present_order(row, repo.list_items([order_id]))
+
+    @staticmethod
+    def _with_items(repo: OrderRepository, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        by_order: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+        for item in repo.list_items(list(by_order)):
+            by_order[item["order_id"]].append(item)
+        return [present_order(row, by_order[row["id"]]) for row in rows]
+
+    def get_order(self, user_id: int, order_id: int) -> dict[str, Any]:
+        """One of the user's orders; raises NotFound (also for another user's)."""
+        with self.db.uow() as uow:
+            order = self._load(OrderRepository(uow.conn), order_id)
+        if order["user"]["id"] != user_id:
+            raise errors.NotFound("No such order.")
+        return order
+
+    def list_orders(self, user_id: int, page: int, per_page: int) -> dict[str, Any]:
+        """A page of the user's orders, newest first, each with its items (three queries per page)."""
+        with self.db.uow() as uow:
+            repo = OrderRepository(uow.conn)
+            rows = repo.list_for_user(user_id, per_page, (page - 1) * per_page)
+            total = repo.count_for_user(user_id)
+            items = self._with_items(repo, rows)
+        return paged(items, page, per_page, total)
+
+    def admin_list(self, status: str | None, q: str | None, page: int, per_page: int) -> dict[str, Any]:
+        """A page of all orders, newest first, filtered by status and by customer text or order id."""
+        with self.db.uow() as uow:
+            repo = OrderRepository(uow.conn)
+            rows = repo.list_admin(status, q, per_page, (page - 1) * per_page)
+            total = repo.count_admin(status, q)
+            items = self._with_items(repo, rows)
+        return paged(items, page, per_page, total)
+
+    def admin_get(self, order_id: int) -> dict[str, Any]:
+        """Any order; raises NotFound."""
+        with self.db.uow() as uow:
+            return self._load(OrderRepository(uow.conn), order_id)
+
+    # ------------------------------------------------------------------ status changes
+    def cancel_order(self, actor: Actor, order_id: int) -> dict[str, Any]:
+        """The customer cancels their own pending or paid order; raises NotFound, Conflict illegal_status_change."""
+        return retry_on_deadlock(lambda: self._move(actor, order_id, "cancelled", owner_id=actor.user_id))
+
+    def change_status(self, actor: Actor, order_id: int, status: str) -> dict[str, Any]:
+        """Staff move an order along api.md's legal moves; raises NotFound, Conflict illegal_status_change."""
+        return retry_on_deadlock(lambda: self._move(actor, order_id, status))
+
+    def _move(self, actor: Actor, order_id: int, status: str, owner_id: int | None = None) -> dict[str, Any]:
+        now = self.now()
+        with self.db.uow() as uow:
+            repo = OrderRepository(uow.conn)
+            row = repo.get_status_for_update(order_id)
+            if row is None or (owner_id is not None and row["user_id"] != owner_id):
+                raise errors.NotFound("No such order.")
+            if status not in LEGAL_MOVES.get(row["status"], frozenset()):
+                raise errors.Conflict(f"An order that is {row['status']} cannot become {status}.",
+                                      code="illegal_status_change",
+                                      extra={"from": row["status"], "to": status})
+            items = repo.list_items([order_id])
+            if status == "cancelled":
+                for item in sorted(items, key=lambda i: i["product_id"]):
+                    repo.update_return_stock(item["product_id"], item["quantity"])
+            repo.update_status(order_id, status, now)
+            record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})
+            order = present_order(repo.get_order(order_id), items)
+            if order["user"]["email"]:
+                MailRepository(uow.conn).add_message(
+                    order["user"]["email"], f"Your order #{order_id} is now {status}",
+                    f"Your order #{order_id} changed from {row['status']} to {status}.")
+            uow.commit()
+        return order
