@@ -37,6 +37,9 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     init_guard(app)
     register_error_handlers(app)
     register_blueprints(app)
+    if settings.mail_sender_enabled:
+        # Started by the first request of each worker process (never by the flask CLI or a fork parent).
+        app.before_request(app.extensions["shopwright"].mail.start_background)
     from backend.cli import register_cli
     register_cli(app)
     return app

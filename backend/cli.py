@@ -16,6 +16,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    from backend.cli_admin import COMMANDS as ADMIN_COMMANDS
+    for command in ADMIN_COMMANDS:
+        app.cli.add_command(command)
+    app.cli.add_command(send_mail)
 
 
 @click.command("init-db")
@@ -55,3 +59,21 @@ def create_admin() -> None:
         click.echo(f"admin account {settings.admin_email} created; password (shown once): {generated}")
     else:
         click.echo(f"admin account {settings.admin_email} ready")
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, polling the outbox every few seconds.")
+def send_mail(loop: bool) -> None:
+    """Deliver the due messages of the email outbox (with MAIL_BACKEND), then stop (or --loop)."""
+    import threading
+
+    mail = _services().mail
+    if loop:
+        try:
+            mail.run_forever(threading.Event())
+        except KeyboardInterrupt:
+            return
+    total = 0
+    while sent := mail.send_due():
+        total += sent
+    click.echo(f"{total} message(s) sent")

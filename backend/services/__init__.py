@@ -14,21 +14,33 @@ class Services:
 
     def __init__(self, settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
         from backend.services.accounts import AccountService
+        from backend.services.admin import AdminService
+        from backend.services.auth import AuthService
+        from backend.services.backups import BackupService
         from backend.services.cart import CartService
         from backend.services.categories import CategoryService
+        from backend.services.cleanup import CleanupService
         from backend.services.health import HealthService
+        from backend.services.mail import MailService
         from backend.services.offers import OfferService
         from backend.services.orders import OrderService
         from backend.services.products import ProductService
         from backend.services.search import SearchService
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
+        from backend.services.stats import StatsService
 
         self.settings, self.db = settings, db
         args = (db, settings, self._now)
         self._clock = clock
         self.health = HealthService(*args)
+        self.admin = AdminService(*args)
+        self.backups = BackupService(*args)
+        self.cleanup = CleanupService(*args)
+        self.stats = StatsService(*args)
         self.accounts = AccountService(*args)
+        self.auth = AuthService(*args)
+        self.mail = MailService(*args)
         self.sessions = SessionService(*args)
         self.products = ProductService(*args)
         self.categories = CategoryService(*args)

@@ -1,11 +1,58 @@
-"""User accounts."""
+"""User accounts: profile, password change, addresses, roles, and the password rules."""
 from __future__ import annotations
 
 import secrets
+from functools import cache
+from typing import Any
 
-from backend.passwords import hash_password
-from backend.repositories.accounts import AccountRepository
+from backend import errors
+from backend.config import ROOT
+from backend.context import Actor
+from backend.passwords import check_password, hash_password
+from backend.permissions import ROLES
+from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
+from backend.repositories.sessions import SessionRepository
+from backend.schemas.common import paged
+from backend.services import audit
 from backend.services.base import Service
+
+MIN_PASSWORD = 10
+# bcrypt reads only the first 72 bytes; longer passwords would be silently cut.
+MAX_PASSWORD_BYTES = 72
+PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    path = ROOT / "backend" / "data" / "common_passwords.txt"
+    return frozenset(line.strip().lower() for line in path.read_text().splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, username: str, email: str) -> list[str]:
+    """Why a new password is refused (empty when it is acceptable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"Use at least {MIN_PASSWORD} characters.")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        problems.append(f"Use at most {MAX_PASSWORD_BYTES} bytes.")
+    lowered = password.strip().lower()
+    if lowered in {username.lower(), email.lower(), email.split("@")[0].lower()}:
+        problems.append("The password must not be your username or email.")
+    if lowered in common_passwords():
+        problems.append("This password is too common; choose another.")
+    return problems
+
+
+def check_new_password(password: str, username: str, email: str, field: str = "password") -> None:
+    """Raises ValidationFailed naming field when the password breaks the rules."""
+    problems = password_problems(password, username, email)
+    if problems:
+        raise errors.ValidationFailed(fields={field: problems})
+
+
+def public_user(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in PUBLIC_USER_FIELDS}
 
 
 class AccountService(Service):
@@ -19,3 +66,104 @@ class AccountService(Service):
             repo.add_user(email, "admin", hash_password(password or generated), "Administrator", "admin")
             uow.commit()
         return generated
+
+    def get_profile(self, user_id: int) -> dict[str, Any]:
+        """The user's own account; raises NotFound when it no longer exists."""
+        with self.db.uow() as uow:
+            row = AccountRepository(uow.conn).get_user(user_id)
+        if row is None:
+            raise errors.NotFound("No such user.")
+        return public_user(row)
+
+    def update_profile(self, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change username, full name or phone; raises Conflict when the username is taken."""
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            row = repo.get_user(actor.user_id)
+            if row is None:
+                raise errors.NotFound("No such user.")
+            merged = {k: changes.get(k, row[k]) for k in ("username", "full_name", "phone")}
+            if merged["username"] != row["username"] and repo.exists_username(merged["username"], row["id"]):
+                raise errors.Conflict("That username is taken.", fields={"username": ["That username is taken."]})
+            repo.update_profile(row["id"], merged["username"], merged["full_name"], merged["phone"])
+            if merged["username"] != row["username"]:
+                audit.record(uow, actor, "account.username_changed", "user", row["id"],
+                             {"from": row["username"], "to": merged["username"]})
+            uow.commit()
+        return {**public_user(row), **merged}
+
+    def change_password(self, actor: Actor, current: str, new: str) -> None:
+        """Needs the current password (else ValidationFailed); ends every other session of the user."""
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            row = repo.get_user_with_password(actor.user_id)
+            if row is None:
+                raise errors.NotFound("No such user.")
+            if not check_password(current, row["password_hash"]):
+                raise errors.ValidationFailed(fields={"current_password": ["The current password is wrong."]})
+            check_new_password(new, row["username"], row["email"], "new_password")
+            repo.update_password(row["id"], hash_password(new))
+            ended = SessionRepository(uow.conn).remove_all_for_user(row["id"], actor.session_id)
+            audit.record(uow, actor, "auth.password_changed", "user", row["id"], {"sessions_ended": ended})
+            uow.commit()
+
+    def set_role(self, actor: Actor, user_id: int, role: str) -> dict[str, Any]:
+        """Give a user another role (audited); raises NotFound or ValidationFailed for an unknown role."""
+        if role not in ROLES:
+            raise errors.ValidationFailed(fields={"role": [f"One of: {', '.join(ROLES)}."]})
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            row = repo.get_user(user_id)
+            if row is None:
+                raise errors.NotFound("No such user.")
+            if row["role"] != role:
+                repo.update_role(user_id, role)
+                audit.record(uow, actor, "user.role_changed", "user", user_id, {"from": row["role"], "to": role})
+            uow.commit()
+        return {**public_user(row), "role": role}
+
+    # ------------------------------------------------------------ addresses
+    def list_addresses(self, user_id: int, page: int, per_page: int) -> dict[str, Any]:
+        """The user's addresses, oldest first, paged."""
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            items = repo.list_addresses(user_id, per_page, (page - 1) * per_page)
+            total = repo.count_addresses(user_id)
+        return paged(items, page, per_page, total)
+
+    def get_address(self, user_id: int, address_id: int) -> dict[str, Any]:
+        """One own address; raises NotFound for another user's or an unknown one."""
+        with self.db.uow() as uow:
+            row = AccountRepository(uow.conn).get_address(address_id, user_id)
+        if row is None:
+            raise errors.NotFound("No such address.")
+        return row
+
+    def add_address(self, user_id: int, values: dict[str, str]) -> dict[str, Any]:
+        """Store a new address for the user; returns it."""
+        full = {f: values.get(f) or "" for f in ADDRESS_FIELDS}
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            address_id = repo.add_address(user_id, full)
+            row = repo.get_address(address_id, user_id)
+            uow.commit()
+        return row
+
+    def update_address(self, user_id: int, address_id: int, changes: dict[str, str]) -> dict[str, Any]:
+        """Change some fields of an own address; raises NotFound for another user's."""
+        with self.db.uow() as uow:
+            repo = AccountRepository(uow.conn)
+            row = repo.get_address(address_id, user_id)
+            if row is None:
+                raise errors.NotFound("No such address.")
+            merged = {f: changes[f] if changes.get(f) is not None else row[f] for f in ADDRESS_FIELDS}
+            repo.update_address(address_id, user_id, merged)
+            uow.commit()
+        return {**row, **merged}
+
+    def remove_address(self, user_id: int, address_id: int) -> None:
+        """Delete an own address; raises NotFound for another user's."""
+        with self.db.uow() as uow:
+            if not AccountRepository(uow.conn).remove_address(address_id, user_id):
+                raise errors.NotFound("No such address.")
+            uow.commit()

@@ -1,13 +1,23 @@
-// Site header: who is logged in, and the cart badge.
-import { api } from "./api.js";
+// Site header: who is logged in (name linking to the account, Admin for staff, Log out), and the cart badge.
+import { api, rememberCsrf } from "./api.js";
+
+async function logOut() {
+  try { await api("/auth/logout", { method: "POST" }); } catch { /* already logged out */ }
+  rememberCsrf(null);
+  location.assign("/");
+}
 
 async function showUser() {
-  try {
-    const user = await api("/auth/me");
-    const link = document.getElementById("nav-login");
-    link.textContent = user.username;
-    link.href = "/account";
-  } catch { /* a guest: keep the "Log in" link */ }
+  let user;
+  try { user = await api("/auth/me"); } catch { return; /* a guest: keep the "Log in" link */ }
+  const link = document.getElementById("nav-login");
+  link.textContent = user.username;
+  link.href = "/account";
+  const admin = document.getElementById("nav-admin");
+  if (admin) admin.hidden = user.role === "customer";
+  const logout = document.getElementById("nav-logout");
+  if (logout) { logout.hidden = false; logout.addEventListener("click", logOut); }
+  document.dispatchEvent(new CustomEvent("sw:user", { detail: user }));
 }
 
 export async function refreshCartBadge() {

@@ -1,0 +1,157 @@
+"""Input and output shapes of /auth/* and /account/*."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from backend.schemas.common import PageQuery, UtcDateTime, page_schema
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,32}$",
+                           error="Use 3 to 32 letters, digits, '_', '.' or '-'.")
+EMAIL = [validate.Email(error="Enter a valid email address."), validate.Length(max=254)]
+
+
+class Email(fields.String):
+    """An email address, trimmed and lower-cased so one mailbox is one account."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=EMAIL, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+class Code(fields.String):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(r"^\d{6}$", error="Enter the 6-digit code."), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _password(**kwargs: Any) -> fields.String:
+    # Rules that need the username or email (and the common-password list) are checked by the service.
+    return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
+
+
+# ------------------------------------------------------------------ input
+class RegisterSchema(Schema):
+    email = Email(required=True)
+    username = fields.String(required=True, validate=USERNAME)
+    password = _password(required=True)
+    full_name = fields.String(load_default="", validate=validate.Length(max=120))
+
+
+class VerifySchema(Schema):
+    email = Email(required=True)
+    code = Code(required=True)
+
+
+class LoginSchema(Schema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        login = data["login"].strip()
+        data["login"] = login.lower() if "@" in login else login
+        return data
+
+
+class OtpRequestSchema(Schema):
+    email = Email(required=True)
+    channel = fields.String(load_default="email", validate=validate.OneOf(["email", "sms"]))
+
+
+class EmailSchema(Schema):
+    email = Email(required=True)
+
+
+class ResetSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = _password(required=True)
+
+
+class ProfilePatchSchema(Schema):
+    username = fields.String(validate=USERNAME)
+    full_name = fields.String(validate=validate.Length(max=120))
+    phone = fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
+                                                   error="Use digits, spaces and + ( ) . - only."))
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one of username, full_name, phone.", "_schema")
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = _password(required=True)
+
+
+def _address_fields(required: bool) -> dict[str, fields.Field]:
+    text = lambda n, req: fields.String(required=req, validate=validate.Length(min=1 if req else 0, max=n))  # noqa: E731
+    return {
+        "full_name": text(120, required), "line1": text(200, required), "line2": text(200, False),
+        "city": text(100, required), "postal_code": text(20, required), "country": text(56, required),
+        "phone": fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
+                                                        error="Use digits, spaces and + ( ) . - only.")),
+    }
+
+
+SavedAddressInSchema = Schema.from_dict(_address_fields(True), name="SavedAddressIn")
+_AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressPatchBase")
+
+
+class SavedAddressPatchSchema(_AddressPatchBase):
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.", "_schema")
+        for name in ("full_name", "line1", "city", "postal_code", "country"):
+            if name in data and not (data[name] or "").strip():
+                raise ValidationError("Must not be empty.", name)
+
+
+# ------------------------------------------------------------------ output
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    username = fields.String()
+    full_name = fields.String()
+    phone = fields.String()
+    role = fields.String()
+    created_at = UtcDateTime()
+
+
+class AuthSchema(Schema):
+    user = fields.Nested(UserSchema)
+    token = fields.String()
+    csrf_token = fields.String()
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    created_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
+    ip = fields.String()
+    user_agent = fields.String()
+    current = fields.Boolean()
+
+
+class SavedAddressSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    line1 = fields.String()
+    line2 = fields.String()
+    city = fields.String()
+    postal_code = fields.String()
+    country = fields.String()
+    phone = fields.String()
+    created_at = UtcDateTime()
+
+
+SessionPageSchema = page_schema(SessionSchema, "SessionPage")
+SavedAddressPageSchema = page_schema(SavedAddressSchema, "SavedAddressPage")
+ListQuery = PageQuery

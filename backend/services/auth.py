@@ -1,0 +1,237 @@
+"""Proving who someone is: registration with an emailed code, password and one-time-code login,
+password reset, logout. Every outcome that matters is audited; no secret is ever logged."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from backend import errors
+from backend.clock import iso
+from backend.context import Actor
+from backend.passwords import ROUNDS, check_password, hash_password
+from backend.repositories.accounts import AccountRepository
+from backend.repositories.auth import AuthRepository
+from backend.repositories.mail import MailRepository
+from backend.repositories.sessions import SessionRepository
+from backend.services import audit
+from backend.services.accounts import check_new_password, public_user
+from backend.services.base import Service
+from backend.services.mail import SMS_PREFIX
+from backend.services.sessions import NewSession, SessionService
+from backend.tokens import hash_token, new_code, new_token, same_hash
+
+REGISTRATION_TTL = timedelta(minutes=15)
+OTP_TTL = timedelta(minutes=10)
+RESET_TTL = timedelta(minutes=15)
+MAX_CODE_ATTEMPTS = 5
+# Password login locks for LOCK_FOR after this many failures in a row (codes by email still work).
+LOCK_AFTER_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+INVALID_CREDENTIALS = "Wrong login or password, or too many failed attempts; try again later."
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown logins against, so they take as long as wrong passwords."""
+    return hash_password("no-such-user-placeholder", ROUNDS)
+
+
+def _invalid_credentials() -> errors.Unauthorized:
+    return errors.Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: dict[str, Any]
+    session: NewSession
+
+
+class AuthService(Service):
+    @property
+    def _sessions(self) -> SessionService:
+        return SessionService(self.db, self.settings, self._clock)
+
+    # ------------------------------------------------------------ registration
+    def register(self, actor: Actor, email: str, username: str, password: str, full_name: str) -> None:
+        """Email a 6-digit code; a taken email gets a notice instead (no enumeration). Raises ValidationFailed."""
+        check_new_password(password, username, email)
+        password_hash = hash_password(password)
+        code = new_code()
+        with self.db.uow() as uow:
+            mail = MailRepository(uow.conn)
+            if AccountRepository(uow.conn).get_user_by_email(email) is not None:
+                mail.add_message(email, "You already have a Shopwright account",
+                                 "Someone (maybe you) tried to register with this email address, which already "
+                                 "has an account.\n\nLog in, or reset your password at "
+                                 f"{self.settings.public_url}/forgot if you forgot it.\n")
+            else:
+                AuthRepository(uow.conn).add_pending(email, username, password_hash, full_name,
+                                                     hash_token(code), self.now() + REGISTRATION_TTL)
+                mail.add_message(email, f"Your Shopwright code: {code}",
+                                 f"Your registration code is {code}\n\nIt is valid for 15 minutes. "
+                                 "If you did not register, ignore this email.\n")
+            uow.commit()
+
+    def verify_registration(self, actor: Actor, email: str, code: str) -> LoginResult:
+        """Create the account and log in; ValidationFailed for a wrong or expired code, Conflict when taken."""
+        now = self.now()
+        with self.db.uow() as uow:
+            repo = AuthRepository(uow.conn)
+            pending = repo.get_pending(email)
+            if pending is None or pending["expires_at"] <= now:
+                if pending:
+                    repo.remove_pending(pending["id"])
+                    uow.commit()
+                raise errors.ValidationFailed(fields={"code": [
+                    "No registration is waiting for this email, or it has expired; please register again."]})
+            if not same_hash(code, pending["code_hash"]):
+                void = pending["attempts"] + 1 >= MAX_CODE_ATTEMPTS
+                repo.remove_pending(pending["id"]) if void else repo.update_pending_attempt(pending["id"])
+                uow.commit()
+                raise errors.ValidationFailed(fields={"code": [
+                    "Too many wrong codes; this registration is void, please register again." if void
+                    else "That code is not right."]})
+            accounts = AccountRepository(uow.conn)
+            if accounts.exists_email_or_username(email, pending["username"]):
+                repo.remove_pending(pending["id"])
+                uow.commit()
+                raise errors.Conflict("That username or email is already taken; register again with another.",
+                                      fields={"username": ["That username or email is already taken."]})
+            user_id = accounts.add_user(email, pending["username"], pending["password_hash"],
+                                        pending["full_name"], "customer")
+            repo.remove_pending(pending["id"])
+            audit.record(uow, actor, "auth.registered", "user", user_id, actor_id=user_id)
+            result = self._log_in(uow, accounts.get_user(user_id), actor, "registration")
+            uow.commit()
+        return result
+
+    # ------------------------------------------------------------ login
+    def login(self, actor: Actor, login: str, password: str) -> LoginResult:
+        """Password login by email or username; raises Unauthorized(invalid_credentials) or Forbidden."""
+        with self.db.uow() as uow:
+            user = AccountRepository(uow.conn).get_user_for_login(login)
+        # bcrypt runs outside any transaction, and for unknown users too (against a dummy hash),
+        # so both cases take the same time and hold no connection while hashing.
+        password_ok = check_password(password, user["password_hash"] if user else _dummy_hash())
+        now = self.now()
+        locked = bool(user and user["login_locked_until"] and user["login_locked_until"] > now)
+        with self.db.uow() as uow:
+            if user is None or not password_ok or locked:
+                if user is not None and not password_ok:
+                    AccountRepository(uow.conn).update_failed_login(user["id"], LOCK_AFTER_FAILURES, now + LOCK_FOR)
+                reason = "unknown_user" if user is None else "locked" if locked else "wrong_password"
+                audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
+                             {"reason": reason, "method": "password"}, actor_id=user["id"] if user else None)
+                uow.commit()
+                raise _invalid_credentials()
+            self._refuse_if_barred(uow, actor, user, "password")
+            result = self._log_in(uow, user, actor, "password")
+            uow.commit()
+        return result
+
+    def _refuse_if_barred(self, uow, actor: Actor, user: dict[str, Any], method: str) -> None:
+        """Raise Forbidden for an inactive account or one blocked until a later time (audited, committed)."""
+        blocked = user["blocked_until"] is not None and user["blocked_until"] > self.now()
+        if user["is_active"] and not blocked:
+            return
+        reason = "inactive" if not user["is_active"] else "blocked"
+        audit.record(uow, actor, "auth.login_failed", "user", user["id"], {"reason": reason, "method": method},
+                     actor_id=user["id"])
+        uow.commit()
+        if not user["is_active"]:
+            raise errors.Forbidden("This account is inactive.", code="account_inactive")
+        raise errors.Forbidden("This account is blocked.", code="account_blocked",
+                               extra={"blocked_until": iso(user["blocked_until"])})
+
+    def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str) -> LoginResult:
+        session = self._sessions.start(uow, user["id"], actor.ip, actor.user_agent)
+        AccountRepository(uow.conn).update_logged_in(user["id"], self.now())
+        audit.record(uow, actor, "auth.login", "session", session.id, {"method": method}, actor_id=user["id"])
+        return LoginResult(public_user(user), session)
+
+    # ------------------------------------------------------------ one-time codes
+    def request_otp(self, actor: Actor, email: str, channel: str = "email") -> None:
+        """Send a 10-minute login code to an active account (by SMS when asked and a phone is known)."""
+        code = new_code()
+        with self.db.uow() as uow:
+            user = AccountRepository(uow.conn).get_user_by_email(email)
+            if user is None or not user["is_active"]:
+                return
+            AuthRepository(uow.conn).add_code(user["id"], "login", hash_token(code), self.now() + OTP_TTL, self.now())
+            to = SMS_PREFIX + user["phone"] if channel == "sms" and user["phone"] else email
+            MailRepository(uow.conn).add_message(to, f"Your Shopwright login code: {code}",
+                                                 f"Your login code is {code}\n\nIt is valid for 10 minutes "
+                                                 "and works once. If you did not ask for it, ignore this.\n")
+            uow.commit()
+
+    def verify_otp(self, actor: Actor, email: str, code: str) -> LoginResult:
+        """Log in with an emailed code; raises Unauthorized(invalid_credentials) or Forbidden."""
+        now = self.now()
+        with self.db.uow() as uow:
+            accounts, repo = AccountRepository(uow.conn), AuthRepository(uow.conn)
+            user = accounts.get_user_by_email(email)
+            live = repo.get_live_code(user["id"], "login", now, MAX_CODE_ATTEMPTS) if user else None
+            if live is None or not same_hash(code, live["code_hash"]):
+                if live is not None:
+                    repo.update_code_attempt(live["id"])
+                audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
+                             {"reason": "wrong_code", "method": "code"}, actor_id=user["id"] if user else None)
+                uow.commit()
+                raise _invalid_credentials()
+            self._refuse_if_barred(uow, actor, user, "code")
+            repo.update_code_used(live["id"], now)
+            result = self._log_in(uow, user, actor, "code")
+            uow.commit()
+        return result
+
+    # ------------------------------------------------------------ password reset
+    def forgot_password(self, actor: Actor, email: str) -> None:
+        """Email a reset link to an active account; does nothing visible otherwise (no enumeration)."""
+        token = new_token()
+        with self.db.uow() as uow:
+            user = AccountRepository(uow.conn).get_user_by_email(email)
+            if user is None or not user["is_active"]:
+                return
+            AuthRepository(uow.conn).add_reset(user["id"], hash_token(token), self.now() + RESET_TTL)
+            MailRepository(uow.conn).add_message(
+                email, "Reset your Shopwright password",
+                f"To choose a new password, open this link within 15 minutes:\n\n"
+                f"{self.settings.public_url.rstrip('/')}/reset?token={token}\n\n"
+                "It works once. If you did not ask for it, ignore this email; your password stays as it is.\n")
+            audit.record(uow, actor, "auth.password_reset_requested", "user", user["id"], actor_id=user["id"])
+            uow.commit()
+
+    def reset_password(self, actor: Actor, token: str, password: str) -> None:
+        """Set a new password with a live reset token and end every session; ValidationFailed otherwise."""
+        with self.db.uow() as uow:
+            repo, accounts = AuthRepository(uow.conn), AccountRepository(uow.conn)
+            live = repo.get_live_reset(hash_token(token), self.now())
+            if live is None:
+                raise errors.ValidationFailed(fields={"token": [
+                    "This reset link is invalid, used or expired; ask for a new one."]})
+            user = accounts.get_user_with_password(live["user_id"])
+            check_new_password(password, user["username"], user["email"])
+            accounts.update_password(user["id"], hash_password(password))
+            repo.update_resets_used(user["id"], self.now())
+            ended = SessionRepository(uow.conn).remove_all_for_user(user["id"])
+            audit.record(uow, actor, "auth.password_reset", "user", user["id"], {"sessions_ended": ended},
+                         actor_id=user["id"])
+            uow.commit()
+
+    # ------------------------------------------------------------ sessions
+    def logout(self, actor: Actor) -> None:
+        """End the asking session (audited)."""
+        with self.db.uow() as uow:
+            SessionRepository(uow.conn).remove_session(actor.session_id, actor.user_id)
+            audit.record(uow, actor, "auth.logout", "session", actor.session_id)
+            uow.commit()
+
+    def revoke_session(self, actor: Actor, session_id: int) -> None:
+        """End one of the user's own sessions; raises NotFound for another user's or an unknown one."""
+        with self.db.uow() as uow:
+            if not SessionRepository(uow.conn).remove_session(session_id, actor.user_id):
+                raise errors.NotFound("No such session.")
+            audit.record(uow, actor, "auth.session_revoked", "session", session_id)
+            uow.commit()

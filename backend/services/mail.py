@@ -1,0 +1,153 @@
+"""The outbox sender: delivers queued messages by SMTP (or to the console), with retries and backoff.
+
+Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and a short lease, so any number of
+gunicorn workers (and `flask send-mail`) can run senders against one outbox without sending a
+message twice. Messages addressed to `sms:<number>` go to the SMS backend instead.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from backend.config import Settings
+from backend.repositories.mail import MailRepository
+from backend.services.base import Service
+
+log = logging.getLogger("shopwright.mail")
+
+SMS_PREFIX = "sms:"
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+# A claimed message is hidden this long; a sender that dies mid-delivery loses only this much time.
+LEASE = timedelta(minutes=5)
+POLL_SECONDS = 2.0
+
+
+class Delivery(Protocol):
+    """What every backend does: deliver one message or raise."""
+
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class ConsoleEmail:
+    """Logs the whole message (codes and links included) so a newcomer needs no SMTP server."""
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        log.info("email to %s\nSubject: %s\n\n%s\n", to, subject, body)
+
+
+class ConsoleSms:
+    """The default SMS backend: the text goes to the server log."""
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        log.info("sms to %s: %s", to, body)
+
+
+class SmtpEmail:
+    """SMTP delivery with the SMTP_* settings; STARTTLS when SMTP_TLS is on."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        s = self.settings
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = s.mail_from, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
+            if s.smtp_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
+            smtp.send_message(message)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed ones: 30 s, 1 min, 2 min, ... at most 1 h."""
+    return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_CAP)
+
+
+class MailService(Service):
+    _thread: threading.Thread | None = None
+    _thread_pid: int | None = None
+    _stop: threading.Event | None = None
+    _start_lock = threading.Lock()
+
+    def email_backend(self) -> Delivery:
+        return SmtpEmail(self.settings) if self.settings.mail_backend == "smtp" else ConsoleEmail()
+
+    def sms_backend(self) -> Delivery:
+        return ConsoleSms()
+
+    def send_due(self, limit: int = 20) -> int:
+        """Claim up to limit due messages and deliver them; returns how many were sent. Never raises for a delivery."""
+        now = self.now()
+        with self.db.uow() as uow:
+            repo = MailRepository(uow.conn)
+            batch = repo.list_due(now, limit)
+            for row in batch:
+                repo.update_claimed(row["id"], now + LEASE)
+            uow.commit()
+        return sum(self._deliver(row) for row in batch)
+
+    def _deliver(self, row: dict) -> bool:
+        to = row["to_addr"]
+        backend = self.sms_backend() if to.startswith(SMS_PREFIX) else self.email_backend()
+        try:
+            backend.send(to.removeprefix(SMS_PREFIX), row["subject"], row["body_text"])
+            error = None
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        attempts = row["attempts"] + 1
+        with self.db.uow() as uow:
+            repo = MailRepository(uow.conn)
+            if error is None:
+                repo.update_sent(row["id"], self.now())
+            elif attempts >= MAX_ATTEMPTS:
+                repo.update_failed(row["id"], error)
+            else:
+                repo.update_retry(row["id"], self.now() + backoff(attempts), error)
+            uow.commit()
+        if error:
+            log.warning("message %s to %s not sent (attempt %s): %s", row["id"], to, attempts, error)
+        return error is None
+
+    def run_forever(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
+        """Send due messages until stop is set; a database hiccup is logged and retried."""
+        while not stop.is_set():
+            try:
+                sent = self.send_due()
+            except Exception:  # noqa: BLE001 - the loop must outlive a database outage
+                log.exception("outbox sender pass failed")
+                sent = 0
+            if not sent:
+                stop.wait(poll)
+
+    def start_background(self) -> None:
+        """Start the sender thread once per process (after a fork too); cheap to call on every request."""
+        if self._running():
+            return
+        with self._start_lock:  # the first requests of a worker arrive on several threads at once
+            if self._running():
+                return
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self.run_forever, args=(self._stop,),
+                                            name="outbox-sender", daemon=True)
+            self._thread_pid = os.getpid()
+            self._thread.start()
+
+    def _running(self) -> bool:
+        return self._thread is not None and self._thread_pid == os.getpid() and self._thread.is_alive()
+
+    def stop_background(self, timeout: float = 5.0) -> None:
+        if self._thread is not None and self._stop is not None:
+            self._stop.set()
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,26 @@
+// Login page: password login, or a one-time code by email. Every success goes to ?next= or the account page.
+import { api, rememberCsrf } from "./api.js";
+import { bindForm, nextPath, showNotice } from "./forms.js";
+
+function loggedIn(data) {
+  rememberCsrf(data.csrf_token);
+  location.assign(nextPath());
+}
+
+bindForm(document.getElementById("login-form"), async (values) => {
+  loggedIn(await api("/auth/login", { method: "POST", body: { login: values.login, password: values.password } }));
+});
+
+const verifyForm = document.getElementById("otp-verify-form");
+
+bindForm(document.getElementById("otp-form"), async (values) => {
+  await api("/auth/otp", { method: "POST", body: { email: values.email } });
+  verifyForm.elements.email.value = values.email;
+  verifyForm.hidden = false;
+  showNotice(verifyForm, `If ${values.email} belongs to an account, a code is on its way (valid 10 minutes).`);
+  verifyForm.elements.code.focus();
+});
+
+bindForm(verifyForm, async (values) => {
+  loggedIn(await api("/auth/otp/verify", { method: "POST", body: { email: values.email, code: values.code } }));
+});

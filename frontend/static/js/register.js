@@ -1,0 +1,22 @@
+// Register page: details first (a code is emailed), then the code, which creates the account and logs in.
+import { api, rememberCsrf } from "./api.js";
+import { bindForm, nextPath } from "./forms.js";
+
+const registerForm = document.getElementById("register-form");
+const verifyForm = document.getElementById("verify-form");
+
+bindForm(registerForm, async (values) => {
+  await api("/auth/register", { method: "POST", body: values });
+  registerForm.hidden = true;
+  verifyForm.elements.email.value = values.email;
+  document.getElementById("verify-hint").textContent =
+    `We sent a 6-digit code to ${values.email}. It is valid for 15 minutes.`;
+  verifyForm.hidden = false;
+  verifyForm.elements.code.focus();
+});
+
+bindForm(verifyForm, async (values) => {
+  const data = await api("/auth/register/verify", { method: "POST", body: { email: values.email, code: values.code } });
+  rememberCsrf(data.csrf_token);
+  location.assign(nextPath());
+});
