@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from backend.extensions import limiter
 from backend.openapi import doc
 from backend.routes import actor, load_json, load_query, services
+from backend.routes.cart import merge_at_login
 from backend.routes.guard import SESSION_COOKIE, current_user, login_required
 from backend.schemas import accounts as s
 from backend.schemas.common import paged
@@ -54,7 +55,8 @@ def logged_in_response(result: LoginResult, status: int = 200) -> Response:
                         httponly=True, samesite="Lax", secure=settings.cookie_secure, path="/")
     if status == 201:
         response.headers["Location"] = "/api/v1/auth/me"
-    return response
+    # A guest cart (sw_cart cookie) joins the user's cart at every kind of login.
+    return merge_at_login(response, result.user["id"])
 
 
 def _accepted(message: str) -> tuple[dict, int]:
