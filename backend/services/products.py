@@ -123,6 +123,7 @@ class ProductService(Service):
             raise errors.NotFound("No such product.")
         price_products(uow.conn, [row], self.now())
         row["category_path"] = category_path(uow.conn, row["category_id"])
+        row["is_archived"] = bool(row["is_archived"])
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
