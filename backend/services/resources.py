@@ -1,0 +1,117 @@
+"""The admin panel's resources: which ones a role may see and change, and their rows.
+
+Writes never happen here: the descriptor names the public API endpoint of each write, whose own
+service (catalog, orders, admin users) validates and audits it, so the panel obeys the very
+rules curl users meet.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from backend import errors
+from backend.context import Actor
+from backend.permissions import ROLES, can
+from backend.repositories.resources import RESOURCES, ResourceRepository
+from backend.schemas.common import paged
+from backend.services.base import Service
+
+ORDER_STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
+
+
+def _field(name: str, kind: str = "text", **extra: Any) -> dict[str, Any]:
+    return {"name": name, "type": kind, **extra}
+
+
+# name -> what the panel shows and may send. "create"/"update"/"delete" are API paths ({id} filled in).
+DESCRIPTORS: dict[str, dict[str, Any]] = {
+    "users": {
+        "label": "Users", "read": "users.read", "write": "users.write",
+        "columns": ["id", "email", "username", "full_name", "role", "is_active", "blocked_until", "last_login_at"],
+        "create_fields": [_field("email", "email", required=True), _field("username", required=True),
+                          _field("password", "password", required=True), _field("full_name"),
+                          _field("role", "select", options=list(ROLES), required=True)],
+        "edit_fields": [_field("role", "select", options=list(ROLES)), _field("is_active", "checkbox"),
+                        _field("blocked_until", "datetime")],
+        "create": "/admin/users", "update": "PATCH /admin/users/{id}", "delete": "/admin/users/{id}",
+    },
+    "products": {
+        "label": "Products", "read": "catalog.read_admin", "write": "catalog.write",
+        "columns": ["id", "name", "price", "stock", "category", "is_archived", "created_at"],
+        "create_fields": [_field("name", required=True), _field("description", "textarea"),
+                          _field("price", "money", required=True), _field("stock", "integer"),
+                          _field("category_id", "integer"), _field("image_url")],
+        "edit_fields": [_field("name"), _field("description", "textarea"), _field("price", "money"),
+                        _field("stock", "integer"), _field("category_id", "integer"), _field("image_url"),
+                        _field("is_archived", "checkbox")],
+        "create": "/products", "update": "PATCH /products/{id}", "delete": "/products/{id}",
+    },
+    "categories": {
+        "label": "Categories", "read": "catalog.read_admin", "write": "catalog.write",
+        "columns": ["id", "name", "slug", "parent", "path"],
+        "create_fields": [_field("name", required=True), _field("parent_id", "integer")],
+        "edit_fields": [_field("name"), _field("parent_id", "integer")],
+        "create": "/categories", "update": "PATCH /categories/{id}", "delete": "/categories/{id}",
+    },
+    "offers": {
+        "label": "Offers", "read": "catalog.read_admin", "write": "catalog.write",
+        "columns": ["id", "name", "percent_off", "amount_off", "product", "category", "starts_at", "ends_at"],
+        "create_fields": [_field("name", required=True), _field("percent_off", "money"), _field("amount_off", "money"),
+                          _field("product_id", "integer"), _field("category_id", "integer"),
+                          _field("starts_at", "datetime", required=True), _field("ends_at", "datetime", required=True)],
+        "edit_fields": [_field("name"), _field("percent_off", "money"), _field("amount_off", "money"),
+                        _field("product_id", "integer"), _field("category_id", "integer"),
+                        _field("starts_at", "datetime"), _field("ends_at", "datetime")],
+        "create": "/offers", "update": "PATCH /offers/{id}", "delete": "/offers/{id}",
+    },
+    "orders": {
+        "label": "Orders", "read": "orders.read_admin", "write": "orders.write_admin",
+        "columns": ["id", "customer", "status", "total", "currency", "created_at"],
+        # Orders are records of payments: they are never added or deleted by hand, only moved along.
+        "create_fields": [],
+        "edit_fields": [_field("status", "select", options=ORDER_STATUSES)],
+        "create": None, "update": "POST /admin/orders/{id}/status", "delete": None,
+    },
+}
+assert set(DESCRIPTORS) == set(RESOURCES)
+
+
+class ResourceService(Service):
+    def describe(self, actor: Actor) -> list[dict[str, Any]]:
+        """The resources actor's role may read, each with can_write; raises Forbidden for non-staff."""
+        visible = [self._descriptor(name, actor) for name in DESCRIPTORS if can(actor.role, DESCRIPTORS[name]["read"])]
+        if not visible:
+            raise errors.Forbidden()
+        return visible
+
+    def list_rows(self, actor: Actor, name: str, q: str | None, page: int, per_page: int) -> dict[str, Any]:
+        """A page of a resource's rows matching q; raises NotFound (unknown resource), Forbidden."""
+        self._check(actor, name)
+        with self.db.uow() as uow:
+            repo = ResourceRepository(uow.conn)
+            rows = repo.list_rows(name, q, per_page, (page - 1) * per_page)
+            total = repo.count_rows(name, q)
+        return paged(rows, page, per_page, total)
+
+    def get_row(self, actor: Actor, name: str, row_id: int) -> dict[str, Any]:
+        """One row of a resource; raises NotFound, Forbidden."""
+        self._check(actor, name)
+        with self.db.uow() as uow:
+            row = ResourceRepository(uow.conn).get_row(name, row_id)
+        if row is None:
+            raise errors.NotFound("No such row.")
+        return row
+
+    @staticmethod
+    def _check(actor: Actor, name: str) -> None:
+        if name not in DESCRIPTORS:
+            raise errors.NotFound("No such resource.")
+        if not can(actor.role, DESCRIPTORS[name]["read"]):
+            raise errors.Forbidden()
+
+    @staticmethod
+    def _descriptor(name: str, actor: Actor) -> dict[str, Any]:
+        d = DESCRIPTORS[name]
+        return {"name": name, "label": d["label"], "columns": d["columns"],
+                "create_fields": d["create_fields"], "edit_fields": d["edit_fields"],
+                "create": d["create"], "update": d["update"], "delete": d["delete"],
+                "can_write": can(actor.role, d["write"])}
