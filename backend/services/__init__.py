@@ -25,6 +25,7 @@ class Services:
         from backend.services.offers import OfferService
         from backend.services.orders import OrderService
         from backend.services.products import ProductService
+        from backend.services.resources import ResourceService
         from backend.services.search import SearchService
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
@@ -38,6 +39,7 @@ class Services:
         self.backups = BackupService(*args)
         self.cleanup = CleanupService(*args)
         self.stats = StatsService(*args)
+        self.resources = ResourceService(*args)
         self.accounts = AccountService(*args)
         self.auth = AuthService(*args)
         self.mail = MailService(*args)
