@@ -53,9 +53,6 @@ COUNT_ADMIN = "SELECT COUNT(*) AS n FROM orders o LEFT JOIN users u ON u.id = o.
 _WHERE_STATUS = "o.status = %s"
 _WHERE_TEXT = "(u.email LIKE %s OR u.username LIKE %s OR u.full_name LIKE %s)"
 _WHERE_TEXT_OR_ID = "(o.id = %s OR u.email LIKE %s OR u.username LIKE %s OR u.full_name LIKE %s)"
-# One of the user's saved addresses (the address book belongs to accounts; orders copy it).
-GET_ADDRESS = """
-SELECT full_name, line1, line2, city, postal_code, country, phone FROM addresses WHERE id = %s AND user_id = %s"""
 
 
 def _like(text: str) -> str:
@@ -148,6 +145,3 @@ class OrderRepository(Repository):
                 clauses.append(_WHERE_TEXT)
                 args += [pattern, pattern, pattern]
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-    def get_address(self, address_id: int, user_id: int) -> dict[str, Any] | None:
-        return self._one(GET_ADDRESS, (address_id, user_id))

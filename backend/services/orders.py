@@ -113,7 +113,7 @@ class OrderService(Service):
             key_id = repo.add_idempotency_key(user_id, key, fingerprint, now)
             if key_id is None:
                 return self._replay(repo, user_id, key, fingerprint), False
-            address = self._address(repo, user_id, address_id, shipping_address)
+            address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart_repo = CartRepository(uow.conn)
             cart_id = cart_repo.get_user_cart_id(user_id)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
@@ -163,11 +163,12 @@ class OrderService(Service):
         return order
 
     @staticmethod
-    def _address(repo: OrderRepository, user_id: int, address_id: int | None,
+    def _address(conn, user_id: int, address_id: int | None,
                  shipping_address: dict[str, Any] | None) -> dict[str, Any]:
         if shipping_address is not None:
             return {k: shipping_address.get(k) or "" for k in ADDRESS_FIELDS}
-        saved = repo.get_address(address_id, user_id) if address_id else None
+        # The address book belongs to accounts; the order keeps a copy.
+        saved = AccountRepository(conn).get_address(address_id, user_id) if address_id else None
         if saved is None:
             raise errors.ValidationFailed(fields={"address_id": ["No such address in your address book."]})
         return {k: saved[k] or "" for k in ADDRESS_FIELDS}

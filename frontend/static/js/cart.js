@@ -1,0 +1,117 @@
+// Cart page: change quantities, remove, empty, save for later and move back, all without reloading.
+import { api, el, money } from "./api.js";
+import { refreshCartBadge } from "./header.js";
+
+const $ = (id) => document.getElementById(id);
+const PROBLEMS = { out_of_stock: "Out of stock", insufficient_stock: "Not enough stock for this quantity",
+  archived: "No longer sold" };
+let loggedIn = false;
+
+function notify(text, isError = false) {
+  const notice = $("cart-notice");
+  notice.textContent = text;
+  notice.className = isError ? "notice error" : "notice";
+  notice.hidden = !text;
+}
+
+async function act(work) {
+  notify("");
+  try {
+    await work();
+  } catch (err) {
+    notify(err.message, true);
+    await loadCart();
+  }
+  refreshCartBadge();
+}
+
+function priceText(line, currency) {
+  return line.sale_price
+    ? [el("s", {}, money(line.price, currency)), " ", el("strong", { class: "sale" }, money(line.unit_price, currency))]
+    : [money(line.unit_price, currency)];
+}
+
+function cartLine(line, currency) {
+  const qty = el("input", { type: "number", class: "qty", min: "0", max: String(Math.max(line.stock, line.quantity)),
+    value: String(line.quantity), "aria-label": `Quantity of ${line.name}` });
+  qty.addEventListener("change", () => act(async () => {
+    const quantity = Number(qty.value);
+    if (!Number.isInteger(quantity) || quantity < 0) throw new Error("Quantity must be a whole number.");
+    renderCart(await api(`/cart/items/${line.product_id}`, { method: "PATCH", body: { quantity } }));
+  }));
+  const actions = [el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
+    await api(`/cart/items/${line.product_id}`, { method: "DELETE" });
+    await loadCart();
+  }) }, "Remove")];
+  if (loggedIn) {
+    actions.push(el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
+      renderCart(await api(`/cart/items/${line.product_id}/save`, { method: "POST" }));
+      await loadSaved();
+    }) }, "Save for later"));
+  }
+  return el("li", { class: "cart-line", "data-product-id": line.product_id },
+    el("div", {}, el("h3", {}, el("a", { href: `/products/${line.product_id}` }, line.name)),
+      el("p", { class: "price" }, ...priceText(line, currency), ` · ${line.stock} in stock`),
+      line.problem ? el("p", { class: "problem" }, PROBLEMS[line.problem] || line.problem) : null),
+    qty,
+    el("span", { class: "line-total" }, money(line.line_total, currency)),
+    el("div", { class: "actions" }, actions));
+}
+
+function renderCart(cart) {
+  $("cart-lines").replaceChildren(...cart.items.map((line) => cartLine(line, cart.currency)));
+  const empty = cart.items.length === 0;
+  $("cart-status").textContent = empty ? "Your cart is empty." : `${cart.item_count} item(s)`;
+  $("cart-clear").hidden = empty;
+  $("cart-totals").hidden = empty;
+  $("cart-subtotal").textContent = money(cart.subtotal, cart.currency);
+  $("cart-discount").textContent = `−${money(cart.discount_total, cart.currency)}`;
+  $("cart-total").textContent = money(cart.total, cart.currency);
+}
+
+function savedLine(item) {
+  return el("li", { class: "cart-line", "data-product-id": item.product_id },
+    el("div", {}, el("h3", {}, item.name),
+      el("p", { class: "price" }, `${money(item.unit_price, item.currency)} · ${item.in_stock ? `${item.stock} in stock` : "out of stock"}`)),
+    el("span", {}, `× ${item.quantity}`), el("span", {}),
+    el("div", { class: "actions" },
+      el("button", { type: "button", onclick: () => act(async () => {
+        renderCart(await api(`/saved/${item.product_id}/move-to-cart`, { method: "POST" }));
+        await loadSaved();
+      }) }, "Move to cart"),
+      el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
+        await api(`/saved/${item.product_id}`, { method: "DELETE" });
+        await loadSaved();
+      }) }, "Remove")));
+}
+
+async function loadCart() {
+  renderCart(await api("/cart"));
+}
+
+async function loadSaved() {
+  if (!loggedIn) return;
+  const saved = await api("/saved?per_page=100");
+  $("saved-section").hidden = saved.items.length === 0;
+  $("saved-lines").replaceChildren(...saved.items.map(savedLine));
+}
+
+$("cart-clear").addEventListener("click", () => act(async () => {
+  await api("/cart", { method: "DELETE" });
+  await loadCart();
+}));
+
+async function start() {
+  try {
+    await api("/auth/me");
+    loggedIn = true;
+  } catch { loggedIn = false; }
+  try {
+    await loadCart();
+    await loadSaved();
+  } catch (err) {
+    $("cart-status").textContent = `Could not load your cart: ${err.message}`;
+  }
+}
+
+start();
