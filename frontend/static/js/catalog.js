@@ -1,0 +1,37 @@
+// Pieces the catalog pages share: product cards, prices, stock wording, and trending search suggestions.
+import { api, el, money } from "./api.js";
+
+export function priceNode(p, tag = "p") {
+  return p.sale_price
+    ? el(tag, { class: "price" }, el("s", { "aria-label": "was" }, money(p.price, p.currency)), " ",
+      el("strong", { class: "sale" }, money(p.sale_price, p.currency)))
+    : el(tag, { class: "price" }, el("strong", {}, money(p.price, p.currency)));
+}
+
+export function stockText(p) {
+  if (!p.in_stock) return "Out of stock";
+  return p.stock <= 5 ? `Only ${p.stock} left` : "In stock";
+}
+
+export function imageNode(p) {
+  return p.image_url
+    ? el("img", { src: p.image_url, alt: "", loading: "lazy" })
+    : el("div", { class: "placeholder", style: `--hue:${(p.id * 47) % 360}`, "aria-hidden": "true" }, p.name.slice(0, 1));
+}
+
+export function productCard(p) {
+  return el("li", { class: "product-card", "data-product-id": p.id },
+    el("a", { href: `/products/${p.id}` }, imageNode(p), el("h2", {}, p.name)),
+    priceNode(p),
+    el("p", { class: p.in_stock ? "stock" : "stock out" }, stockText(p)));
+}
+
+// The header search box offers the week's most searched terms.
+export async function loadSuggestions() {
+  const list = document.getElementById("search-suggestions");
+  if (!list) return;
+  try {
+    const terms = await api("/search/trending?limit=10");
+    list.replaceChildren(...terms.map((t) => el("option", { value: t.term })));
+  } catch { /* suggestions are a nicety */ }
+}
