@@ -1,0 +1,106 @@
+"""The outbox sender against the real database and a real SMTP server: delivery, retries, backoff, claiming."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from backend.context import Actor
+from backend.repositories.mail import MailRepository
+from backend.services.mail import MAX_ATTEMPTS, MailService, backoff
+from tests import accounts_support
+from tests.accounts_support import wait_for_mail
+from tests.conftest import uid
+from tests.helpers import _free_port
+
+ACTOR = Actor(ip="127.0.0.1", request_id="test")
+
+# The SMTP sink and the real sender aimed at it (fixtures shared by the accounts tests).
+smtp_sink, smtp_sender = accounts_support.smtp_sink, accounts_support.smtp_sender
+
+
+def _queue(db, to: str, subject: str = "Hello", body: str = "Body text") -> int:
+    with db.uow() as uow:
+        message_id = MailRepository(uow.conn).add_message(to, subject, body)
+        uow.commit()
+    return message_id
+
+
+def _row(db, message_id: int) -> dict:
+    with db.uow() as uow:
+        return MailRepository(uow.conn).get_message(message_id)
+
+
+def test_smtp_delivery_marks_the_row_sent(db, smtp_sink, smtp_sender):
+    to = f"deliver-{uid()}@example.test"
+    message_id = _queue(db, to, "Greetings", "Line one\nLine two")
+    received = wait_for_mail(smtp_sink, smtp_sender, to, "Greetings")
+    assert received.body.strip().splitlines() == ["Line one", "Line two"]
+    row = _row(db, message_id)
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 1, "")
+    assert row["sent_at"] is not None
+
+
+def test_failed_delivery_backs_off_then_gives_up(db, services, travel):
+    dead = MailService(services.db, replace(services.settings, mail_backend="smtp", smtp_host="127.0.0.1",
+                                            smtp_port=_free_port()), services.mail.now)
+    message_id = _queue(db, f"bounce-{uid()}@example.test")
+    dead.send_due(limit=1000)
+    row = _row(db, message_id)
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert "ConnectionRefused" in row["last_error"]
+    assert row["next_attempt_at"] >= services.mail.now() + backoff(1) - backoff(1) / 10
+    dead.send_due(limit=1000)  # not due yet: nothing happens
+    assert _row(db, message_id)["attempts"] == 1
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        travel(backoff(attempt - 1))
+        dead.send_due(limit=1000)
+        assert _row(db, message_id)["attempts"] == attempt
+    assert _row(db, message_id)["status"] == "failed"
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+
+
+def test_two_senders_never_claim_the_same_row(db):
+    ids = {_queue(db, f"claim-{uid()}@example.test") for _ in range(2)}
+    now = MailService(db, db.settings).now()
+    with db.uow() as first:
+        claimed_first = {r["id"] for r in MailRepository(first.conn).list_due(now, 1)}
+        with db.uow() as second:  # another worker while the first still holds its rows
+            claimed_second = {r["id"] for r in MailRepository(second.conn).list_due(now, 100_000)}
+    assert len(claimed_first) == 1
+    assert not claimed_first & claimed_second
+    assert ids <= claimed_first | claimed_second
+
+
+def test_console_backend_logs_the_whole_message_code_included(services, make_user, caplog):
+    user = make_user()
+    services.auth.request_otp(ACTOR, user["email"])
+    with caplog.at_level(logging.INFO, logger="shopwright.mail"):
+        services.mail.send_due(limit=1000)
+    logged = "\n".join(r.getMessage() for r in caplog.records if user["email"] in r.getMessage())
+    assert "Your login code is " in logged and "valid for 10 minutes" in logged
+
+
+def test_sms_codes_go_through_the_sms_backend(services, make_user, caplog):
+    user = make_user()
+    phone = f"+3161{uid()[:7].translate(str.maketrans('abcdef', '123456'))}"
+    with services.db.cursor() as cur:
+        cur.execute("UPDATE users SET phone = %s WHERE id = %s", (phone, user["id"]))
+    services.auth.request_otp(ACTOR, user["email"], channel="sms")
+    with caplog.at_level(logging.INFO, logger="shopwright.mail"):
+        services.mail.send_due(limit=1000)
+    sms = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"sms to {phone}:")]
+    assert len(sms) == 1 and "Your login code is " in sms[0]
+
+
+def test_background_thread_delivers_and_stops(db, smtp_sink, smtp_sender):
+    to = f"thread-{uid()}@example.test"
+    smtp_sender.start_background()
+    try:
+        _queue(db, to, "From the thread")
+        deadline = time.monotonic() + 10
+        while not smtp_sink.for_address(to) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        smtp_sender.stop_background()
+    assert [m.subject for m in smtp_sink.for_address(to)] == ["From the thread"]
