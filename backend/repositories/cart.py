@@ -5,13 +5,18 @@ from typing import Any
 
 from backend.repositories import Repository
 
-# A user's cart id; LAST_INSERT_ID(id) makes a duplicate insert answer the existing id (MySQL and MariaDB).
+# A user's cart id, touched (so the cleanup sees it in use); LAST_INSERT_ID(id) makes a duplicate
+# insert answer the existing id (MySQL and MariaDB).
 ADD_USER_CART = """
-INSERT INTO carts (user_id) VALUES (%s) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)"""
-# A guest's cart id, keyed by the SHA-256 of the cookie token.
+INSERT INTO carts (user_id, updated_at) VALUES (%s, %s)
+ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = %s"""
+# A guest's cart id, keyed by the SHA-256 of the cookie token, touched likewise.
 ADD_GUEST_CART = """
-INSERT INTO carts (guest_token_hash) VALUES (%s) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)"""
+INSERT INTO carts (guest_token_hash, updated_at) VALUES (%s, %s)
+ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = %s"""
 GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
+# The user's cart row locked: one checkout of a cart at a time (a second one then finds it empty).
+LOCK_USER_CART = "SELECT id FROM carts WHERE user_id = %s FOR UPDATE"
 GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
 REMOVE_CART = "DELETE FROM carts WHERE id = %s"
 # The cart's lines with what the product is now (price, stock, archived), oldest line first.
@@ -43,13 +48,16 @@ REMOVE_SAVED = "DELETE FROM saved_items WHERE user_id = %s AND product_id = %s"
 
 
 class CartRepository(Repository):
-    def add_user_cart(self, user_id: int) -> int:
+    def add_user_cart(self, user_id: int, now: Any) -> int:
         """The user's cart id, created when missing."""
-        return self._insert(ADD_USER_CART, (user_id,))
+        return self._insert(ADD_USER_CART, (user_id, now, now))
 
-    def add_guest_cart(self, token_hash: str) -> int:
+    def add_guest_cart(self, token_hash: str, now: Any) -> int:
         """The guest's cart id, created when missing."""
-        return self._insert(ADD_GUEST_CART, (token_hash,))
+        return self._insert(ADD_GUEST_CART, (token_hash, now, now))
+
+    def get_user_cart_id_for_update(self, user_id: int) -> int | None:
+        return self._scalar(LOCK_USER_CART, (user_id,))
 
     def get_user_cart_id(self, user_id: int) -> int | None:
         return self._scalar(GET_USER_CART, (user_id,))

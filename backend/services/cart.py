@@ -79,13 +79,12 @@ class CartService(Service):
             return repo.get_guest_cart_id(hash_token(owner.guest_token))
         return None
 
-    @staticmethod
-    def _cart_for_writing(repo: CartRepository, owner: CartOwner) -> int:
+    def _cart_for_writing(self, repo: CartRepository, owner: CartOwner) -> int:
         if owner.user_id is not None:
-            return repo.add_user_cart(owner.user_id)
+            return repo.add_user_cart(owner.user_id, self.now())
         if not owner.guest_token:
             raise errors.BadRequest("A guest cart needs its cookie.", code="cart_cookie_missing")
-        return repo.add_guest_cart(hash_token(owner.guest_token))
+        return repo.add_guest_cart(hash_token(owner.guest_token), self.now())
 
     # ------------------------------------------------------------------ changing lines
     def add_item(self, owner: CartOwner, product_id: int, quantity: int) -> dict[str, Any]:
@@ -183,7 +182,7 @@ class CartService(Service):
             if not saved:
                 raise errors.NotFound("That product is not saved.")
             product = self._product(uow.conn, product_id)
-            cart_id = repo.add_user_cart(user_id)
+            cart_id = repo.add_user_cart(user_id, self.now())
             have = repo.get_quantity(cart_id, product_id)
             quantity = min(saved, product["stock"] - have)
             if quantity <= 0:
@@ -220,7 +219,7 @@ class CartService(Service):
         lines = repo.list_lines(guest_cart)
         merged = 0
         if lines:
-            cart_id = repo.add_user_cart(user_id)
+            cart_id = repo.add_user_cart(user_id, self.now())
             for line in lines:
                 have = repo.get_quantity(cart_id, line["product_id"])
                 target = min(have + line["quantity"], line["stock"])

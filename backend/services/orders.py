@@ -113,9 +113,11 @@ class OrderService(Service):
             key_id = repo.add_idempotency_key(user_id, key, fingerprint, now)
             if key_id is None:
                 return self._replay(repo, user_id, key, fingerprint), False
-            address = self._address(uow.conn, user_id, address_id, shipping_address)
+            # Locked before any plain read, so a second checkout of this cart (another key, another
+            # tab) waits here and then reads the cart as the first one left it: empty.
             cart_repo = CartRepository(uow.conn)
-            cart_id = cart_repo.get_user_cart_id(user_id)
+            cart_id = cart_repo.get_user_cart_id_for_update(user_id)
+            address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
             if not cart["items"]:
                 raise errors.Conflict("The cart is empty.", code="cart_empty")

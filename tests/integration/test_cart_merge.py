@@ -1,6 +1,8 @@
 """A guest cart joins the user's cart at login: quantities added, capped at stock, guest cart gone."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from backend.services.cart import CartOwner
 from backend.tokens import hash_token, new_token
 from tests.orders_support import add_product, set_product
@@ -65,3 +67,14 @@ def test_a_logged_in_request_still_carrying_a_guest_cookie_merges_it(app, servic
     assert _quantities(cart.get_json()) == {product: 2}
     assert "sw_cart=;" in cart.headers["Set-Cookie"]
     assert not _guest_cart_exists(db, token)
+
+
+def test_every_cart_write_touches_the_cart_so_the_cleanup_keeps_it(services, db, travel):
+    product = add_product(db, stock=5)
+    token = new_token()
+    services.cart.add_item(CartOwner(guest_token=token), product, 1)
+    later = travel(timedelta(days=20))
+    services.cart.add_item(CartOwner(guest_token=token), product, 1)
+    with db.cursor() as cur:
+        cur.execute("SELECT updated_at FROM carts WHERE guest_token_hash = %s", (hash_token(token),))
+        assert cur.fetchone()["updated_at"] == later.replace(microsecond=0)

@@ -87,3 +87,18 @@ def test_multi_line_orders_in_opposite_orders_do_not_deadlock(app, db, make_user
     assert _run_together(16, buy) == [201] * 16
     assert (stock_of(db, first), stock_of(db, second)) == (968, 968)
     assert (_sold(db, first), _sold(db, second)) == (32, 32)
+
+
+def test_two_checkouts_of_one_cart_with_different_keys_place_one_order(app, db, make_user):
+    product = add_product(db, "8.00", stock=50)
+    buyer = make_user()
+    app.test_client().post("/api/v1/cart/items", json={"product_id": product, "quantity": 4},
+                           headers=buyer["headers"])
+
+    def place(_: int):
+        response = app.test_client().post("/api/v1/orders", json=order_body(),
+                                          headers={**buyer["headers"], "Idempotency-Key": uid()})
+        return response.status_code, (response.get_json().get("error") or {}).get("code")
+
+    assert Counter(_run_together(6, place)) == Counter({(201, None): 1, (409, "cart_empty"): 5})
+    assert stock_of(db, product) == 46 and _sold(db, product) == 4
