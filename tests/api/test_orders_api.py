@@ -307,3 +307,12 @@ def test_checkout_and_thanks_pages_are_served(client):
     assert b"checkout.js" in client.get("/checkout").data
     thanks = client.get("/orders/42/thanks")
     assert thanks.status_code == 200 and b"42" in thanks.data
+
+
+def test_openapi_describes_the_cart_and_order_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    place = paths["/orders"]["post"]
+    assert place["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Order"}
+    assert {"400", "402", "409", "422"} <= set(place["responses"])
+    assert "/cart" in paths and "/checkout/summary" in paths and "/admin/orders/{order_id}/status" in paths
+    assert set(paths["/cart/items/{product_id}"]) == {"patch", "delete"}

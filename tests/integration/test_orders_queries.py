@@ -1,0 +1,48 @@
+"""The hot order queries use their indexes, and a page of orders costs a fixed number of queries."""
+from __future__ import annotations
+
+from backend.context import Actor
+from backend.repositories.orders import LIST_FOR_USER, LIST_ITEMS
+from backend.services.cart import CartOwner
+from backend.services.payments import Card
+from tests.conftest import uid
+from tests.orders_support import ADDRESS, add_product
+
+
+def _plan(db, sql, args):
+    with db.cursor() as cur:
+        cur.execute(f"EXPLAIN {sql}", args)
+        return {row["table"]: row for row in cur.fetchall()}
+
+
+def test_order_history_reads_through_the_user_index(db):
+    plan = _plan(db, LIST_FOR_USER, (1, 24, 0))
+    assert plan["o"]["key"] == "ix_orders_user"
+    assert plan["pay"]["key"] == "uq_payments_order" and plan["u"]["key"] == "PRIMARY"
+
+
+def test_items_of_a_page_come_from_one_indexed_query(db):
+    plan = _plan(db, LIST_ITEMS.format(ids="%s, %s, %s"), (1, 2, 3))
+    assert plan["order_items"]["key"] == "ix_order_items_order"
+
+
+def _selects_so_far(db) -> tuple[int, int]:
+    """(connection id, SELECTs it has run): the pool hands the last released connection out next."""
+    with db.uow() as uow, uow.conn.cursor() as cur:
+        cur.execute("SHOW SESSION STATUS LIKE 'Com_select'")
+        return uow.conn.thread_id(), int(cur.fetchone()["Value"])
+
+
+def test_a_page_of_orders_costs_three_queries_whatever_its_size(services, db, make_user):
+    user = make_user()
+    product = add_product(db, stock=100)
+    card = Card("4242424242424242", 12, 2099, "123", "Test Buyer")
+    for _ in range(5):
+        services.cart.add_item(CartOwner(user_id=user["id"]), product, 1)
+        services.orders.place_order(Actor(user_id=user["id"]), uid(), card, shipping_address=ADDRESS)
+    conn_before, before = _selects_so_far(db)
+    page = services.orders.list_orders(user["id"], 1, 24)
+    conn_after, after = _selects_so_far(db)
+    assert conn_before == conn_after
+    assert len(page["items"]) == 5 and all(len(order["items"]) == 1 for order in page["items"])
+    assert after - before == 3  # the page, its count, and the items of all its orders
