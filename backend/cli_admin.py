@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from backend.context import SYSTEM
@@ -16,6 +17,7 @@ def _services():
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--method", type=click.Choice(["auto", "mysqldump", "python"]), default="auto", show_default=True,
               help="auto uses mysqldump --single-transaction when it works with the server, else the Python dump.")
 def backup(method: str) -> None:
@@ -32,6 +34,7 @@ def backup(method: str) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("backup")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(backup: str, yes: bool) -> None:
@@ -56,6 +59,7 @@ def restore(backup: str, yes: bool) -> None:
 
 
 @click.command("cleanup")
+@with_appcontext
 def cleanup() -> None:
     """Delete expired sessions, codes, reset tokens, pending registrations, old guest carts,
     stale idempotency keys and audit events past AUDIT_RETENTION_DAYS."""

@@ -59,7 +59,7 @@ class CleanupService(Service):
                 return total
 
 
-def start_scheduler(services: Any, interval_minutes: int) -> threading.Thread | None:
+def start_scheduler(services: Any, interval_minutes: float) -> threading.Thread | None:
     """Run services.cleanup.run() every interval_minutes in a daemon thread; 0 disables it."""
     if interval_minutes <= 0:
         return None

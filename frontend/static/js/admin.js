@@ -1,0 +1,55 @@
+// Admin panel: one page app. The menu shows what the role may see; every view reads and writes
+// through the REST API, which checks the same permissions again (a hidden button is a courtesy).
+import { api, el } from "./api.js";
+import { renderResource } from "./admin_resources.js";
+import { renderAudit, renderBackups, renderDashboard } from "./admin_views.js";
+
+const nav = document.getElementById("admin-nav");
+const main = document.getElementById("admin-main");
+
+// Views besides the resources, and the roles that may open them (as backend/permissions.py says).
+const EXTRA_VIEWS = [
+  { name: "dashboard", label: "Dashboard", roles: ["operator", "supervisor", "admin"], render: renderDashboard },
+  { name: "audit", label: "Audit log", roles: ["supervisor", "admin"], render: renderAudit },
+  { name: "backups", label: "Backups", roles: ["admin"], render: renderBackups },
+];
+
+function message(text) {
+  main.replaceChildren(el("p", { class: "notice error", role: "alert" }, text));
+}
+
+async function boot() {
+  let user;
+  try {
+    user = await api("/auth/me");
+  } catch {
+    main.replaceChildren(el("p", { class: "notice" }, "Please ", el("a", { href: "/login?next=/admin" }, "log in"),
+      " with a staff account."));
+    return;
+  }
+  let resources;
+  try {
+    resources = (await api("/admin/resources")).items;
+  } catch (err) {
+    message(err.status === 403 ? "Your account has no access to the admin panel." : err.message);
+    return;
+  }
+  const views = [
+    ...EXTRA_VIEWS.filter((v) => v.roles.includes(user.role)).slice(0, 1),
+    ...resources.map((r) => ({ name: r.name, label: r.label, render: (target) => renderResource(target, r) })),
+    ...EXTRA_VIEWS.filter((v) => v.roles.includes(user.role)).slice(1),
+  ];
+  const show = () => {
+    const wanted = location.hash.slice(1) || views[0].name;
+    const view = views.find((v) => v.name === wanted) || views[0];
+    nav.querySelectorAll("a").forEach((a) => a.setAttribute("aria-current", a.dataset.view === view.name ? "page" : "false"));
+    main.replaceChildren();
+    main.dataset.view = view.name;
+    view.render(main).catch((err) => message(err.message));
+  };
+  nav.replaceChildren(...views.map((v) => el("a", { href: `#${v.name}`, "data-view": v.name }, v.label)));
+  window.addEventListener("hashchange", show);
+  show();
+}
+
+boot();
