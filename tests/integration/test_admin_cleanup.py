@@ -39,7 +39,8 @@ def test_cleanup_removes_expired_rows_of_every_kind_and_keeps_live_ones(services
             db, "INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES (%s, %s, %s)",
             (user["id"], uid().ljust(64, "1"), now + timedelta(minutes=10))),
         ("sessions", True): _insert(
-            db, "INSERT INTO sessions (user_id, token_hash, csrf_hash, last_seen_at, expires_at) VALUES (%s, %s, 'c', %s, %s)",
+            db, "INSERT INTO sessions (user_id, token_hash, csrf_hash, last_seen_at, expires_at) "
+                "VALUES (%s, %s, 'c', %s, %s)",
             (user["id"], uid().ljust(64, "2"), now - timedelta(hours=2), now + timedelta(days=1))),
         ("pending_registrations", True): _insert(
             db, "INSERT INTO pending_registrations (email, username, password_hash, code_hash, expires_at) "
