@@ -86,14 +86,20 @@ def _where(c: Criteria) -> tuple[str, list[Any]]:
     return " AND ".join(parts), args
 
 
-def page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
-    """The statement choosing one page of ids (also what the EXPLAIN tests look at)."""
+def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False) -> tuple[str, list[Any]]:
+    """The statement choosing one page of ids (also what the EXPLAIN tests look at).
+
+    with_total adds COUNT(*) OVER (): when the order is not an index order (relevance) every match is
+    read to sort anyway, so counting in the same pass halves a search's cost against a second COUNT.
+    """
     where, args = _where(c)
     select, select_args = "p.id", []
     if c.sort == "relevance":
         select = ("p.id, (p.name = %s) AS exact, "
                   "MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score")
         select_args = [c.q, c.q]
+    if with_total:
+        select += ", COUNT(*) OVER () AS total"
     sql = f"SELECT {select} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
     return sql, [*select_args, *args, limit, offset]
 
@@ -104,6 +110,12 @@ class ProductRepository(Repository):
         # index) to find the page, so a deep OFFSET skips index entries, not whole rows.
         sql, args = page_ids_sql(c, limit, offset)
         return [row["id"] for row in self._all(sql, args)]
+
+    def list_page_ids_counted(self, c: Criteria, limit: int, offset: int) -> tuple[list[int], int | None]:
+        """One page of ids and the number of matches (None when the page is empty: count separately)."""
+        sql, args = page_ids_sql(c, limit, offset, with_total=True)
+        rows = self._all(sql, args)
+        return [row["id"] for row in rows], (int(rows[0]["total"]) if rows else None)
 
     def count_matching(self, c: Criteria) -> int:
         where, args = _where(c)

@@ -38,13 +38,25 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
-            ids = repo.list_page_ids(criteria, per_page, (page - 1) * per_page)
-            total = repo.count_matching(criteria) if ids or page > 1 else 0
+            ids, total = self._page(repo, criteria, page, per_page)
             rows = price_products(uow.conn, repo.list_by_ids(ids), now)
             if q and page == 1:  # one search, not one per page turned
                 log_search(uow.conn, q, now)
             uow.commit()
         return paged([self._present(r) for r in rows], page, per_page, total)
+
+    @staticmethod
+    def _page(repo: ProductRepository, criteria: Criteria, page: int, per_page: int) -> tuple[list[int], int]:
+        offset = (page - 1) * per_page
+        if criteria.sort == "relevance":
+            # Relevance sorts every match anyway: count them in the same statement.
+            ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
+        else:
+            # Index orders stop after one page; the count is its own (index-only) statement.
+            ids, total = repo.list_page_ids(criteria, per_page, offset), None
+        if total is None:
+            total = repo.count_matching(criteria) if ids or page > 1 else 0
+        return ids, total
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path and offer; raises NotFound."""
