@@ -18,7 +18,6 @@ SELECT id, email, username, password_hash, full_name, code_hash, attempts, expir
 FROM pending_registrations WHERE email = %s FOR UPDATE"""
 ADD_PENDING_ATTEMPT = "UPDATE pending_registrations SET attempts = attempts + 1 WHERE id = %s"
 REMOVE_PENDING = "DELETE FROM pending_registrations WHERE id = %s"
-REMOVE_EXPIRED_PENDING = "DELETE FROM pending_registrations WHERE expires_at <= %s"
 
 ADD_CODE = """
 INSERT INTO one_time_codes (user_id, purpose, code_hash, expires_at) VALUES (%s, %s, %s, %s)"""
@@ -55,9 +54,6 @@ class AuthRepository(Repository):
 
     def remove_pending(self, pending_id: int) -> int:
         return self._change(REMOVE_PENDING, (pending_id,))
-
-    def remove_expired_pending(self, now: datetime) -> int:
-        return self._change(REMOVE_EXPIRED_PENDING, (now,))
 
     def add_code(self, user_id: int, purpose: str, code_hash: str, expires_at: datetime, now: datetime) -> int:
         """Void the user's open codes of this purpose, then store the new one; returns its id."""
