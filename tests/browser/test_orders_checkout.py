@@ -6,16 +6,19 @@ import re
 from tests.orders_support import add_product, stock_of
 
 
-def test_guest_cart_survives_login_and_checks_out(page, live_server, db, make_user):
+def test_guest_cart_survives_login_and_checks_out(page, db, make_user):
     user = make_user()
     lamp = add_product(db, "30.00", stock=4, name="Brass Desk Lamp")
     mug = add_product(db, "12.00", stock=9, name="Stoneware Mug")
-    page.goto("/")
-    # The guest's cart: the same API calls a product page makes, sharing this browser's cookies.
+    # The guest adds both from their product pages.
     for product_id, quantity in ((lamp, 1), (mug, 2)):
-        added = page.request.post(f"{live_server}/api/v1/cart/items",
-                                  data={"product_id": product_id, "quantity": quantity})
-        assert added.status == 201
+        page.goto(f"/products/{product_id}")
+        page.locator("#product-main").wait_for()
+        page.fill("#quantity", str(quantity))
+        page.click("#add-to-cart-button")
+        page.wait_for_function("document.getElementById('cart-message').textContent.includes('Added')")
+    page.wait_for_function("document.getElementById('cart-badge').textContent === '3'")
+    assert any(c["name"] == "sw_cart" and c["httpOnly"] for c in page.context.cookies())
     page.goto("/cart")
     lines = page.locator("#cart-lines .cart-line")
     lines.first.wait_for()
@@ -62,3 +65,35 @@ def test_guest_cart_survives_login_and_checks_out(page, live_server, db, make_us
     card.wait_for()
     assert "66.00" in card.inner_text()
     assert "paid" in card.inner_text()
+
+
+def test_cart_page_changes_everything_in_place(page, services, db, make_user):
+    from backend.services.cart import CartOwner
+
+    user = make_user()
+    first, second = add_product(db, "5.00", stock=5), add_product(db, "7.00", stock=5)
+    for product_id in (first, second):
+        services.cart.add_item(CartOwner(user_id=user["id"]), product_id, 1)
+    page.goto("/login?next=/cart")
+    page.fill("#login-login", user["username"])
+    page.fill("#login-password", user["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/cart$"))
+    lines = page.locator("#cart-lines .cart-line")
+    lines.first.wait_for()
+    page.evaluate("window.stillHere = true")  # gone if anything below reloads the page
+
+    line = page.locator(f'#cart-lines .cart-line[data-product-id="{second}"]')
+    line.get_by_role("button", name="Save for later").click()
+    page.locator(f'#saved-lines .cart-line[data-product-id="{second}"]').wait_for()
+    assert lines.count() == 1
+    page.locator("#saved-lines").get_by_role("button", name="Move to cart").click()
+    line.wait_for()
+    page.wait_for_function("document.getElementById('saved-section').hidden")
+    line.get_by_role("button", name="Remove").click()
+    line.wait_for(state="detached")
+    assert lines.count() == 1
+    page.click("#cart-clear")
+    page.wait_for_function("document.getElementById('cart-status').textContent === 'Your cart is empty.'")
+    assert page.evaluate("window.stillHere") is True
+    assert services.cart.get_cart(CartOwner(user_id=user["id"]))["items"] == []
