@@ -35,7 +35,6 @@ RECORD_LOGIN = """
 UPDATE users SET failed_logins = 0, login_locked_until = NULL, last_login_at = %s,
        blocked_until = IF(blocked_until <= %s, NULL, blocked_until)
 WHERE id = %s"""
-UPDATE_ROLE = "UPDATE users SET role = %s WHERE id = %s"
 
 ADDRESS_COLUMNS = "id, full_name, line1, line2, city, postal_code, country, phone, created_at"
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
@@ -88,9 +87,6 @@ class AccountRepository(Repository):
 
     def update_logged_in(self, user_id: int, now: datetime) -> int:
         return self._change(RECORD_LOGIN, (now, now, user_id))
-
-    def update_role(self, user_id: int, role: str) -> int:
-        return self._change(UPDATE_ROLE, (role, user_id))
 
     def add_address(self, user_id: int, values: dict[str, str]) -> int:
         return self._insert(ADD_ADDRESS, (user_id, *(values[f] for f in ADDRESS_FIELDS)))

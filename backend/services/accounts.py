@@ -9,7 +9,6 @@ from backend import errors
 from backend.config import ROOT
 from backend.context import Actor
 from backend.passwords import check_password, hash_password
-from backend.permissions import ROLES
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
 from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
@@ -106,21 +105,6 @@ class AccountService(Service):
             ended = SessionRepository(uow.conn).remove_all_for_user(row["id"], actor.session_id)
             audit.record(uow, actor, "auth.password_changed", "user", row["id"], {"sessions_ended": ended})
             uow.commit()
-
-    def set_role(self, actor: Actor, user_id: int, role: str) -> dict[str, Any]:
-        """Give a user another role (audited); raises NotFound or ValidationFailed for an unknown role."""
-        if role not in ROLES:
-            raise errors.ValidationFailed(fields={"role": [f"One of: {', '.join(ROLES)}."]})
-        with self.db.uow() as uow:
-            repo = AccountRepository(uow.conn)
-            row = repo.get_user(user_id)
-            if row is None:
-                raise errors.NotFound("No such user.")
-            if row["role"] != role:
-                repo.update_role(user_id, role)
-                audit.record(uow, actor, "user.role_changed", "user", user_id, {"from": row["role"], "to": role})
-            uow.commit()
-        return {**public_user(row), "role": role}
 
     # ------------------------------------------------------------ addresses
     def list_addresses(self, user_id: int, page: int, per_page: int) -> dict[str, Any]:
