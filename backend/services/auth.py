@@ -88,7 +88,10 @@ class AuthService(Service):
                     "No registration is waiting for this email, or it has expired; please register again."]})
             if not same_hash(code, pending["code_hash"]):
                 void = pending["attempts"] + 1 >= MAX_CODE_ATTEMPTS
-                repo.remove_pending(pending["id"]) if void else repo.update_pending_attempt(pending["id"])
+                if void:
+                    repo.remove_pending(pending["id"])
+                else:
+                    repo.update_pending_attempt(pending["id"])
                 uow.commit()
                 raise errors.ValidationFailed(fields={"code": [
                     "Too many wrong codes; this registration is void, please register again." if void
