@@ -44,7 +44,8 @@ function convert(field, form) {
   const control = form.elements.namedItem(field.name);
   if (field.type === "checkbox") return control.checked;
   const text = control.value.trim();
-  if (text === "") return null;
+  // An emptied text field is "", an emptied number or date is null (e.g. no category).
+  if (text === "") return ["text", "textarea"].includes(field.type) ? "" : null;
   if (field.type === "integer") return Number.isInteger(Number(text)) ? Number(text) : text;
   if (field.type === "datetime") return fromLocalInput(text);
   return text;
@@ -134,7 +135,7 @@ export async function renderResource(target, resource) {
         // Only what changed goes out: a PATCH then touches just those columns.
         const old = field.type === "checkbox" ? Boolean(row[field.name]) : row[field.name] ?? null;
         if (id !== null && JSON.stringify(value) === JSON.stringify(old)) continue;
-        if (id === null && value === null) continue;
+        if (id === null && (value === null || value === "")) continue;
         body[field.name] = value;
       }
       if (id === null) {
