@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
+from backend import errors
 from backend.context import SYSTEM
 
 
@@ -41,8 +42,14 @@ def restore(backup: str, yes: bool) -> None:
     """Restore the database from a backup: its id (see GET /admin/backups) or a backup file's path."""
     service = _services().backups
     path = None if backup.isdigit() else Path(backup)
-    if path is not None:
-        service.check_file(path)  # refuse a foreign or truncated file before asking anything
+    try:
+        # Refuse a foreign or truncated file (or an unknown id) before asking anything.
+        if path is not None:
+            service.check_file(path)
+        else:
+            service.get_backup(int(backup))
+    except errors.AppError as exc:
+        raise click.ClickException(exc.message) from exc
     if not yes:
         click.confirm(f"Replace every table of database {current_app.extensions['settings'].db_name} "
                       f"with backup {backup}?", abort=True)

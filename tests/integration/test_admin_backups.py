@@ -108,3 +108,24 @@ def test_a_mysqldump_that_fails_falls_back_to_the_python_dump(own, tmp_path, mon
     with pytest.raises(errors.Conflict) as caught:
         own.backups.create_backup(SYSTEM, method="mysqldump")
     assert caught.value.code == "mysqldump_unavailable"
+
+
+def test_cli_backup_and_restore(own, tmp_path):
+    from backend.app import create_app
+
+    runner = create_app(settings=own.settings).test_cli_runner()
+    made = runner.invoke(args=["backup", "--method", "python"])
+    assert made.exit_code == 0, made.output
+    assert "python" in made.output and "rows" in made.output
+    path = max(Path(own.settings.backup_dir).glob("*-python.sql"), key=lambda p: p.stat().st_mtime)
+    before = _checksums(own)
+    _destroy(own)
+    restored = runner.invoke(args=["restore", str(path), "--yes"])
+    assert restored.exit_code == 0, restored.output
+    after = _checksums(own)
+    before.pop("audit_log"), after.pop("audit_log")
+    assert after == before
+    junk = tmp_path / "junk.sql"
+    junk.write_text("DROP TABLE users;\n")
+    refused = runner.invoke(args=["restore", str(junk), "--yes"])
+    assert refused.exit_code == 1 and "no backup header" in refused.output
