@@ -50,7 +50,8 @@ def _start_cleanup() -> None:
         return
     with _START_LOCK:
         if app.extensions.get("cleanup_pid") != os.getpid():
-            start_scheduler(services(), app.extensions["settings"].cleanup_interval_minutes)
+            app.extensions["cleanup_thread"] = start_scheduler(
+                services(), app.extensions["settings"].cleanup_interval_minutes)
             app.extensions["cleanup_pid"] = os.getpid()
 
 

@@ -93,3 +93,28 @@ def test_cleanup_cli_command_prints_the_counts(app, db):
     assert result.exit_code == 0, result.output
     assert "pending_registrations" in result.output and "audit_events" in result.output
     assert not _exists(db, "pending_registrations", row)
+
+
+def test_the_web_app_starts_the_scheduler_with_its_first_request(settings, db):
+    from dataclasses import replace
+
+    from backend.app import create_app
+
+    app = create_app(settings=replace(settings, cleanup_interval_minutes=0.002))
+    assert "cleanup_thread" not in app.extensions          # creating the app (or a CLI run) starts nothing
+    row = _insert(db, "INSERT INTO pending_registrations (email, username, password_hash, code_hash, expires_at) "
+                      "VALUES (%s, %s, 'h', 'c', %s)", (f"w-{uid()}@example.test", f"w_{uid()}", utcnow()))
+    app.test_client().get("/api/v1/health")
+    thread = app.extensions["cleanup_thread"]
+    try:
+        for _ in range(50):
+            if not _exists(db, "pending_registrations", row):
+                break
+            thread.stop.wait(0.1)
+        assert not _exists(db, "pending_registrations", row)
+        app.test_client().get("/api/v1/health")
+        assert app.extensions["cleanup_thread"] is thread   # one scheduler per process
+    finally:
+        thread.stop.set()
+        thread.join(2)
+        app.extensions["shopwright"].db.pool.close()
