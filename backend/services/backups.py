@@ -133,7 +133,7 @@ class BackupService(Service):
         try:
             repo = TableRepository(conn)
             repo.start_snapshot()
-            tables = [t for t in repo.list_tables() if t not in EXCLUDED]
+            tables = _shop_tables(repo.list_tables())
             counts = {t: repo.count_rows(t) for t in tables}
             on_total(sum(counts.values()))
             with open(path, "w", encoding="utf-8") as out:
@@ -171,7 +171,8 @@ class BackupService(Service):
         """Dump with mysqldump; None (and no file) when it is unusable with this server."""
         with self.db.uow() as uow:
             repo = TableRepository(uow.conn)
-            tables = [t for t in repo.list_tables() if t not in EXCLUDED]
+            live = repo.list_tables()
+            tables = _shop_tables(live)
             # Only for the progress bar: mysqldump's own snapshot may see a few rows more or less.
             on_total(sum(repo.count_rows(t) for t in tables))
         settings = self.settings
@@ -179,7 +180,8 @@ class BackupService(Service):
                    "--skip-comments", "--skip-dump-date", "--hex-blob", "--default-character-set=utf8mb4",
                    f"--host={settings.db_host}", f"--port={settings.db_port}", f"--user={settings.db_user}",
                    *(["--skip-ssl"] if not settings.db_ssl else []),
-                   *[f"--ignore-table={settings.db_name}.{t}" for t in EXCLUDED], settings.db_name]
+                   *[f"--ignore-table={settings.db_name}.{t}" for t in sorted(set(live) - set(tables))],
+                   settings.db_name]
         # The password goes through the environment, never the command line (visible in ps).
         env = {**os.environ, "MYSQL_PWD": settings.db_password}
         counts = {t: 0 for t in tables}
@@ -257,6 +259,12 @@ class BackupService(Service):
         if not last.startswith(END_MARKER + " rows="):
             raise refuse("the file is incomplete")
         return {"tables": tables, "rows": json.loads(last.split("rows=", 1)[1]), "method": fields.get("method")}
+
+
+def _shop_tables(live: list[str]) -> list[str]:
+    # Only the schema's own tables: a stray table in the database would make the backup unrestorable.
+    wanted = set(schema_tables())
+    return [t for t in live if t in wanted]
 
 
 def _last_line(f: IO[str]) -> str:

@@ -129,3 +129,16 @@ def test_cli_backup_and_restore(own, tmp_path):
     junk.write_text("DROP TABLE users;\n")
     refused = runner.invoke(args=["restore", str(junk), "--yes"])
     assert refused.exit_code == 1 and "no backup header" in refused.output
+
+
+@pytest.mark.parametrize("method", ["python", "mysqldump"])
+def test_a_stray_table_is_left_out_and_the_backup_still_restores(own, method):
+    with own.db.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS stray_notes (id INT PRIMARY KEY)")
+    try:
+        backup = own.backups.create_backup(SYSTEM, method=method)
+        assert "stray_notes" not in backup["row_counts"]
+        assert sorted(own.backups.restore_backup(SYSTEM, backup["id"])["tables"]) == schema_tables()
+    finally:
+        with own.db.cursor() as cur:
+            cur.execute("DROP TABLE stray_notes")
