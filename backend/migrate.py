@@ -18,26 +18,22 @@ def schema_statements() -> list[str]:
 
 
 def create_database(settings: Settings, name: str | None = None) -> None:
-    name = name or settings.db_name
-    if not _SAFE_NAME.match(name):
-        raise ValueError(f"unsafe database name: {name!r}")
-    conn = connect(settings, database=None)
-    try:
-        with conn.cursor() as cur:
-            # A name cannot be a placeholder; it is checked against _SAFE_NAME above.
-            cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        conn.commit()
-    finally:
-        conn.close()
+    _run_on_server(settings, "CREATE DATABASE IF NOT EXISTS `{}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+                   name or settings.db_name)
 
 
 def drop_database(settings: Settings, name: str) -> None:
+    _run_on_server(settings, "DROP DATABASE IF EXISTS `{}`", name)
+
+
+def _run_on_server(settings: Settings, template: str, name: str) -> None:
+    # A database name cannot be a placeholder, so it must pass _SAFE_NAME before it is formatted in.
     if not _SAFE_NAME.match(name):
         raise ValueError(f"unsafe database name: {name!r}")
     conn = connect(settings, database=None)
     try:
         with conn.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cur.execute(template.format(name))
         conn.commit()
     finally:
         conn.close()

@@ -140,8 +140,7 @@ class SessionSchema(Schema):
     current = fields.Boolean()
 
 
-class SavedAddressSchema(Schema):
-    id = fields.Integer()
+class AddressSchema(Schema):
     full_name = fields.String()
     line1 = fields.String()
     line2 = fields.String()
@@ -149,6 +148,10 @@ class SavedAddressSchema(Schema):
     postal_code = fields.String()
     country = fields.String()
     phone = fields.String()
+
+
+class SavedAddressSchema(AddressSchema):
+    id = fields.Integer()
     created_at = UtcDateTime()
 
 

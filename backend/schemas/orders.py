@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import CartLineSchema
 from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
 
@@ -28,16 +29,6 @@ class FlatErrors(Schema):
         raise ValidationError(_flatten(error.normalized_messages())) from error
 
 
-class AddressInput(Schema):
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    line1 = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    line2 = fields.String(load_default="", validate=validate.Length(max=200))
-    city = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    postal_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    country = fields.String(required=True, validate=validate.Length(min=1, max=56))
-    phone = fields.String(load_default="", validate=validate.Length(max=32))
-
-
 class PaymentInput(Schema):
     # Messages never echo the value: a card number must not come back in an error either.
     card_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
@@ -57,7 +48,7 @@ class PaymentInput(Schema):
 
 class OrderInput(FlatErrors):
     address_id = fields.Integer(strict=True, validate=validate.Range(min=1))
-    shipping_address = fields.Nested(AddressInput)
+    shipping_address = fields.Nested(SavedAddressInSchema)
     payment = fields.Nested(PaymentInput, required=True)
 
     @validates_schema
@@ -86,16 +77,6 @@ class OrderItemSchema(Schema):
 class PaymentBriefSchema(Schema):
     brand = fields.String()
     last4 = fields.String()
-
-
-class AddressSchema(Schema):
-    full_name = fields.String()
-    line1 = fields.String()
-    line2 = fields.String()
-    city = fields.String()
-    postal_code = fields.String()
-    country = fields.String()
-    phone = fields.String()
 
 
 class OrderSchema(Schema):
