@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_cors import CORS
 
+from backend.background import BackgroundLoop
 from backend.config import ROOT, Settings, load_settings
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
@@ -15,6 +16,7 @@ from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, register_blueprints
 from backend.routes.guard import init_guard
 from backend.services import Services
+from backend.services.mail import POLL_SECONDS
 
 
 def create_app(overrides: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
@@ -37,9 +39,25 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     init_guard(app)
     register_error_handlers(app)
     register_blueprints(app)
-    if settings.mail_sender_enabled:
-        # Started by the first request of each worker process (never by the flask CLI or a fork parent).
-        app.before_request(app.extensions["shopwright"].mail.start_background)
+    _schedule_background_work(app, settings)
     from backend.cli import register_cli
     register_cli(app)
     return app
+
+
+def _schedule_background_work(app: Flask, settings: Settings) -> None:
+    """The outbox sender and the cleanup, started by each worker's first request (never by the CLI or a fork parent)."""
+    services = app.extensions["shopwright"]
+    loops = []
+    if settings.mail_sender_enabled:
+        loops.append(BackgroundLoop("outbox-sender", services.mail.send_due, POLL_SECONDS))
+    if settings.cleanup_interval_minutes > 0:
+        # The first pass waits one interval, so short-lived processes never run it.
+        loops.append(BackgroundLoop("cleanup", services.cleanup.run_scheduled,
+                                    settings.cleanup_interval_minutes * 60, wait_first=True))
+    app.extensions["background"] = {loop.name: loop for loop in loops}
+    if loops:
+        @app.before_request
+        def _start_background() -> None:
+            for loop in loops:
+                loop.ensure_started()

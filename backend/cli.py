@@ -67,10 +67,13 @@ def send_mail(loop: bool) -> None:
     """Deliver the due messages of the email outbox (with MAIL_BACKEND), then stop (or --loop)."""
     import threading
 
+    from backend.background import BackgroundLoop
+    from backend.services.mail import POLL_SECONDS
+
     mail = _services().mail
     if loop:
         try:
-            mail.run_forever(threading.Event())
+            BackgroundLoop("outbox-sender", mail.send_due, POLL_SECONDS).run(threading.Event())
         except KeyboardInterrupt:
             return
     total = 0

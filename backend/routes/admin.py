@@ -1,10 +1,7 @@
 """Admin endpoints: /admin/users, /admin/mail/test, /admin/audit; and the admin panel page."""
 from __future__ import annotations
 
-import os
-import threading
-
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from backend.openapi import doc
 from backend.routes import actor, load_json, load_query, services
@@ -24,35 +21,16 @@ from backend.schemas.admin import (
     UserListQuery,
     UserPatchSchema,
 )
-from backend.services.cleanup import start_scheduler
 
 bp = Blueprint("admin", __name__)
 pages = Blueprint("admin_pages", __name__)
 TAGS = ["admin"]
 
 
-_START_LOCK = threading.Lock()
-
-
 @bp.record_once
 def _wire(state) -> None:
-    """Subscribe the audit log to unexpected errors; schedule the cleanup when CLEANUP_INTERVAL_MINUTES > 0."""
+    """Subscribe the audit log to unexpected errors."""
     state.app.extensions.setdefault("error_listeners", []).append(_audit_error)
-    if state.app.extensions["settings"].cleanup_interval_minutes > 0:
-        state.app.before_request(_start_cleanup)
-
-
-def _start_cleanup() -> None:
-    # Started by the first request of each worker process, never by the flask CLI or a fork parent;
-    # a database lock lets only one process run each round.
-    app = current_app._get_current_object()
-    if app.extensions.get("cleanup_pid") == os.getpid():
-        return
-    with _START_LOCK:
-        if app.extensions.get("cleanup_pid") != os.getpid():
-            app.extensions["cleanup_thread"] = start_scheduler(
-                services(), app.extensions["settings"].cleanup_interval_minutes)
-            app.extensions["cleanup_pid"] = os.getpid()
 
 
 def _audit_error(exc: Exception, request_id: str) -> None:

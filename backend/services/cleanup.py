@@ -3,10 +3,8 @@ pending registrations, old guest carts, stale idempotency keys), on a schedule a
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from backend.repositories.cleanup import CleanupRepository, LockRepository
 from backend.services.base import Service
@@ -30,6 +28,12 @@ class CleanupService(Service):
                 return self._run_all()
             finally:
                 locks.release_lock(LOCK_NAME)
+
+    def run_scheduled(self) -> bool:
+        """One scheduled pass, logged; returns False so the schedule waits a full interval before the next."""
+        counts = self.run()
+        log.info("cleanup: %s", counts if counts is not None else "skipped, running elsewhere")
+        return False
 
     def _run_all(self) -> dict[str, int]:
         now = self.now()
@@ -57,24 +61,3 @@ class CleanupService(Service):
             total += removed
             if removed < BATCH:
                 return total
-
-
-def start_scheduler(services: Any, interval_minutes: float) -> threading.Thread | None:
-    """Run services.cleanup.run() every interval_minutes in a daemon thread; 0 disables it."""
-    if interval_minutes <= 0:
-        return None
-    stop = threading.Event()
-
-    def loop() -> None:
-        # The first run waits one interval, so short-lived processes (CLI commands) never run it.
-        while not stop.wait(interval_minutes * 60):
-            try:
-                counts = services.cleanup.run()
-                log.info("cleanup: %s", counts if counts is not None else "skipped, running elsewhere")
-            except Exception:  # noqa: BLE001 - a failed run (database down) must not end the schedule
-                log.exception("cleanup run failed")
-
-    thread = threading.Thread(target=loop, name="shopwright-cleanup", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]
-    thread.start()
-    return thread

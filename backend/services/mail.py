@@ -7,10 +7,8 @@ message twice. Messages addressed to `sms:<number>` go to the SMS backend instea
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
-import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Protocol
@@ -75,10 +73,6 @@ def backoff(attempts: int) -> timedelta:
 
 
 class MailService(Service):
-    _thread: threading.Thread | None = None
-    _thread_pid: int | None = None
-    _stop: threading.Event | None = None
-    _start_lock = threading.Lock()
 
     def email_backend(self) -> Delivery:
         return SmtpEmail(self.settings) if self.settings.mail_backend == "smtp" else ConsoleEmail()
@@ -118,36 +112,3 @@ class MailService(Service):
         if error:
             log.warning("message %s to %s not sent (attempt %s): %s", row["id"], to, attempts, error)
         return error is None
-
-    def run_forever(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
-        """Send due messages until stop is set; a database hiccup is logged and retried."""
-        while not stop.is_set():
-            try:
-                sent = self.send_due()
-            except Exception:  # noqa: BLE001 - the loop must outlive a database outage
-                log.exception("outbox sender pass failed")
-                sent = 0
-            if not sent:
-                stop.wait(poll)
-
-    def start_background(self) -> None:
-        """Start the sender thread once per process (after a fork too); cheap to call on every request."""
-        if self._running():
-            return
-        with self._start_lock:  # the first requests of a worker arrive on several threads at once
-            if self._running():
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self.run_forever, args=(self._stop,),
-                                            name="outbox-sender", daemon=True)
-            self._thread_pid = os.getpid()
-            self._thread.start()
-
-    def _running(self) -> bool:
-        return self._thread is not None and self._thread_pid == os.getpid() and self._thread.is_alive()
-
-    def stop_background(self, timeout: float = 5.0) -> None:
-        if self._thread is not None and self._stop is not None:
-            self._stop.set()
-            self._thread.join(timeout)
-            self._thread = None

@@ -5,6 +5,7 @@ import logging
 import time
 from dataclasses import replace
 
+from backend.background import BackgroundLoop
 from backend.context import Actor
 from backend.repositories.mail import MailRepository
 from backend.services.mail import MAX_ATTEMPTS, MailService, backoff
@@ -95,12 +96,14 @@ def test_sms_codes_go_through_the_sms_backend(services, make_user, caplog):
 
 def test_background_thread_delivers_and_stops(db, smtp_sink, smtp_sender):
     to = f"thread-{uid()}@example.test"
-    smtp_sender.start_background()
+    loop = BackgroundLoop("outbox-sender", smtp_sender.send_due, 0.1)
+    loop.ensure_started()
     try:
         _queue(db, to, "From the thread")
         deadline = time.monotonic() + 10
         while not smtp_sink.for_address(to) and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
-        smtp_sender.stop_background()
+        loop.stop()
+    assert not loop.running()
     assert [m.subject for m in smtp_sink.for_address(to)] == ["From the thread"]

@@ -1,10 +1,11 @@
 """Retention: the cleanup removes what has expired and keeps what is still live."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
+from backend.background import BackgroundLoop
 from backend.clock import utcnow
-from backend.services.cleanup import start_scheduler
 from tests.conftest import uid
 
 
@@ -69,21 +70,20 @@ def test_cleanup_removes_expired_rows_of_every_kind_and_keeps_live_ones(services
     assert _exists(db, "sessions", user["session_id"])
 
 
-def test_the_scheduler_is_off_at_zero_and_runs_on_its_interval(services, db):
-    assert start_scheduler(services, 0) is None
+def test_the_scheduler_runs_on_its_interval(services, db):
     row = _insert(db, "INSERT INTO pending_registrations (email, username, password_hash, code_hash, expires_at) "
                       "VALUES (%s, %s, 'h', 'c', %s)", (f"s-{uid()}@example.test", f"s_{uid()}", utcnow()))
-    thread = start_scheduler(services, 0.002)  # about every 0.12 s
+    loop = BackgroundLoop("cleanup", services.cleanup.run_scheduled, 0.12, wait_first=True)
+    loop.ensure_started()
     try:
         for _ in range(50):
             if not _exists(db, "pending_registrations", row):
                 break
-            thread.stop.wait(0.1)
+            time.sleep(0.1)
         assert not _exists(db, "pending_registrations", row)
     finally:
-        thread.stop.set()
-        thread.join(2)
-    assert not thread.is_alive()
+        loop.stop()
+    assert not loop.running()
 
 
 def test_cleanup_cli_command_prints_the_counts(app, db):
@@ -100,21 +100,23 @@ def test_the_web_app_starts_the_scheduler_with_its_first_request(settings, db):
 
     from backend.app import create_app
 
+    assert create_app(settings=replace(settings, cleanup_interval_minutes=0)).extensions["background"] == {}
     app = create_app(settings=replace(settings, cleanup_interval_minutes=0.002))
-    assert "cleanup_thread" not in app.extensions          # creating the app (or a CLI run) starts nothing
+    loop = app.extensions["background"]["cleanup"]
+    assert not loop.running()          # creating the app (or a CLI run) starts nothing
     row = _insert(db, "INSERT INTO pending_registrations (email, username, password_hash, code_hash, expires_at) "
                       "VALUES (%s, %s, 'h', 'c', %s)", (f"w-{uid()}@example.test", f"w_{uid()}", utcnow()))
     app.test_client().get("/api/v1/health")
-    thread = app.extensions["cleanup_thread"]
+    assert loop.running()
+    thread = loop._thread
     try:
         for _ in range(50):
             if not _exists(db, "pending_registrations", row):
                 break
-            thread.stop.wait(0.1)
+            time.sleep(0.1)
         assert not _exists(db, "pending_registrations", row)
         app.test_client().get("/api/v1/health")
-        assert app.extensions["cleanup_thread"] is thread   # one scheduler per process
+        assert loop._thread is thread   # one scheduler per process
     finally:
-        thread.stop.set()
-        thread.join(2)
+        loop.stop()
         app.extensions["shopwright"].db.pool.close()
