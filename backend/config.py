@@ -53,6 +53,7 @@ class Settings:
     backup_dir: str = str(ROOT / ".data" / "backups")
     audit_retention_days: int = 180
     cleanup_interval_minutes: int = 60
+    catalog_cache_seconds: int = 10
     log_level: str = "INFO"
 
     @property

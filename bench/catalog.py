@@ -50,7 +50,7 @@ def _measure(client, urls: list[str], requests: int) -> tuple[float, float]:
     return statistics.median(samples), _p(samples, 0.95)
 
 
-def run_size(size: int, requests: int) -> dict[str, tuple[float, float]]:
+def run_size(size: int, requests: int) -> dict[str, dict[str, tuple[float, float]]]:
     settings = _settings(f"shopwright_bench_catalog_{size}_{os.getpid()}")
     create_database(settings)
     try:
@@ -65,7 +65,6 @@ def run_size(size: int, requests: int) -> dict[str, tuple[float, float]]:
             cur.fetchall()
             cur.execute("SELECT id FROM categories WHERE parent_id IS NULL ORDER BY id")
             departments = [r["id"] for r in cur.fetchall()]
-        client = app.test_client()
         api = "/api/v1/products"
         cases = {
             "listing (page 1)": [f"{api}?page=1&per_page=24"],
@@ -76,11 +75,17 @@ def run_size(size: int, requests: int) -> dict[str, tuple[float, float]]:
             "FULLTEXT search": [f"{api}?q={term.replace(' ', '+')}" for term in SEARCH_TERMS],
             "listing page 500": [f"{api}?page=500&per_page=24"],
         }
-        for urls in cases.values():  # one warm-up pass over everything: the first case must not pay for a cold cache
-            for url in urls:
-                client.get(url)
-        results = {name: _measure(client, urls, requests) for name, urls in cases.items()}
-        services.db.pool.close()
+        results = {}
+        # "cached": as served (the listing cache keeps totals and search rankings for a few seconds);
+        # "uncached": CATALOG_CACHE_SECONDS=0, so every request counts and ranks from scratch.
+        uncached = create_app(settings=replace(settings, catalog_cache_seconds=0))
+        for mode, mode_app in (("cached", app), ("uncached", uncached)):
+            client = mode_app.test_client()
+            for urls in cases.values():  # one warm-up pass: the first case must not pay for cold buffers
+                for url in urls:
+                    client.get(url)
+            results[mode] = {name: _measure(client, urls, requests) for name, urls in cases.items()}
+            mode_app.extensions["shopwright"].db.pool.close()
         return results
     finally:
         drop_database(settings, settings.db_name)
@@ -92,12 +97,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    table: dict[int, dict[str, tuple[float, float]]] = {}
+    results: dict[int, dict[str, dict[str, tuple[float, float]]]] = {}
     for size in sizes:
         print(f"catalog of {size} products:", flush=True)
-        table[size] = run_size(size, args.requests)
+        results[size] = run_size(size, args.requests)
+    for mode in ("cached", "uncached"):
+        _print_table(mode, sizes, {size: results[size][mode] for size in sizes})
+    print(f"({args.requests} sequential requests per case, one client, Flask test client in-process)")
+
+
+def _print_table(mode: str, sizes: list[int], table: dict[int, dict[str, tuple[float, float]]]) -> None:
     names = list(next(iter(table.values())))
-    header = "case".ljust(26) + "".join(f"{f'p50/p95 ms @ {s:,}':>24}" for s in sizes)
+    header = f"case ({mode})".ljust(26) + "".join(f"{f'p50/p95 ms @ {s:,}':>24}" for s in sizes)
     if len(sizes) > 1:
         header += f"{'p95 ratio':>11}"
     print()
@@ -111,7 +122,6 @@ def main() -> None:
     for size in sizes:
         deep = table[size]["listing page 500"][1] / table[size]["listing (page 1)"][1]
         print(f"page 500 vs page 1 (p95) at {size:,}: {deep:.2f}x")
-    print(f"({args.requests} sequential requests per case, one client, Flask test client in-process)")
 
 
 if __name__ == "__main__":

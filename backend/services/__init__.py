@@ -21,6 +21,7 @@ class Services:
         from backend.services.categories import CategoryService
         from backend.services.cleanup import CleanupService
         from backend.services.health import HealthService
+        from backend.services.listing_cache import ListingCache
         from backend.services.mail import MailService
         from backend.services.offers import OfferService
         from backend.services.orders import OrderService
@@ -44,9 +45,11 @@ class Services:
         self.auth = AuthService(*args)
         self.mail = MailService(*args)
         self.sessions = SessionService(*args)
-        self.products = ProductService(*args)
-        self.categories = CategoryService(*args)
-        self.offers = OfferService(*args)
+        # One listing cache shared by the services whose writes change what a listing matches.
+        listing_cache = ListingCache(settings.catalog_cache_seconds)
+        self.products = ProductService(*args, cache=listing_cache)
+        self.categories = CategoryService(*args, cache=listing_cache)
+        self.offers = OfferService(*args, cache=listing_cache)
         self.search = SearchService(*args)
         self.seed = SeedService(*args)
         self.cart = CartService(*args)

@@ -9,6 +9,7 @@ from backend.repositories.categories import PATH_MAX, CategoryRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit
 from backend.services.base import Service
+from backend.services.listing_cache import ListingCache
 from backend.services.pricing import refresh_current_prices
 from backend.services.slugs import unique_slug
 
@@ -56,6 +57,11 @@ def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
 
 
 class CategoryService(Service):
+    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+        super().__init__(*args)
+        # Cleared on every write: listings that matched by category or price may have changed.
+        self.cache = cache or ListingCache(ttl=0)
+
     def tree(self) -> list[dict[str, Any]]:
         """The whole tree, any depth, from one query."""
         with self.db.uow() as uow:
@@ -87,6 +93,7 @@ class CategoryService(Service):
             audit.record(uow, actor, "category.create", "category", new_id, {"name": name, "parent_id": parent_id})
             row = repo.get_category(new_id)
             uow.commit()
+        self.cache.clear()
         return row
 
     def update_category(self, actor: Actor, category_id: int, name: str | None = None,
@@ -108,6 +115,7 @@ class CategoryService(Service):
                 audit.record(uow, actor, "category.update", "category", category_id, changes)
             row = repo.get_category(category_id)
             uow.commit()
+        self.cache.clear()
         return row
 
     def _move(self, uow, row: dict[str, Any], parent_id: int | None) -> None:
@@ -143,3 +151,4 @@ class CategoryService(Service):
             offers = repo.remove_category(category_id)
             audit.record(uow, actor, "category.delete", "category", category_id, {"offers_removed": offers})
             uow.commit()
+        self.cache.clear()

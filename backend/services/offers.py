@@ -11,6 +11,7 @@ from backend.repositories.products import ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
+from backend.services.listing_cache import ListingCache
 from backend.services.pricing import refresh_offer_targets
 
 FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "starts_at", "ends_at")
@@ -30,6 +31,11 @@ def check_offer(offer: dict[str, Any]) -> None:
 
 
 class OfferService(Service):
+    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+        super().__init__(*args)
+        # Cleared on every write: listings that matched by category or price may have changed.
+        self.cache = cache or ListingCache(ttl=0)
+
     def list_offers(self, page: int = 1, per_page: int = 24) -> dict[str, Any]:
         """A page of offers, newest first, each with whether it is active now."""
         with self.db.uow() as uow:
@@ -58,6 +64,7 @@ class OfferService(Service):
             audit.record(uow, actor, "offer.create", "offer", offer_id, offer)
             row = repo.get_offer(offer_id)
             uow.commit()
+        self.cache.clear()
         return self._present(row)
 
     def update_offer(self, actor: Actor, offer_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +83,7 @@ class OfferService(Service):
             audit.record(uow, actor, "offer.update", "offer", offer_id, changes)
             row = repo.get_offer(offer_id)
             uow.commit()
+        self.cache.clear()
         return self._present(row)
 
     def delete_offer(self, actor: Actor, offer_id: int) -> None:
@@ -89,6 +97,7 @@ class OfferService(Service):
             refresh_offer_targets(uow.conn, [before], self.now())
             audit.record(uow, actor, "offer.delete", "offer", offer_id, {"name": before["name"]})
             uow.commit()
+        self.cache.clear()
 
     @staticmethod
     def _check_target(uow, offer: dict[str, Any]) -> None:

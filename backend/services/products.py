@@ -12,14 +12,28 @@ from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
 from backend.services.categories import category_path, subtree_ids
+from backend.services.listing_cache import ListingCache
 from backend.services.pricing import ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
 from backend.services.slugs import unique_slug
 
 SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
+# How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
+# rows costs more than most shoppers ever page through.
+RANKED_CAP = 480
+
+
+def _cache_key(c: Criteria) -> tuple:
+    """What a listing matched depends on these, never on the order asked for."""
+    return (c.q, tuple(c.category_ids) if c.category_ids is not None else None,
+            c.min_price, c.max_price, c.in_stock)
 
 
 class ProductService(Service):
+    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+        super().__init__(*args)
+        self.cache = cache or ListingCache(ttl=0)
+
     def list_products(self, page: int = 1, per_page: int = 24, *, q: str | None = None,
                       category_id: int | None = None, min_price: Decimal | None = None,
                       max_price: Decimal | None = None, in_stock: bool = False,
@@ -45,18 +59,43 @@ class ProductService(Service):
             uow.commit()
         return paged([self._present(r) for r in rows], page, per_page, total)
 
-    @staticmethod
-    def _page(repo: ProductRepository, criteria: Criteria, page: int, per_page: int) -> tuple[list[int], int]:
+    def _page(self, repo: ProductRepository, criteria: Criteria, page: int, per_page: int) -> tuple[list[int], int]:
         offset = (page - 1) * per_page
         if criteria.sort == "relevance":
-            # Relevance sorts every match anyway: count them in the same statement.
-            ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
-        else:
-            # Index orders stop after one page; the count is its own (index-only) statement.
-            ids, total = repo.list_page_ids(criteria, per_page, offset), None
+            return self._ranked_page(repo, criteria, offset, per_page)
+        # Index orders stop after one page; a short page tells the total without counting.
+        ids = repo.list_page_ids(criteria, per_page, offset)
+        if len(ids) < per_page and (ids or page == 1):
+            return ids, offset + len(ids)
+        return ids, self._total(repo, criteria)
+
+    def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int,
+                     per_page: int) -> tuple[list[int], int]:
+        # Relevance ranks every match anyway, so the same pass counts them; with the cache on, the pass
+        # keeps the first RANKED_CAP ids and the following pages are sliced from them.
+        if self.cache.enabled:
+            ranked, total = self._ranked(repo, criteria)
+            if offset + per_page <= len(ranked) or len(ranked) == total:
+                return ranked[offset:offset + per_page], total
+        ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
+        return ids, total if total is not None else self._total(repo, criteria)
+
+    def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
+        key = ("ranked", _cache_key(criteria))
+        cached = self.cache.get(key)
+        if cached is None:
+            ids, total = repo.list_page_ids_counted(criteria, RANKED_CAP, 0)
+            cached = (ids, total or 0)
+            self.cache.put(key, cached)
+        return cached
+
+    def _total(self, repo: ProductRepository, criteria: Criteria) -> int:
+        key = ("total", _cache_key(criteria))
+        total = self.cache.get(key)
         if total is None:
-            total = repo.count_matching(criteria) if ids or page > 1 else 0
-        return ids, total
+            total = repo.count_matching(criteria)
+            self.cache.put(key, total)
+        return total
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path and offer; raises NotFound."""
@@ -85,6 +124,7 @@ class ProductService(Service):
                          {k: values[k] for k in ("name", "price", "stock", "category_id") if k in values})
             product = self._load_admin(uow, product_id)
             uow.commit()
+        self.cache.clear()
         return product
 
     def update_product(self, actor: Actor, product_id: int, changes: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +145,7 @@ class ProductService(Service):
                              {k: v for k, v in changed.items() if k != "description"})
             product = self._load_admin(uow, product_id)
             uow.commit()
+        self.cache.clear()
         return product
 
     def delete_product(self, actor: Actor, product_id: int) -> str:
@@ -122,6 +163,7 @@ class ProductService(Service):
             audit.record(uow, actor, f"product.{'archive' if outcome == 'archived' else 'delete'}",
                          "product", product_id)
             uow.commit()
+        self.cache.clear()
         return outcome
 
     @staticmethod
