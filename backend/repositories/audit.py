@@ -12,4 +12,6 @@ VALUES (%s, %s, %s, %s, %s, %s, %s)"""
 class AuditRepository(Repository):
     def add_event(self, actor_id: int | None, action: str, target_type: str, target_id: str,
                   ip: str, request_id: str, details: str | None) -> int:
-        return self._insert(ADD_EVENT, (actor_id, action, target_type, target_id, ip[:45], request_id[:64], details))
+        # Columns are bounded; a long file name as target must not make the audited change fail.
+        return self._insert(ADD_EVENT, (actor_id, action[:64], target_type[:32], target_id[:64], ip[:45],
+                                        request_id[:64], details))
