@@ -128,6 +128,13 @@ def test_unknown_user_and_wrong_password_get_the_same_401(client, make_user, db)
     assert _audit_actions(db, user["id"]) == ["auth.login_failed"]
 
 
+def test_a_password_past_bcrypts_72_bytes_is_just_wrong(client, make_user):
+    user = make_user(password="p" * 72)
+    longer = client.post("/api/v1/auth/login", json={"login": user["email"], "password": "p" * 72 + "extra"})
+    assert_error(longer, 401, "invalid_credentials")
+    assert client.post("/api/v1/auth/login", json={"login": user["email"], "password": "p" * 72}).status_code == 200
+
+
 def test_password_login_locks_after_five_failures(client, make_user, travel):
     user = make_user()
     for _ in range(5):
