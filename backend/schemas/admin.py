@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.permissions import ROLES
+from backend.schemas.accounts import UserSchema
 from backend.schemas.common import PageQuery, UtcDateTime, page_schema
 
 USER_STATUSES = ("active", "inactive", "blocked")
@@ -29,19 +30,12 @@ class UserListQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(USER_STATUSES))
 
 
-class AdminUserSchema(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    username = fields.String()
-    full_name = fields.String()
-    phone = fields.String()
-    role = fields.String()
+class AdminUserSchema(UserSchema):
     is_active = fields.Boolean()
     status = fields.String(metadata={"description": "active, inactive, blocked or anonymised"})
     blocked_until = UtcDateTime(allow_none=True)
     last_login_at = UtcDateTime(allow_none=True)
     anonymised_at = UtcDateTime(allow_none=True)
-    created_at = UtcDateTime()
     order_count = fields.Integer()
 
 
