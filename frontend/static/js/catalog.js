@@ -1,5 +1,5 @@
 // Pieces the catalog pages share: product cards, prices, stock wording, and trending search suggestions.
-import { api, el, money } from "./api.js";
+import { el, money } from "./api.js";
 
 export function priceNode(p, tag = "p") {
   return p.sale_price
@@ -24,14 +24,4 @@ export function productCard(p) {
     el("a", { href: `/products/${p.id}` }, imageNode(p), el("h2", {}, p.name)),
     priceNode(p),
     el("p", { class: p.in_stock ? "stock" : "stock out" }, stockText(p)));
-}
-
-// The header search box offers the week's most searched terms.
-export async function loadSuggestions() {
-  const list = document.getElementById("search-suggestions");
-  if (!list) return;
-  try {
-    const terms = await api("/search/trending?limit=10");
-    list.replaceChildren(...terms.map((t) => el("option", { value: t.term })));
-  } catch { /* suggestions are a nicety */ }
 }

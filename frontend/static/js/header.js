@@ -1,5 +1,5 @@
 // Site header: who is logged in (name linking to the account, Admin for staff, Log out), and the cart badge.
-import { api, rememberCsrf } from "./api.js";
+import { api, el, rememberCsrf } from "./api.js";
 
 async function logOut() {
   try { await api("/auth/logout", { method: "POST" }); } catch { /* already logged out */ }
@@ -29,5 +29,16 @@ export async function refreshCartBadge() {
   } catch { badge.hidden = true; }
 }
 
+// The header search box offers the week's most searched terms.
+async function loadSuggestions() {
+  const list = document.getElementById("search-suggestions");
+  if (!list) return;
+  try {
+    const terms = await api("/search/trending?limit=10");
+    list.replaceChildren(...terms.map((t) => el("option", { value: t.term })));
+  } catch { /* suggestions are a nicety */ }
+}
+
 showUser();
 refreshCartBadge();
+loadSuggestions();

@@ -1,6 +1,6 @@
 // Home page: category tree, search results, filters, sort and paging, all from the URL's query string.
 import { api, el } from "./api.js";
-import { loadSuggestions, productCard } from "./catalog.js";
+import { productCard } from "./catalog.js";
 
 const grid = document.getElementById("product-grid");
 const status = document.getElementById("catalog-status");
@@ -116,5 +116,4 @@ async function load() {
 
 fillControls();
 loadTree();
-loadSuggestions();
 load();

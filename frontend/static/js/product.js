@@ -1,6 +1,6 @@
 // Product page: details from GET /products/{id}; Add to cart posts to the cart API and updates the badge in place.
 import { api, el, money } from "./api.js";
-import { imageNode, loadSuggestions, priceNode, stockText } from "./catalog.js";
+import { imageNode, priceNode, stockText } from "./catalog.js";
 import { refreshCartBadge } from "./header.js";
 
 const root = document.getElementById("product");
@@ -60,5 +60,4 @@ async function load() {
   }
 }
 
-loadSuggestions();
 load();
