@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from backend.schemas.common import PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, page_schema
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,32}$",
                            error="Use 3 to 32 letters, digits, '_', '.' or '-'.")
@@ -40,7 +40,7 @@ class RegisterSchema(Schema):
     email = Email(required=True)
     username = fields.String(required=True, validate=USERNAME)
     password = _password(required=True)
-    full_name = fields.String(load_default="", validate=validate.Length(max=120))
+    full_name = fields.String(load_default="", validate=[validate.Length(max=120), no_control_characters])
 
 
 class VerifySchema(Schema):
@@ -75,7 +75,7 @@ class ResetSchema(Schema):
 
 class ProfilePatchSchema(Schema):
     username = fields.String(validate=USERNAME)
-    full_name = fields.String(validate=validate.Length(max=120))
+    full_name = fields.String(validate=[validate.Length(max=120), no_control_characters])
     phone = fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
                                                    error="Use digits, spaces and + ( ) . - only."))
 
@@ -91,7 +91,8 @@ class PasswordChangeSchema(Schema):
 
 
 def _address_fields(required: bool) -> dict[str, fields.Field]:
-    text = lambda n, req: fields.String(required=req, validate=validate.Length(min=1 if req else 0, max=n))  # noqa: E731
+    text = lambda n, req: fields.String(  # noqa: E731
+        required=req, validate=[validate.Length(min=1 if req else 0, max=n), no_control_characters])
     return {
         "full_name": text(120, required), "line1": text(200, required), "line2": text(200, False),
         "city": text(100, required), "postal_code": text(20, required), "country": text(56, required),

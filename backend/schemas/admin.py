@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.permissions import ROLES
 from backend.schemas.accounts import UserSchema
-from backend.schemas.common import PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, page_schema
 
 USER_STATUSES = ("active", "inactive", "blocked")
 BULK_ACTIONS = ("activate", "deactivate", "block", "unblock", "delete")
@@ -47,7 +47,7 @@ class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9_.-]{3,32}$", error="3 to 32 letters, digits, dots, dashes or underscores."))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=72))
-    full_name = fields.String(load_default="", validate=validate.Length(max=120))
+    full_name = fields.String(load_default="", validate=[validate.Length(max=120), no_control_characters])
     phone = fields.String(load_default="", validate=validate.Length(max=32))
     role = fields.String(load_default="customer", validate=validate.OneOf(ROLES))
 

@@ -1,12 +1,9 @@
 """Category shapes: the tree of api.md and the staff write body."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
+from backend.schemas.common import name_field
 
 
 class CategoryNodeSchema(Schema):
@@ -27,5 +24,5 @@ class CategorySchema(Schema):
 
 class CategoryWriteSchema(Schema):
     """POST /categories; PATCH loads it with partial=True (parent_id null moves to the root)."""
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=100), _not_blank])
+    name = name_field(100)
     parent_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))

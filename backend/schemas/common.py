@@ -1,10 +1,11 @@
 """Fields and schemas shared by every area: money, UTC timestamps, paging, the error shape."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.clock import iso
 
@@ -21,6 +22,26 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return iso(value)
+
+
+# C0 and C1 control characters: invisible in a page, a name that holds them is a typo or an attack.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+def no_control_characters(value: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError("Must not contain control characters.")
+
+
+def name_field(max_length: int, **kwargs: Any) -> fields.String:
+    """A required one-line name (product, category, offer): not blank, no control characters."""
+    return fields.String(required=True, validate=[validate.Length(min=1, max=max_length), not_blank,
+                                                  no_control_characters], **kwargs)
 
 
 class PageQuery(Schema):

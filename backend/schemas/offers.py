@@ -5,20 +5,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import Money, PageQuery, UtcDateTime, name_field, page_schema
 from backend.schemas.products import MoneyIn
-
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
 
 
 class OfferWriteSchema(Schema):
     """POST /offers; PATCH loads it with partial=True. Cross-field rules live in services.offers.check_offer."""
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=120), _not_blank])
+    name = name_field(120)
     percent_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=100))
     amount_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01")))
     product_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import Money, PageQuery, UtcDateTime, name_field, page_schema
 
 CENT = Decimal("0.01")
 MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2)
@@ -40,10 +40,6 @@ class MoneyIn(fields.Field):
         return None if value is None else f"{Decimal(value):.2f}"
 
 
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
-
 
 class ProductListQuery(PageQuery):
     q = fields.String(validate=validate.Length(max=200))
@@ -62,7 +58,7 @@ class ProductListQuery(PageQuery):
 
 class ProductWriteSchema(Schema):
     """POST /products; PATCH loads it with partial=True."""
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+    name = name_field(200)
     description = fields.String(load_default="", validate=validate.Length(max=20_000))
     price = MoneyIn(required=True, validate=validate.Range(min=0, max=MONEY_MAX))
     stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2_147_483_647))
