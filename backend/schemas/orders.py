@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
-from backend.schemas.cart import CartLineSchema
+from backend.schemas.cart import CartSchema
 from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
@@ -109,14 +109,8 @@ class ProblemSchema(Schema):
     code = fields.String()
 
 
-class CheckoutSummarySchema(Schema):
-    items = fields.List(fields.Nested(CartLineSchema))
-    subtotal = Money()
-    discount_total = Money()
+class CheckoutSummarySchema(CartSchema):
     shipping = Money()
-    total = Money()
-    currency = fields.String()
-    item_count = fields.Integer()
     problems = fields.List(fields.Nested(ProblemSchema))
 
 
