@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from backend.app import create_app  # noqa: E402
 from backend.config import load_settings  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
+from bench.orders import percentile  # noqa: E402
 
 SEARCH_TERMS = ["walnut", "oak chair", "titanium", "wireless headphone", "linen", "maple desk", "copper"]
 
@@ -33,11 +34,6 @@ def _settings(db_name: str):
     return replace(base, **{k: v for k, v in quiet.items() if k in names})
 
 
-def _p(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _measure(client, urls: list[str], requests: int) -> tuple[float, float]:
     samples = []
     for n in range(requests):
@@ -47,7 +43,7 @@ def _measure(client, urls: list[str], requests: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
-    return statistics.median(samples), _p(samples, 0.95)
+    return statistics.median(samples), percentile(samples, 95)
 
 
 def run_size(size: int, requests: int) -> dict[str, dict[str, tuple[float, float]]]:

@@ -17,12 +17,16 @@ class QuantityInput(Schema):
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
 
 
-class CartLineSchema(Schema):
+class LineSchema(Schema):
+    """A priced line, as a cart shows it and an order keeps it."""
     product_id = fields.Integer()
     name = fields.String()
     unit_price = Money()
     quantity = fields.Integer()
     line_total = Money()
+
+
+class CartLineSchema(LineSchema):
     stock = fields.Integer()
     # Beyond api.md: the list price, the sale price (null without an offer) and what stops checkout.
     price = Money()

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
-from backend.schemas.cart import CartSchema
+from backend.schemas.cart import CartSchema, LineSchema
 from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
@@ -66,12 +66,8 @@ class AdminOrderQuery(PageQuery):
     q = fields.String(validate=validate.Length(max=100))
 
 
-class OrderItemSchema(Schema):
-    product_id = fields.Integer()
-    name = fields.String()
-    unit_price = Money()
-    quantity = fields.Integer()
-    line_total = Money()
+class OrderItemSchema(LineSchema):
+    pass
 
 
 class PaymentBriefSchema(Schema):
