@@ -6,6 +6,8 @@ import os
 import threading
 from collections.abc import Callable
 
+from backend.errors import DatabaseUnavailable
+
 log = logging.getLogger("shopwright.background")
 
 
@@ -46,6 +48,10 @@ class BackgroundLoop:
         while not stop.is_set():
             try:
                 busy = bool(self.step())
+            except DatabaseUnavailable:
+                # An outage is expected now and then: one line per pass, not a traceback every poll.
+                log.warning("%s: database unavailable; retrying in %ss", self.name, self.interval)
+                busy = False
             except Exception:  # noqa: BLE001 - the loop must outlive a database outage
                 log.exception("%s: pass failed", self.name)
                 busy = False
