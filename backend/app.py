@@ -12,6 +12,7 @@ from backend.config import ROOT, Settings, load_settings
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
 from backend.extensions import limiter
+from backend.http_headers import init_http_headers
 from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, register_blueprints
 from backend.routes.guard import init_guard
@@ -38,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     init_request_log(app)
     init_guard(app)
     register_error_handlers(app)
+    init_http_headers(app, settings)
     register_blueprints(app)
     _schedule_background_work(app, settings)
     from backend.cli import register_cli

@@ -13,7 +13,8 @@ from marshmallow import Schema
 from backend.schemas.common import ErrorSchema
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
-_ERROR_TEXT = {400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
+_ERROR_TEXT = {304: "Not modified: If-None-Match matched the ETag",
+               400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
                404: "Not found", 409: "Conflict", 422: "Validation failed", 429: "Rate limited"}
 
 
@@ -61,6 +62,7 @@ def _operation(meta: dict[str, Any] | None, rule: Any) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": meta["response"]}}
     op["responses"][str(meta["status"])] = ok
     for code in meta.get("errors", ()):
-        op["responses"][str(code)] = {"description": _ERROR_TEXT.get(code, "Error"),
-                                      "content": {"application/json": {"schema": "Error"}}}
+        op["responses"][str(code)] = {"description": _ERROR_TEXT.get(code, "Error")}
+        if code >= 400:  # a 304 has no body
+            op["responses"][str(code)]["content"] = {"application/json": {"schema": "Error"}}
     return op

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, url_for
 
+from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
 from backend.routes import actor, load_json, services
 from backend.routes.guard import requires
@@ -13,7 +14,9 @@ TAGS = ["catalog"]
 
 
 @bp.get("/categories")
-@doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True))
+@public_when_anonymous
+@doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True),
+     errors=(304,))
 def category_tree():
     return CategoryNodeSchema(many=True).dump(services().categories.tree())
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 
+from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
 from backend.routes import actor, load_json, load_query, services
 from backend.routes.guard import requires
@@ -20,16 +21,18 @@ TAGS = ["catalog"]
 
 
 @bp.get("/products")
+@public_when_anonymous
 @doc("List products: search q, category subtree, price range on the price paid, in stock, sort, paging",
-     tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(422,))
+     tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(304, 422))
 def list_products():
     args = load_query(ProductListQuery())
     return ProductPageSchema().dump(services().products.list_products(**args))
 
 
 @bp.get("/products/<int:product_id>")
+@public_when_anonymous
 @doc("One product with description, category_path and its active offer", tags=TAGS,
-     response=ProductDetailSchema, errors=(404,))
+     response=ProductDetailSchema, errors=(304, 404))
 def get_product(product_id: int):
     return ProductDetailSchema().dump(services().products.get_product(product_id))
 

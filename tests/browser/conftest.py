@@ -33,8 +33,44 @@ def browser() -> Iterator:
         chromium.close()
 
 
+# Each violation of the Content-Security-Policy is kept on the page (for tests that look) and sent to Python.
+_CSP_LISTENER = """
+window.__cspViolations = [];
+window.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile || document.URL}:${e.lineNumber}`;
+  const text = `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${where}`;
+  window.__cspViolations.push(text);
+  window.__reportCspViolation(text);
+}, true);
+"""
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Record into violations every CSP violation in the context: the DOM event and Chromium's console line."""
+    context.expose_function("__reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
+    context.on("console", lambda msg: violations.append(f"console: {msg.text}")
+               if "Content Security Policy" in msg.text else None)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, monkeypatch) -> Iterator[list[str]]:
+    """Pages run with the real CSP on: every context a browser test opens is watched, and any violation fails it."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(**kwargs):
+        context = new_context(**kwargs)
+        watch_csp(context, violations)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield violations
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, csp_violations):
     """A fresh browser context (no cookies, no storage) per test, failing on any page script error."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -42,5 +78,7 @@ def page(browser, live_server):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
+    if not page.is_closed():
+        page.wait_for_timeout(50)  # lets a violation event fired by the last action reach Python
     context.close()
     assert not errors, f"script errors on the page: {errors}"

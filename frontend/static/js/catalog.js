@@ -14,9 +14,11 @@ export function stockText(p) {
 }
 
 export function imageNode(p) {
-  return p.image_url
-    ? el("img", { src: p.image_url, alt: "", loading: "lazy" })
-    : el("div", { class: "placeholder", style: `--hue:${(p.id * 47) % 360}`, "aria-hidden": "true" }, p.name.slice(0, 1));
+  if (p.image_url) return el("img", { src: p.image_url, alt: "", loading: "lazy" });
+  const node = el("div", { class: "placeholder", "aria-hidden": "true" }, p.name.slice(0, 1));
+  // Set through CSSOM: the CSP (style-src 'self') blocks style attributes but not node.style.
+  node.style.setProperty("--hue", String((p.id * 47) % 360));
+  return node;
 }
 
 export function productCard(p) {
