@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,6 +33,10 @@ def browser() -> Iterator:
         yield chromium
         chromium.close()
 
+
+# page.wait_for_function evaluates its predicate with eval inside the page, which the CSP (no 'unsafe-eval')
+# refuses: tests wait with locator assertions (expect(...).to_have_count, to_have_text, ...) instead.
+expect.set_options(timeout=10_000)
 
 # Each violation of the Content-Security-Policy is kept on the page (for tests that look) and sent to Python.
 _CSP_LISTENER = """

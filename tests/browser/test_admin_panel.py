@@ -2,6 +2,8 @@
 sees every view but no button that would change anything; the dashboard draws its chart."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.conftest import uid
 from tests.orders_support import add_product
 
@@ -17,7 +19,7 @@ def _log_in(page, user, next_path="/admin"):
 
 def _open(page, view):
     page.click(f"#admin-nav a[data-view={view}]")
-    page.wait_for_function(f"document.getElementById('admin-main').dataset.view === '{view}'")
+    expect(page.locator("#admin-main")).to_have_attribute("data-view", view)
 
 
 def test_an_admin_blocks_a_user_who_then_cannot_log_in(page, browser, live_server, make_user):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from backend.clock import utcnow
 from tests.catalog_support import offer, product, tree, word
 
@@ -19,7 +21,7 @@ def test_search_filter_by_subcategory_and_open_a_product(page, services):
     page.press("#search-input", "Enter")
     page.wait_for_url(f"**/?q={w}")
     cards = page.locator("#product-grid .product-card")
-    page.wait_for_function("document.querySelectorAll('#product-grid .product-card').length === 3")
+    expect(page.locator("#product-grid .product-card")).to_have_count(3)
     assert "3 products" in page.locator("#catalog-status").inner_text()
 
     # Open the top category in the tree, then its sub-category.
@@ -27,7 +29,7 @@ def test_search_filter_by_subcategory_and_open_a_product(page, services):
     page.wait_for_url(f"**category_id={ids['Outdoor']}**")
     page.locator(f"#category-tree a[data-category-id='{ids['Tents']}']").click()
     page.wait_for_url(f"**category_id={ids['Tents']}**")
-    page.wait_for_function("document.querySelectorAll('#product-grid .product-card').length === 1")
+    expect(page.locator("#product-grid .product-card")).to_have_count(1)
     assert cards.first.locator("h2").inner_text() == f"{w} Ridge Tent"
     assert cards.first.locator(".stock").inner_text() == "Only 3 left"
     assert page.locator("#search-input").input_value() == w
@@ -50,15 +52,15 @@ def test_price_filter_sort_and_sale_price_on_the_page(page, services):
     offer(services, utcnow(), percent="25", product_id=pan["id"], ends=timedelta(days=2))
 
     page.goto(f"/?category_id={ids['Kitchen']}")
-    page.wait_for_function("document.querySelectorAll('#product-grid .product-card').length === 2")
+    expect(page.locator("#product-grid .product-card")).to_have_count(2)
     page.select_option("#sort", "price_desc")
     page.wait_for_url("**sort=price_desc**")
-    page.wait_for_function("document.querySelectorAll('#product-grid .product-card').length === 2")
+    expect(page.locator("#product-grid .product-card")).to_have_count(2)
     assert page.locator("#product-grid h2").all_inner_texts() == [f"{w} Pan", f"{w} Whisk"]
     page.fill("#max-price", "59")
     page.click("#filters button[type=submit]")
     page.wait_for_url("**max_price=59**")
-    page.wait_for_function("document.querySelectorAll('#product-grid .product-card').length === 1")
+    expect(page.locator("#product-grid .product-card")).to_have_count(1)
     assert page.locator("#product-grid h2").all_inner_texts() == [f"{w} Whisk"]
 
     page.goto(f"/products/{pan['id']}")
@@ -79,7 +81,7 @@ def test_add_to_cart_updates_the_badge_without_reloading(page, services):
     page.evaluate("window.__stayed = true")
     page.fill("#quantity", "2")
     page.click("#add-to-cart-button")
-    page.wait_for_function("document.getElementById('cart-badge').textContent === '2'")
+    expect(page.locator("#cart-badge")).to_have_text("2")
     assert page.locator("#cart-badge").is_visible()
     assert page.locator("#cart-message").inner_text() == "Added to your cart."
     assert page.evaluate("window.__stayed") is True  # the same document: no reload

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.orders_support import add_product, stock_of
 
 
@@ -16,8 +18,8 @@ def test_guest_cart_survives_login_and_checks_out(page, db, make_user):
         page.locator("#product-main").wait_for()
         page.fill("#quantity", str(quantity))
         page.click("#add-to-cart-button")
-        page.wait_for_function("document.getElementById('cart-message').textContent.includes('Added')")
-    page.wait_for_function("document.getElementById('cart-badge').textContent === '3'")
+        expect(page.locator("#cart-message")).to_contain_text("Added")
+    expect(page.locator("#cart-badge")).to_have_text("3")
     assert any(c["name"] == "sw_cart" and c["httpOnly"] for c in page.context.cookies())
     page.goto("/cart")
     lines = page.locator("#cart-lines .cart-line")
@@ -27,7 +29,7 @@ def test_guest_cart_survives_login_and_checks_out(page, db, make_user):
     # Changing a quantity happens in place (no reload): the total follows.
     page.locator(f'.cart-line[data-product-id="{mug}"] input.qty').fill("3")
     page.locator(f'.cart-line[data-product-id="{mug}"] input.qty').dispatch_event("change")
-    page.wait_for_function("document.getElementById('cart-total').textContent.includes('66')")
+    expect(page.locator("#cart-total")).to_contain_text("66")
 
     page.goto("/login?next=/cart")
     page.fill("#login-login", user["email"])
@@ -57,7 +59,7 @@ def test_guest_cart_survives_login_and_checks_out(page, db, make_user):
     page.wait_for_url(re.compile(r"/orders/\d+/thanks$"))
     order_id = int(re.search(r"/orders/(\d+)/thanks", page.url).group(1))
     assert page.locator("#order-number").inner_text() == f"#{order_id}"
-    page.wait_for_function("document.getElementById('thanks-status').textContent.includes('4242')")
+    expect(page.locator("#thanks-status")).to_contain_text("4242")
     assert (stock_of(db, lamp), stock_of(db, mug)) == (3, 6)
 
     page.goto("/account#orders")
@@ -89,11 +91,11 @@ def test_cart_page_changes_everything_in_place(page, services, db, make_user):
     assert lines.count() == 1
     page.locator("#saved-lines").get_by_role("button", name="Move to cart").click()
     line.wait_for()
-    page.wait_for_function("document.getElementById('saved-section').hidden")
+    expect(page.locator("#saved-section")).to_have_attribute("hidden", "")
     line.get_by_role("button", name="Remove").click()
     line.wait_for(state="detached")
     assert lines.count() == 1
     page.click("#cart-clear")
-    page.wait_for_function("document.getElementById('cart-status').textContent === 'Your cart is empty.'")
+    expect(page.locator("#cart-status")).to_have_text("Your cart is empty.")
     assert page.evaluate("window.stillHere") is True
     assert services.cart.get_cart(CartOwner(user_id=user["id"]))["items"] == []
