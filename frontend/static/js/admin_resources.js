@@ -73,10 +73,13 @@ export async function renderResource(target, resource) {
   toolbar.addEventListener("submit", (e) => { e.preventDefault(); state.q = search.value.trim(); state.page = 1; load(); });
   if (addButton) addButton.addEventListener("click", () => openForm(null));
 
+  let latest = 0;
   async function load() {
+    const ticket = ++latest;
     const params = new URLSearchParams({ page: state.page, per_page: PER_PAGE });
     if (state.q) params.set("q", state.q);
     const data = await api(`/admin/resources/${resource.name}?${params}`);
+    if (ticket !== latest) return;  // a newer load (e.g. a search typed meanwhile) has the last word
     status.textContent = `${data.total} ${resource.label.toLowerCase()}${state.q ? ` matching “${state.q}”` : ""}`;
     renderTable(data.items);
     pager.replaceChildren();
