@@ -42,7 +42,8 @@ class MoneyIn(fields.Field):
 
 
 class ProductListQuery(PageQuery):
-    q = fields.String(validate=validate.Length(max=200))
+    # Any text is a search (api.md: any q answers 200); the service reads its first Q_MAX characters.
+    q = fields.String()
     category_id = fields.Integer(validate=validate.Range(min=1))
     min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     max_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
