@@ -121,13 +121,15 @@ _AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressP
 
 
 class SavedAddressPatchSchema(_AddressPatchBase):
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _not_empty(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        if not original:
             raise ValidationError("Send at least one field to change.", "_schema")
-        for name in ("full_name", "line1", "city", "postal_code", "country"):
-            if name in data and not (data[name] or "").strip():
-                raise ValidationError("Must not be empty.", name)
+        # Every emptied field at once, with the other fields' problems.
+        empty = [name for name in ("full_name", "line1", "city", "postal_code", "country")
+                 if name in data and not (data[name] or "").strip()]
+        if empty:
+            raise ValidationError(dict.fromkeys(empty, ["Must not be empty."]))
 
 
 # ------------------------------------------------------------------ output

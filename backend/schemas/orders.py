@@ -63,9 +63,10 @@ class OrderInput(FlatErrors):
     shipping_address = fields.Nested(SavedAddressInSchema)
     payment = fields.Nested(PaymentInput, required=True)
 
-    @validates_schema
-    def one_address(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if ("address_id" in data) == ("shipping_address" in data):
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def one_address(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        # Judged as sent, so it is named with the other fields' problems and a bad address is not "missing".
+        if ("address_id" in original) == ("shipping_address" in original):
             raise ValidationError("Give either address_id or shipping_address.", "shipping_address")
 
 

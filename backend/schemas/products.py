@@ -50,7 +50,7 @@ class ProductListQuery(PageQuery):
     in_stock = fields.Boolean(load_default=False)
     sort = fields.String(validate=validate.OneOf(SORTS))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # named with any other bad argument, in one answer
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:

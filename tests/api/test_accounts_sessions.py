@@ -163,3 +163,13 @@ def test_password_change_names_a_wrong_current_and_a_weak_new_password_at_once(c
                          422, "validation_error")
     assert set(error["fields"]) == {"current_password", "new_password"}
     assert error["fields"]["new_password"] == ["This password is too common; choose another."]
+
+
+def test_an_address_change_names_every_bad_field_at_once(client, make_user):
+    user = make_user()
+    made = client.post("/api/v1/account/addresses", headers=user["headers"], json={
+        "full_name": "Ada L", "line1": "1 Main St", "city": "London", "postal_code": "N1", "country": "GB"})
+    assert made.status_code == 201
+    error = assert_error(client.patch(f"/api/v1/account/addresses/{made.get_json()['id']}", headers=user["headers"],
+                                      json={"city": " ", "country": "", "phone": "call me"}), 422, "validation_error")
+    assert set(error["fields"]) == {"city", "country", "phone"}

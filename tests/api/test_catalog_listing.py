@@ -156,6 +156,12 @@ def test_bad_query_values_are_422(client, query, field):
     assert field in error["fields"]
 
 
+def test_every_bad_query_value_is_named_at_once(client):
+    error = assert_error(client.get("/api/v1/products?page=0&min_price=50&max_price=10&sort=cheapest"), 422,
+                         "validation_error")
+    assert set(error["fields"]) == {"page", "max_price", "sort"}
+
+
 def test_archived_products_are_hidden(client, services, shelf):
     w, ids, made = shelf
     services.products.update_product(SYSTEM, made["side"]["id"], {"is_archived": True})
