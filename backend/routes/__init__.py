@@ -38,8 +38,9 @@ def load_json(schema: Schema) -> dict[str, Any]:
 
 
 def load_query(schema: Schema) -> dict[str, Any]:
-    """Validate query-string arguments (unknown ones are ignored): 422 with fields when invalid."""
-    return _validate(schema, _query_args(), unknown=EXCLUDE)
+    """Validate query-string arguments (unknown ones are ignored, whatever they hold): 422 with fields when invalid."""
+    known = {field.data_key or name for name, field in schema.load_fields.items()}
+    return _validate(schema, {k: v for k, v in _query_args().items() if k in known}, unknown=EXCLUDE)
 
 
 def _json_body() -> Any:

@@ -126,6 +126,9 @@ def test_query_arguments_decode_as_before(client, services, make_user):
     query = f"q={w}+caf%C3%A9&q=ignored&sort=name&per_page=5"
     body = client.get("/api/v1/products", environ_overrides={"QUERY_STRING": query}).get_json()
     assert [item["id"] for item in body["items"]] == [made["id"]] and body["per_page"] == 5
+    # An argument the endpoint does not take is ignored, whatever it holds.
+    ignored = client.get("/api/v1/search/trending", environ_overrides={"QUERY_STRING": "utm=%FF&limit=3"})
+    assert ignored.status_code == 200
     admin = make_user("admin")
     staff = client.get("/api/v1/admin/users", headers=admin["headers"], environ_overrides={"QUERY_STRING": "q=%FF"})
     assert set(assert_error(staff, 422, "validation_error")["fields"]) == {"q"}
