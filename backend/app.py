@@ -8,6 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from backend.background import BackgroundLoop
+from backend.body_limit import init_body_limit
 from backend.config import ROOT, Settings, load_settings
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
@@ -37,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
              supports_credentials=True)
     limiter.init_app(app)
     init_request_log(app)
+    init_body_limit(app)
     init_guard(app)
     register_error_handlers(app)
     init_http_headers(app, settings)

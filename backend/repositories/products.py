@@ -1,6 +1,7 @@
 """SQL for products: the storefront listing (search, filters, sorts) and product management."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,6 +56,19 @@ SORTS = {
 }
 
 
+# A word as the FULLTEXT index splits text: letters, digits and underscores of any script.
+_WORD = re.compile(r"\w+")
+
+
+def match_terms(q: str) -> str:
+    """Search text as words only, safe to bind in AGAINST (... IN NATURAL LANGUAGE MODE).
+
+    InnoDB parses even natural-language text for operators: a bare `*` is a syntax error (1064). Every
+    character the index treats as a separator is dropped, so what remains ranks as the typed words did.
+    """
+    return " ".join(_WORD.findall(q))
+
+
 @dataclass
 class Criteria:
     """A validated listing request; only values, never SQL."""
@@ -71,7 +85,7 @@ def _where(c: Criteria) -> tuple[str, list[Any]]:
     parts, args = ["p.is_archived = 0"], []
     if c.q:
         parts.append("MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE)")
-        args.append(c.q)
+        args.append(match_terms(c.q))
     if c.category_ids is not None:
         parts.append(f"p.category_id IN ({', '.join(['%s'] * len(c.category_ids))})")
         args.extend(c.category_ids)
@@ -97,7 +111,7 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
     if c.sort == "relevance":
         select = ("p.id, (p.name = %s) AS exact, "
                   "MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score")
-        select_args = [c.q, c.q]
+        select_args = [c.q, match_terms(c.q)]
     if with_total:
         select += ", COUNT(*) OVER () AS total"
     sql = f"SELECT {select} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"

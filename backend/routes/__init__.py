@@ -1,7 +1,10 @@
 """HTTP edge: blueprints, and the few helpers every route uses to parse input and reach services."""
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, current_app, g, request
 from marshmallow import EXCLUDE, Schema, ValidationError
@@ -10,6 +13,11 @@ from backend import errors
 from backend.context import Actor
 
 API_PREFIX = "/api/v1"
+# Said of a string (or key) holding a lone UTF-16 surrogate or bytes that are not UTF-8: JSON and URLs can
+# carry them, but no text column can store them and no page can show them.
+NOT_TEXT = "Must be valid text: no lone surrogates or bytes that are not UTF-8."
+# The only code points UTF-8 cannot encode (undecodable bytes arrive as U+DC80-U+DCFF, see _query_args).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def services() -> Any:
@@ -21,7 +29,7 @@ def load_json(schema: Schema) -> dict[str, Any]:
     """Parse and validate the JSON body: 400 when it is not JSON, 422 with fields when invalid."""
     if not request.is_json:
         raise errors.UnsupportedMediaType()
-    body = request.get_json(silent=True)
+    body = _json_body()
     if body is None:
         raise errors.BadRequest("The body is not valid JSON.", code="invalid_json")
     if not isinstance(body, dict):
@@ -30,16 +38,83 @@ def load_json(schema: Schema) -> dict[str, Any]:
 
 
 def load_query(schema: Schema) -> dict[str, Any]:
-    """Validate query-string arguments (unknown ones are ignored): 422 with fields when invalid."""
-    return _validate(schema, request.args.to_dict(), unknown=EXCLUDE)
+    """Validate query-string arguments (unknown ones are ignored, whatever they hold): 422 with fields when invalid."""
+    known = {field.data_key or name for name, field in schema.load_fields.items()}
+    return _validate(schema, {k: v for k, v in _query_args().items() if k in known}, unknown=EXCLUDE)
+
+
+def _json_body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        # JSON whose strings hold bytes that are not UTF-8: decoded as lone surrogates, which the text
+        # check then names field by field (422) instead of refusing the whole body.
+        try:
+            body = json.loads(request.get_data(cache=True).decode("utf-8", "surrogateescape"))
+        except ValueError:
+            return None
+    return body
+
+
+def _query_args() -> dict[str, str]:
+    # Decoded here rather than by request.args, which raises UnicodeDecodeError (a 500) on raw bytes that
+    # are not UTF-8 and keeps bad %-escapes as text: both become lone surrogates, named by the text check.
+    # Latin-1 maps every byte to one character and back, so the pairs come out as the bytes that were sent.
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(request.query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+        args.setdefault(_utf8(key), _utf8(value))
+    return args
+
+
+def _utf8(latin1: str) -> str:
+    return latin1.encode("latin-1").decode("utf-8", "surrogateescape")
 
 
 def _validate(schema: Schema, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every field's problems at once: text that cannot be stored and the schema's own."""
+    bad_text = unencodable_paths(data)
+    if bad_text:
+        data = encodable(data)
     try:
-        return schema.load(data, **kwargs)
+        loaded = schema.load(data, **kwargs)
     except ValidationError as exc:
         fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
-        raise errors.ValidationFailed(fields=fields) from exc
+        raise errors.ValidationFailed(fields={**fields, **dict.fromkeys(bad_text, [NOT_TEXT])}) from exc
+    if bad_text:
+        raise errors.ValidationFailed(fields=dict.fromkeys(bad_text, [NOT_TEXT]))
+    return loaded
+
+
+def _is_text(value: str) -> bool:
+    return _SURROGATE.search(value) is None
+
+
+def _path_name(key: Any) -> str:
+    # As encodable() renames a bad key, so the schema's complaint about it (unknown field) is replaced.
+    return _SURROGATE.sub("\ufffd", str(key))
+
+
+def unencodable_paths(value: Any, path: str = "") -> list[str]:
+    """Where value holds text that is not valid Unicode: dotted paths as the fields map names nested
+    fields ("shipping_address.full_name", "user_ids.0"); a bad key is named with U+FFFD in its place."""
+    if isinstance(value, str):
+        return [] if _is_text(value) else [path]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    found = []
+    for key, item in items:
+        name = f"{path}.{_path_name(key)}" if path else _path_name(key)
+        found += [name] if isinstance(key, str) and not _is_text(key) else unencodable_paths(item, name)
+    return found
+
+
+def encodable(value: Any) -> Any:
+    """value with every unencodable character replaced by U+FFFD, so a schema can still check the rest."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {encodable(k): encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encodable(v) for v in value]
+    return value
 
 
 def actor() -> Actor:

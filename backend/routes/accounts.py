@@ -33,7 +33,9 @@ def _account_key(field: str):
     def key() -> str:
         body = request.get_json(silent=True)
         value = body.get(field) if isinstance(body, dict) else None
-        return f"account:{str(value).strip().lower()[:254]}" if value else "account:-"
+        # Escaped: a lone surrogate (refused later by load_json) must not break a Redis key first.
+        name = str(value).strip().lower()[:254].encode("utf-8", "backslashreplace").decode("utf-8")
+        return f"account:{name}" if value else "account:-"
     return key
 
 

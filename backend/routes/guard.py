@@ -9,15 +9,17 @@ from flask import Flask, g, request
 
 from backend import errors
 from backend.clock import iso
-from backend.permissions import can
-from backend.routes import services
+from backend.permissions import STAFF_ROLES, can
+from backend.routes import API_PREFIX, services
 
 SESSION_COOKIE = "sw_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STAFF_AREA = f"{API_PREFIX}/admin"
 
 
 def init_guard(app: Flask) -> None:
     app.before_request(_identify)
+    app.before_request(_guard_staff_area)
 
 
 def _bearer_token() -> str | None:
@@ -44,6 +46,15 @@ def _identify() -> None:
         g.csrf_failed = True
         return
     g.user, g.session_id, g.auth_via = session, session["session_id"], via
+
+
+def _guard_staff_area() -> None:
+    """Everything under /api/v1/admin is staff-only, so anyone else gets 401/403 before routing or a lookup runs:
+    a 404 for an unknown path, resource or row would tell a customer what exists there."""
+    if request.method == "OPTIONS" or not (request.path == STAFF_AREA or request.path.startswith(f"{STAFF_AREA}/")):
+        return
+    if current_user()["role"] not in STAFF_ROLES:
+        raise errors.Forbidden()
 
 
 def current_user(required: bool = True) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from backend.passwords import password_problems
 from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, page_schema
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,32}$",
@@ -31,8 +32,13 @@ class Code(fields.String):
 
 
 def _password(**kwargs: Any) -> fields.String:
-    # Rules that need the username or email (and the common-password list) are checked by the service.
+    # The password rules (backend.passwords) need the username and email: RegisterSchema runs them, as its
+    # body has both; a reset or change learns them from the account, so its service checks them.
     return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 # ------------------------------------------------------------------ input
@@ -41,6 +47,15 @@ class RegisterSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
     password = _password(required=True)
     full_name = fields.String(load_default="", validate=[validate.Length(max=120), no_control_characters])
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _password_rules(self, data: dict[str, Any], original_data: dict[str, Any], **kwargs: Any) -> None:
+        # Run even when email or username is bad (compared as sent), so one answer names every field.
+        if "password" in data:
+            problems = password_problems(data["password"], _text(original_data.get("username")),
+                                         _text(original_data.get("email")).strip())
+            if problems:
+                raise ValidationError(problems, "password")
 
 
 class VerifySchema(Schema):
@@ -106,13 +121,15 @@ _AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressP
 
 
 class SavedAddressPatchSchema(_AddressPatchBase):
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _not_empty(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        if not original:
             raise ValidationError("Send at least one field to change.", "_schema")
-        for name in ("full_name", "line1", "city", "postal_code", "country"):
-            if name in data and not (data[name] or "").strip():
-                raise ValidationError("Must not be empty.", name)
+        # Every emptied field at once, with the other fields' problems.
+        empty = [name for name in ("full_name", "line1", "city", "postal_code", "country")
+                 if name in data and not (data[name] or "").strip()]
+        if empty:
+            raise ValidationError(dict.fromkeys(empty, ["Must not be empty."]))
 
 
 # ------------------------------------------------------------------ output

@@ -5,21 +5,47 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.schemas.common import Money, PageQuery, UtcDateTime, name_field, page_schema
 from backend.schemas.products import MoneyIn
 
 
+def offer_problems(offer: dict[str, Any]) -> dict[str, list[str]]:
+    """The rules across an offer's fields (each field alone is the schema's): {field: [problem]}."""
+    problems: dict[str, list[str]] = {}
+    if (offer.get("percent_off") is None) == (offer.get("amount_off") is None):
+        problems["percent_off"] = ["Give exactly one of percent_off and amount_off."]
+    if (offer.get("product_id") is None) == (offer.get("category_id") is None):
+        problems["product_id"] = ["Give exactly one of product_id and category_id."]
+    if offer.get("starts_at") and offer.get("ends_at") and offer["ends_at"] <= offer["starts_at"]:
+        problems["ends_at"] = ["Must be after starts_at."]
+    return problems
+
+
 class OfferWriteSchema(Schema):
-    """POST /offers; PATCH loads it with partial=True. Cross-field rules live in services.offers.check_offer."""
+    """POST /offers; PATCH loads it with partial=True (the service checks the merged offer with offer_problems)."""
     name = name_field(120)
-    percent_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=100))
+    # Below 100: an offer never makes a product free.
+    percent_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=100,
+                                                                   max_inclusive=False))
     amount_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01")))
     product_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
     category_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     ends_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _across_fields(self, data: dict[str, Any], original: dict[str, Any], *, partial: Any = None,
+                       **kwargs: Any) -> None:
+        # A whole offer (POST) meets the rules across fields here, in one answer with its fields' problems.
+        # "Given" is judged as sent, so a value that failed its own check does not also read as missing.
+        if partial:
+            return
+        sent = {k: original.get(k) for k in ("percent_off", "amount_off", "product_id", "category_id")}
+        problems = offer_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
+        if problems:
+            raise ValidationError(problems)
 
     @post_load
     def _naive_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.clock import utcnow
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import CartSchema, LineSchema
 from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
+from backend.services.payments import luhn_ok
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 _CARD_SEPARATORS = re.compile(r"[ -]")
@@ -29,21 +31,31 @@ class FlatErrors(Schema):
         raise ValidationError(_flatten(error.normalized_messages())) from error
 
 
+class CardNumber(fields.String):
+    """A card number as typed (spaces and dashes allowed), loaded as its digits. Checked here, Luhn included,
+    so a mistyped number is named in the same answer as the other fields' problems."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        number = _CARD_SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs))
+        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+            raise ValidationError("This is not a valid card number.")
+        return number
+
+
 class PaymentInput(Schema):
     # Messages never echo the value: a card number must not come back in an error either.
-    card_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    card_number = CardNumber(required=True, validate=validate.Length(min=1, max=40))
     exp_month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
     exp_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2199))
     cvc = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{3,4}$", error="3 or 4 digits."))
     cardholder = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
-    @post_load
-    def digits_only(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        number = _CARD_SEPARATORS.sub("", data["card_number"])
-        if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise ValidationError({"card_number": ["This is not a valid card number."]})
-        data["card_number"] = number
-        return data
+    @validates_schema(skip_on_field_errors=False)
+    def _not_expired(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # Also in the same answer as the rest; the gateway checks again against the service's clock.
+        now = utcnow()
+        if "exp_year" in data and "exp_month" in data and (data["exp_year"], data["exp_month"]) < (now.year, now.month):
+            raise ValidationError("This card has expired.", "exp_year")
 
 
 class OrderInput(FlatErrors):
@@ -51,9 +63,10 @@ class OrderInput(FlatErrors):
     shipping_address = fields.Nested(SavedAddressInSchema)
     payment = fields.Nested(PaymentInput, required=True)
 
-    @validates_schema
-    def one_address(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if ("address_id" in data) == ("shipping_address" in data):
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def one_address(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        # Judged as sent, so it is named with the other fields' problems and a bad address is not "missing".
+        if ("address_id" in original) == ("shipping_address" in original):
             raise ValidationError("Give either address_id or shipping_address.", "shipping_address")
 
 

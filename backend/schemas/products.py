@@ -42,14 +42,15 @@ class MoneyIn(fields.Field):
 
 
 class ProductListQuery(PageQuery):
-    q = fields.String(validate=validate.Length(max=200))
+    # Any text is a search (api.md: any q answers 200); the service reads its first Q_MAX characters.
+    q = fields.String()
     category_id = fields.Integer(validate=validate.Range(min=1))
     min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     max_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     in_stock = fields.Boolean(load_default=False)
     sort = fields.String(validate=validate.OneOf(SORTS))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # named with any other bad argument, in one answer
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:

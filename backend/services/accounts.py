@@ -1,46 +1,19 @@
-"""User accounts: profile, password change, addresses, roles, and the password rules."""
+"""User accounts: profile, password change, addresses, roles (the password rules are in backend.passwords)."""
 from __future__ import annotations
 
 import secrets
-from functools import cache
 from typing import Any
 
 from backend import errors
-from backend.config import ROOT
 from backend.context import Actor
-from backend.passwords import check_password, hash_password
+from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
 from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
 
-MIN_PASSWORD = 10
-# bcrypt reads only the first 72 bytes; longer passwords would be silently cut.
-MAX_PASSWORD_BYTES = 72
 PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    path = ROOT / "backend" / "data" / "common_passwords.txt"
-    return frozenset(line.strip().lower() for line in path.read_text().splitlines()
-                     if line.strip() and not line.startswith("#"))
-
-
-def password_problems(password: str, username: str, email: str) -> list[str]:
-    """Why a new password is refused (empty when it is acceptable)."""
-    problems = []
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"Use at least {MIN_PASSWORD} characters.")
-    if len(password.encode()) > MAX_PASSWORD_BYTES:
-        problems.append(f"Use at most {MAX_PASSWORD_BYTES} bytes.")
-    lowered = password.strip().lower()
-    if lowered in {username.lower(), email.lower(), email.split("@")[0].lower()}:
-        problems.append("The password must not be your username or email.")
-    if lowered in common_passwords():
-        problems.append("This password is too common; choose another.")
-    return problems
 
 
 def check_new_password(password: str, username: str, email: str, field: str = "password") -> None:
@@ -98,9 +71,12 @@ class AccountService(Service):
             row = repo.get_user_with_password(actor.user_id)
             if row is None:
                 raise errors.NotFound("No such user.")
+            # Both at once: a wrong current password and a weak new one are one answer, not two round trips.
+            problems = {"new_password": password_problems(new, row["username"], row["email"])}
             if not check_password(current, row["password_hash"]):
-                raise errors.ValidationFailed(fields={"current_password": ["The current password is wrong."]})
-            check_new_password(new, row["username"], row["email"], "new_password")
+                problems["current_password"] = ["The current password is wrong."]
+            if any(problems.values()):
+                raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             repo.update_password(row["id"], hash_password(new))
             ended = SessionRepository(uow.conn).remove_all_for_user(row["id"], actor.session_id)
             audit.record(uow, actor, "auth.password_changed", "user", row["id"], {"sessions_ended": ended})

@@ -10,7 +10,7 @@ from typing import Any
 from backend import errors
 from backend.clock import iso
 from backend.context import Actor
-from backend.passwords import ROUNDS, check_password, hash_password
+from backend.passwords import ROUNDS, check_password, hash_password, password_problems
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
@@ -211,11 +211,13 @@ class AuthService(Service):
         with self.db.uow() as uow:
             repo, accounts = AuthRepository(uow.conn), AccountRepository(uow.conn)
             live = repo.get_live_reset(hash_token(token), self.now())
+            user = accounts.get_user_with_password(live["user_id"]) if live else {"username": "", "email": ""}
+            # Both at once: a dead link and a weak password are one answer, not two round trips.
+            problems = {"password": password_problems(password, user["username"], user["email"])}
             if live is None:
-                raise errors.ValidationFailed(fields={"token": [
-                    "This reset link is invalid, used or expired; ask for a new one."]})
-            user = accounts.get_user_with_password(live["user_id"])
-            check_new_password(password, user["username"], user["email"])
+                problems["token"] = ["This reset link is invalid, used or expired; ask for a new one."]
+            if any(problems.values()):
+                raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             accounts.update_password(user["id"], hash_password(password))
             repo.update_resets_used(user["id"], self.now())
             ended = SessionRepository(uow.conn).remove_all_for_user(user["id"])

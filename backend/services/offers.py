@@ -9,25 +9,13 @@ from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
 from backend.repositories.products import ProductRepository
 from backend.schemas.common import paged
+from backend.schemas.offers import offer_problems
 from backend.services import audit
 from backend.services.base import Service
 from backend.services.listing_cache import ListingCache
-from backend.services.pricing import refresh_offer_targets
+from backend.services.pricing import discounted, refresh_offer_targets
 
 FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "starts_at", "ends_at")
-
-
-def check_offer(offer: dict[str, Any]) -> None:
-    """The rules across fields (each field alone is checked by the schema); raises ValidationFailed."""
-    problems: dict[str, list[str]] = {}
-    if (offer.get("percent_off") is None) == (offer.get("amount_off") is None):
-        problems["percent_off"] = ["Give exactly one of percent_off and amount_off."]
-    if (offer.get("product_id") is None) == (offer.get("category_id") is None):
-        problems["product_id"] = ["Give exactly one of product_id and category_id."]
-    if offer.get("starts_at") and offer.get("ends_at") and offer["ends_at"] <= offer["starts_at"]:
-        problems["ends_at"] = ["Must be after starts_at."]
-    if problems:
-        raise errors.ValidationFailed(fields=problems)
 
 
 class OfferService(Service):
@@ -55,9 +43,8 @@ class OfferService(Service):
     def create_offer(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add an offer; raises ValidationFailed (field rules, unknown product or category)."""
         offer = {name: values.get(name) for name in FIELDS}
-        check_offer(offer)
         with self.db.uow() as uow:
-            self._check_target(uow, offer)
+            self._check(uow, offer)
             repo = OfferRepository(uow.conn)
             offer_id = repo.add_offer(offer)
             refresh_offer_targets(uow.conn, [offer], self.now())
@@ -75,8 +62,7 @@ class OfferService(Service):
             if before is None:
                 raise errors.NotFound("No such offer.")
             offer = {name: changes.get(name, before[name]) for name in FIELDS}
-            check_offer(offer)
-            self._check_target(uow, offer)
+            self._check(uow, offer)
             repo.update_offer(offer_id, offer)
             # Both the old and the new targets may have new prices now.
             refresh_offer_targets(uow.conn, [before, offer], self.now())
@@ -100,12 +86,22 @@ class OfferService(Service):
         self.cache.clear()
 
     @staticmethod
-    def _check_target(uow, offer: dict[str, Any]) -> None:
-        if offer.get("product_id") is not None and ProductRepository(uow.conn).get_product(offer["product_id"]) is None:
-            raise errors.ValidationFailed(fields={"product_id": ["No such product."]})
+    def _check(uow, offer: dict[str, Any]) -> None:
+        """Every rule the offer breaks in one ValidationFailed: across fields, its target, the price it leaves."""
+        problems = offer_problems(offer)
+        if offer.get("product_id") is not None and "product_id" not in problems:
+            product = ProductRepository(uow.conn).get_product(offer["product_id"])
+            if product is None:
+                problems["product_id"] = ["No such product."]
+            elif "percent_off" not in problems and discounted(product["price"], offer) is None:
+                # Never free: a category offer skips such products (pricing), a product offer is refused.
+                field = "percent_off" if offer.get("percent_off") is not None else "amount_off"
+                problems[field] = [f"Must leave a price above zero; the product costs {product['price']}."]
         if offer.get("category_id") is not None and \
                 CategoryRepository(uow.conn).get_category(offer["category_id"]) is None:
-            raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
+            problems["category_id"] = ["No such category."]
+        if problems:
+            raise errors.ValidationFailed(fields=problems)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
         now = self.now()

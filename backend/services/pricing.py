@@ -13,21 +13,27 @@ from backend.repositories.products import ProductRepository
 CENT = Decimal("0.01")
 
 
-def discounted(price: Decimal, offer: dict[str, Any]) -> Decimal:
-    """The price after one offer, rounded half-up to the cent, never below zero."""
+def discounted(price: Decimal, offer: dict[str, Any]) -> Decimal | None:
+    """The price after one offer, rounded half-up to the cent; None when it would leave nothing to pay.
+
+    An offer never makes a product free: one that would take the price to zero or below does not apply
+    to that product (a category offer larger than a cheap product's price), and a product offer like
+    that is refused when it is written (services.offers).
+    """
     if offer.get("percent_off") is not None:
         cut = price * Decimal(offer["percent_off"]) / Decimal(100)
     else:
         cut = Decimal(offer["amount_off"])
-    return max(Decimal("0.00"), (price - cut).quantize(CENT, rounding=ROUND_HALF_UP))
+    after = (price - cut).quantize(CENT, rounding=ROUND_HALF_UP)
+    return after if after > 0 else None
 
 
 def best_offer(price: Decimal, offers: Iterable[dict[str, Any]]) -> tuple[Decimal | None, dict[str, Any] | None]:
-    """The lowest price any offer gives, with that offer; (None, None) when none applies."""
+    """The lowest price any applicable offer gives, with that offer; (None, None) when none applies."""
     best: tuple[Decimal | None, dict[str, Any] | None] = (None, None)
     for offer in sorted(offers, key=lambda o: o["id"]):
         candidate = discounted(price, offer)
-        if best[0] is None or candidate < best[0]:
+        if candidate is not None and (best[0] is None or candidate < best[0]):
             best = (candidate, offer)
     return best
 

@@ -21,6 +21,8 @@ SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 # How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
 # rows costs more than most shoppers ever page through.
 RANKED_CAP = 480
+# The most search text one listing reads: longer text is cut, not refused (any q answers 200).
+Q_MAX = 200
 
 
 def _cache_key(c: Criteria) -> tuple:
@@ -39,7 +41,7 @@ class ProductService(Service):
                       max_price: Decimal | None = None, in_stock: bool = False,
                       sort: str | None = None) -> dict[str, Any]:
         """A page of visible products, priced with their offers; raises ValidationFailed (sort, category)."""
-        q = " ".join((q or "").split()) or None
+        q = " ".join((q or "")[:Q_MAX].split()) or None
         sort = sort or ("relevance" if q else "newest")
         if sort not in SORT_KEYS:
             raise errors.ValidationFailed(fields={"sort": [f"Must be one of: {', '.join(SORT_KEYS)}."]})

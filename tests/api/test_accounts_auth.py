@@ -65,7 +65,13 @@ def test_register_verify_login_with_the_code_from_a_real_email(client, smtp_sink
 def test_register_rejects_bad_fields_per_field(client):
     response = client.post("/api/v1/auth/register", json={"email": "nope", "username": "a b", "password": "x"})
     error = assert_error(response, 422, "validation_error")
-    assert set(error["fields"]) == {"email", "username"}
+    # Every bad field in one answer: the password rules run in the schema, not a round trip later.
+    assert set(error["fields"]) == {"email", "username", "password"}
+    assert error["fields"]["password"] == ["Use at least 10 characters."]
+    # The rule against the username or email compares them as sent, even when they are bad themselves.
+    error = assert_error(client.post("/api/v1/auth/register", json={
+        "email": "nope", "username": "a b c d e f g", "password": "A B C D E F G"}), 422, "validation_error")
+    assert error["fields"]["password"] == ["The password must not be your username or email."]
     suffix = uid()
     for password, hint in [("short", "at least 10"), ("password123", "too common"),
                            (f"user_{suffix}", "username or email")]:
@@ -249,3 +255,10 @@ def test_logout_ends_the_session_and_clears_the_cookie(client, make_user, db):
     assert "sw_session=;" in response.headers["Set-Cookie"]
     assert_error(client.get("/api/v1/auth/me", headers=user["headers"]), 401, "unauthenticated")
     assert _audit_actions(db, user["id"]) == ["auth.logout"]
+
+
+def test_reset_names_a_dead_link_and_a_weak_password_at_once(client):
+    error = assert_error(client.post("/api/v1/auth/password/reset", json={"token": "t" * 40, "password": "short"}),
+                         422, "validation_error")
+    assert set(error["fields"]) == {"token", "password"}
+    assert error["fields"]["password"] == ["Use at least 10 characters."]

@@ -154,3 +154,22 @@ def test_bad_bodies_get_4xx_not_500(client, make_user):
     assert_error(client.post("/api/v1/auth/otp/verify", json={"email": user["email"], "code": "12ab56"}), 422,
                  "validation_error")
     assert_error(client.patch("/api/v1/account", json={}, headers=user["headers"]), 422, "validation_error")
+
+
+def test_password_change_names_a_wrong_current_and_a_weak_new_password_at_once(client, make_user):
+    user = make_user()
+    error = assert_error(client.post("/api/v1/account/password", headers=user["headers"],
+                                     json={"current_password": "wrong-password", "new_password": "password123"}),
+                         422, "validation_error")
+    assert set(error["fields"]) == {"current_password", "new_password"}
+    assert error["fields"]["new_password"] == ["This password is too common; choose another."]
+
+
+def test_an_address_change_names_every_bad_field_at_once(client, make_user):
+    user = make_user()
+    made = client.post("/api/v1/account/addresses", headers=user["headers"], json={
+        "full_name": "Ada L", "line1": "1 Main St", "city": "London", "postal_code": "N1", "country": "GB"})
+    assert made.status_code == 201
+    error = assert_error(client.patch(f"/api/v1/account/addresses/{made.get_json()['id']}", headers=user["headers"],
+                                      json={"city": " ", "country": "", "phone": "call me"}), 422, "validation_error")
+    assert set(error["fields"]) == {"city", "country", "phone"}

@@ -101,3 +101,27 @@ def test_a_supervisor_can_change_nothing(client, make_user):
     for method, path, body in SUPERVISOR_WRITES:
         kwargs = {"json": body} if body is not None else {}
         assert_error(getattr(client, method)("/api/v1" + path, headers=headers, **kwargs), 403, "forbidden")
+
+
+# Paths under /api/v1/admin that a lookup or the router would answer 404 (or 405) for: the staff area must
+# not tell a customer which exist, so every one is 401/403 like the real ones next to them.
+PROBES = [("get", "/admin/resources/users"), ("get", "/admin/resources/no-such-thing"),
+          ("get", "/admin/resources/no-such-thing/1"), ("get", "/admin/resources/users/999999999"),
+          ("get", "/admin/users/999999999"), ("get", "/admin/users/abc"), ("get", "/admin/no-such-area"),
+          ("get", "/admin"), ("post", "/admin/backups/999999999/restore"), ("get", "/admin/backups/abc"),
+          ("put", "/admin/users"), ("delete", "/admin/orders/1")]
+
+
+@pytest.mark.parametrize("method, path", PROBES, ids=[f"{m} {p}" for m, p in PROBES])
+def test_the_staff_area_answers_403_before_revealing_what_exists(client, make_user, method, path):
+    url = "/api/v1" + path
+    assert_error(getattr(client, method)(url), 401, "unauthenticated")
+    assert_error(getattr(client, method)(url, headers=make_user()["headers"]), 403, "forbidden")
+
+
+def test_staff_still_get_404_and_405_in_their_area(client, make_user):
+    headers = make_user("admin")["headers"]
+    assert_error(client.get("/api/v1/admin/resources/no-such-thing", headers=headers), 404, "not_found")
+    assert_error(client.get("/api/v1/admin/no-such-area", headers=headers), 404, "not_found")
+    assert_error(client.put("/api/v1/admin/users", headers=headers), 405, "method_not_allowed")
+    assert_error(client.get("/api/v1/admin/resources/users/999999999", headers=headers), 404, "not_found")

@@ -87,6 +87,34 @@ def test_exact_name_match_ranks_first(client, services):
     assert body["items"][0]["id"] == exact["id"]
 
 
+# Text the FULLTEXT parser would read as operators, SQL, or nothing at all; each is just a search.
+NASTY_Q = ["*", " * ", "**", '"', '""', "+-~<>()@", "desk' and (select (case when 1=1 then 1 else 0 end))",
+           "a*", "*a", "(", ")", "@3", "-", "~", "\\", "%", "_", "'", "' OR '1'='1", "desk\u0000", "\u2019*",
+           "MATCH(x) AGAINST ('y')", "x" * 5000]
+
+
+@pytest.mark.parametrize("q", NASTY_Q, ids=[repr(q)[:40] for q in NASTY_Q])
+def test_any_search_text_answers_200(client, q):
+    response = client.get("/api/v1/products", query_string={"q": q})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert set(response.get_json()) == {"items", "page", "per_page", "total", "pages"}
+
+
+def test_operators_around_words_still_find_and_rank_them(client, services):
+    w, lamp = word(), word()
+    product(services, f"{w} {lamp} deluxe", description=" ".join([f"{w} {lamp}"] * 20))
+    exact = product(services, f"{w} {lamp}", description="A lamp.")
+    for q in (f"{w}* {lamp}", f'+{w} -"{lamp}', f"({w}) <{lamp}> ~@8", f"{w}' and (select 1)"):
+        body = client.get("/api/v1/products", query_string={"q": q}).get_json()
+        assert body["total"] == 2, q
+    # The exact-name rule compares the text as typed: a name with operator characters still ranks first.
+    odd = product(services, f"{w} C++ (2nd ed.)*", description="")
+    body = client.get("/api/v1/products", query_string={"q": f"{w} C++ (2nd ed.)*"}).get_json()
+    assert body["items"][0]["id"] == odd["id"]
+    body = client.get("/api/v1/products", query_string={"q": f"{w} {lamp}"}).get_json()
+    assert body["items"][0]["id"] == exact["id"]
+
+
 def test_paging(client, services):
     ids = tree(services, {"Pages": {}})
     w = word()
@@ -126,6 +154,12 @@ def test_detail_has_description_category_path_and_offer(client, shelf):
 def test_bad_query_values_are_422(client, query, field):
     error = assert_error(client.get(f"/api/v1/products?{query}"), 422, "validation_error")
     assert field in error["fields"]
+
+
+def test_every_bad_query_value_is_named_at_once(client):
+    error = assert_error(client.get("/api/v1/products?page=0&min_price=50&max_price=10&sort=cheapest"), 422,
+                         "validation_error")
+    assert set(error["fields"]) == {"page", "max_price", "sort"}
 
 
 def test_archived_products_are_hidden(client, services, shelf):

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from backend.clock import utcnow
+from backend.context import SYSTEM
 from tests.catalog_support import names, offer, product, tree, word
+from tests.conftest import uid
 from tests.helpers import assert_error
+from tests.orders_support import ADDRESS, GOOD_CARD
 
 
 @pytest.fixture
@@ -87,6 +91,7 @@ def test_offer_crud_and_sale_price_follow(client, make_user, goods):
     ({"percent_off": None}, "percent_off"),
     ({"percent_off": "150"}, "percent_off"),
     ({"percent_off": "0"}, "percent_off"),
+    ({"percent_off": "100"}, "percent_off"),  # would make the product free
     ({"amount_off": "-5", "percent_off": None}, "amount_off"),
     ({"category_id": 1}, "product_id"),
     ({"product_id": None}, "product_id"),
@@ -117,3 +122,78 @@ def test_offer_permissions(client, make_user, goods):
     assert client.get("/api/v1/offers", headers=supervisor).status_code == 200
     assert_error(client.post("/api/v1/offers", json=body, headers=supervisor), 403, "forbidden")
     assert client.post("/api/v1/offers", json=body, headers=make_user("admin")["headers"]).status_code == 201
+
+
+def _offer_body(**fields):
+    return {"name": "Sale", "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-02-01T00:00:00Z", **fields}
+
+
+def _offers_on(db, product_id):
+    with db.cursor() as cur:
+        cur.execute("SELECT COUNT(*) AS n FROM offers WHERE product_id = %s", (product_id,))
+        return cur.fetchone()["n"]
+
+
+def test_every_offer_problem_is_named_at_once(client, make_user, services, goods):
+    _, _, kettle = goods
+    headers = make_user("product_manager")["headers"]
+    body = _offer_body(name="", percent_off="10", amount_off="5", product_id=kettle["id"],
+                       ends_at="2029-01-01T00:00:00Z")
+    error = assert_error(client.post("/api/v1/offers", json=body, headers=headers), 422, "validation_error")
+    assert set(error["fields"]) == {"name", "percent_off", "ends_at"}
+    # A value failing its own check is named for that alone, not also as missing.
+    error = assert_error(client.post("/api/v1/offers", json=_offer_body(percent_off="150", product_id=kettle["id"]),
+                                     headers=headers), 422, "validation_error")
+    assert error["fields"] == {"percent_off": ["Must be greater than or equal to 0.01 and less than 100."]}
+    # A change is checked whole by the service: the rules across fields and those needing the database together.
+    made = offer(services, utcnow(), percent="10", product_id=kettle["id"])
+    error = assert_error(client.patch(f"/api/v1/offers/{made['id']}", headers=headers, json={
+        "product_id": 999_999_999, "starts_at": "2030-03-01T00:00:00Z", "ends_at": "2030-02-01T00:00:00Z"}),
+        422, "validation_error")
+    assert set(error["fields"]) == {"product_id", "ends_at"}
+
+
+@pytest.mark.parametrize("amount", ["999999999", "1036.99", "1037.00"])
+def test_a_product_offer_at_or_above_the_price_is_refused(client, make_user, services, db, amount):
+    desk = product(services, f"{word()} Desk", "1036.99")
+    response = client.post("/api/v1/offers", json=_offer_body(amount_off=amount, product_id=desk["id"]),
+                           headers=make_user("product_manager")["headers"])
+    error = assert_error(response, 422, "validation_error")
+    assert error["fields"] == {"amount_off": ["Must leave a price above zero; the product costs 1036.99."]}
+    assert _offers_on(db, desk["id"]) == 0
+
+
+def test_an_offer_cannot_be_changed_into_a_free_product(client, make_user, services, goods):
+    _, _, kettle = goods
+    headers = make_user("product_manager")["headers"]
+    made = offer(services, utcnow(), amount="99.99", product_id=kettle["id"])
+    assert _sale(client, kettle["id"]) == "0.01"
+    error = assert_error(client.patch(f"/api/v1/offers/{made['id']}", json={"amount_off": "100"}, headers=headers),
+                         422, "validation_error")
+    assert set(error["fields"]) == {"amount_off"}
+    assert client.get(f"/api/v1/offers/{made['id']}", headers=headers).get_json()["amount_off"] == "99.99"
+    # A product made cheaper than its offer simply loses it: the list price is what it costs.
+    services.products.update_product(SYSTEM, kettle["id"], {"price": Decimal("80.00")})
+    assert _sale(client, kettle["id"]) is None
+
+
+def test_a_category_offer_skips_products_it_would_make_free(client, services, make_user):
+    w = word()
+    ids = tree(services, {"Shop": {}})
+    cheap = product(services, f"{w} Pencil", "30.00", 5, ids["Shop"])
+    even = product(services, f"{w} Ruler", "50.00", 5, ids["Shop"])
+    dear = product(services, f"{w} Globe", "100.00", 5, ids["Shop"])
+    offer(services, utcnow(), amount="50", category_id=ids["Shop"])
+    listed = client.get(f"/api/v1/products?category_id={ids['Shop']}&sort=price_asc").get_json()["items"]
+    assert [(i["id"], i["price"], i["sale_price"]) for i in listed] == [
+        (cheap["id"], "30.00", None), (even["id"], "50.00", None), (dear["id"], "100.00", "50.00")]
+    assert names(client.get(f"/api/v1/products?category_id={ids['Shop']}&max_price=0").get_json()) == []
+    # The order is for the merchandise, never only its shipping.
+    buyer = make_user()
+    client.post("/api/v1/cart/items", json={"product_id": cheap["id"], "quantity": 1}, headers=buyer["headers"])
+    placed = client.post("/api/v1/orders", json={"shipping_address": ADDRESS, "payment": GOOD_CARD},
+                         headers={**buyer["headers"], "Idempotency-Key": uid()})
+    assert placed.status_code == 201, placed.get_json()
+    order = placed.get_json()
+    assert (order["subtotal"], order["discount_total"], order["shipping"], order["total"]) == \
+        ("30.00", "0.00", "4.99", "34.99")

@@ -157,6 +157,27 @@ def test_bad_cards_are_422_with_the_field(client, db, make_user, payment, field)
     assert stock_of(db, product) == 3
 
 
+def test_every_card_problem_is_named_at_once(client, db, make_user):
+    user = make_user()
+    product = add_product(db, stock=3)
+    _fill(client, user, (product, 1))
+    payment = {**GOOD_CARD, "card_number": "4242424242424241", "exp_year": 2020, "cvc": "12", "cardholder": ""}
+    error = assert_error(_place(client, user, payment=payment), 422, "validation_error")
+    assert set(error["fields"]) == {"payment.card_number", "payment.exp_year", "payment.cvc", "payment.cardholder"}
+    assert error["fields"]["payment.exp_year"] == ["This card has expired."]
+    assert stock_of(db, product) == 3
+
+
+def test_address_and_card_problems_come_in_one_answer(client, db, make_user):
+    user = make_user()
+    product = add_product(db, stock=3)
+    _fill(client, user, (product, 1))
+    both = assert_error(_place(client, user, address_id=1, payment={**GOOD_CARD, "cvc": "1"}), 422, "validation_error")
+    assert set(both["fields"]) == {"shipping_address", "payment.cvc"}
+    bad = assert_error(_place(client, user, shipping_address={**ADDRESS, "city": ""}), 422, "validation_error")
+    assert set(bad["fields"]) == {"shipping_address.city"}  # a bad address is not also a missing one
+
+
 def test_address_rules(client, db, make_user):
     user = make_user()
     product = add_product(db, stock=3)

@@ -1,6 +1,7 @@
 """Pure catalog helpers: search-term normalisation and slugs."""
 from __future__ import annotations
 
+from backend.repositories.products import match_terms
 from backend.services.search import normalise_term
 from backend.services.slugs import slugify, unique_slug
 
@@ -16,3 +17,12 @@ def test_slugs():
     assert slugify("***") == "item"
     assert unique_slug("Lamp", lambda base: {"lamp", "lamp-2"}) == "lamp-3"
     assert unique_slug("Lamp", lambda base: set()) == "lamp"
+
+
+def test_match_terms_keeps_words_and_drops_fulltext_operators():
+    assert match_terms("desk lamp") == "desk lamp"
+    assert match_terms("*") == "" and match_terms(" * ") == "" and match_terms('"') == ""
+    assert match_terms('+red -"desk lamp" ~old <big> (new)* @3') == "red desk lamp old big new 3"
+    assert match_terms("desk' and (select (case when 1=1 then 1 else 0 end))") == \
+        "desk and select case when 1 1 then 1 else 0 end"
+    assert match_terms("café_bar São-Paulo 東京") == "café_bar São Paulo 東京"

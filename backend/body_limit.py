@@ -1,0 +1,59 @@
+"""A request body over MAX_CONTENT_LENGTH is 413, whether its length is declared or it arrives chunked."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, request
+
+from backend import errors
+
+_READ = 64 * 1024
+
+
+def init_body_limit(app: Flask) -> None:
+    """Wrap the WSGI app, and refuse an oversized body before any view runs (reading one raises 413 too)."""
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    app.before_request(_refuse_oversized)
+
+
+def _refuse_oversized() -> None:
+    # Every route, even one that never reads its body: a length over the limit is refused as a whole.
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise errors.PayloadTooLarge()
+
+
+class ChunkedBodyLimit:
+    """Reads a chunked body (no Content-Length) up to one byte past the limit and passes it on with its
+    length, so it meets the same 413 as a declared length.
+
+    Why: werkzeug bounds a chunked stream by silently cutting it at the limit (LimitedStream.readall stops
+    there without an error), so an oversized JSON body arrived truncated and was answered 400 invalid_json.
+    Reading stops one byte past the limit, so an endless stream costs at most that much memory.
+    """
+
+    def __init__(self, wsgi_app: Any, limit: int | None) -> None:
+        self.wsgi_app, self.limit = wsgi_app, limit
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if self.limit is not None and not environ.get("CONTENT_LENGTH") and \
+                "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            # The app now sees a plain body of known length (werkzeug ignores a length sent with chunked).
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_at_most(stream: Any, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = stream.read(min(left, _READ))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
