@@ -195,4 +195,6 @@ def test_every_answer_matches_the_document(contract_app, in_process_probes, role
           f"token renewed {result['renewed']}x, server-side rules {dict(result['tolerated'])}\n{report}\n"
           + "\n".join(result["errors"][:3]))
     assert not result["errors"]
+    # Every phase ran: a run that generated nothing would pass for the wrong reason.
+    assert all(result["cases"][phase] > 0 for phase in ("coverage", "fuzzing", "stateful")), result["cases"]
     assert not result["failures"], report
