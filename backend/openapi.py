@@ -31,8 +31,9 @@ from backend.schemas.common import ErrorSchema
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 UNSAFE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
-# Every error status the API uses, with what it means (api.md, "Status codes").
+# Every status besides the success one that the API uses, with what it means (api.md, "Status codes").
 ERROR_TEXT = {
+    304: "Not modified: If-None-Match names the current ETag (no body)",
     400: "Malformed request: the body is not JSON, not a JSON object, or not sent as application/json; "
          "or a required header is missing or malformed",
     401: "Not authenticated: no session, or it ended (idle, expired, logged out or revoked)",
@@ -69,7 +70,8 @@ def doc(summary: str, *, tags: list[str], body: type[Schema] | Schema | None = N
         response_headers: dict[str, dict[str, Any]] | None = None) -> Callable[[Callable], Callable]:
     """Describe a view for openapi.json; the schemas named here are the ones the view uses.
 
-    errors: the statuses particular to this route (the common ones are added by build_spec).
+    errors: the statuses particular to this route (the common ones are added by build_spec); each answers
+        the Error body, except a status below 400 (304), which has none.
     auth: "optional" for a route a guest or a user may call; a required login is read from the route's guard.
     headers / response_headers: OpenAPI header objects by name (request headers are parameters).
     """
@@ -173,8 +175,9 @@ def _success(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error_response(code: int) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": ERROR_TEXT.get(code, "Error"),
-                                "content": {"application/json": {"schema": "Error"}}}
+    response: dict[str, Any] = {"description": ERROR_TEXT.get(code, "Error")}
+    if code >= 400:
+        response["content"] = {"application/json": {"schema": "Error"}}
     if code in _ERROR_HEADERS:
         response["headers"] = _ERROR_HEADERS[code]
     return response

@@ -3,6 +3,13 @@ from __future__ import annotations
 
 import re
 
+from flask import Blueprint
+
+from backend.app import create_app
+from backend.openapi import build_spec, doc
+from backend.routes.guard import requires
+from backend.schemas.categories import CategorySchema, CategoryWriteSchema
+
 
 def test_openapi_document_lists_the_routes_with_schemas(client):
     spec = client.get("/api/v1/openapi.json").get_json()
@@ -139,3 +146,34 @@ def test_patch_bodies_require_nothing_and_errors_may_carry_more_fields(client):
     assert schemas["ProfilePatch"]["minProperties"] == 1
     error = schemas["ErrorBody"]
     assert error["additionalProperties"] is True and {"products", "blocked_until"} <= set(error["properties"])
+
+
+def test_a_new_route_is_documented_from_its_doc_and_guard_alone(settings):
+    """What a route added later gets without special cases: security, x-roles and the common statuses."""
+    app = create_app(settings=settings)
+    bp = Blueprint("extra", __name__)
+
+    @bp.delete("/api/v1/_terms/<term>")
+    @requires("catalog.write")
+    @doc("Hide a term", tags=["catalog"], status=204)
+    def hide(term: str):
+        return "", 204
+
+    @bp.post("/api/v1/_notes")
+    @doc("Leave a note", tags=["meta"], body=CategoryWriteSchema, response=CategorySchema, status=201)
+    def note():
+        return {}, 201
+
+    app.register_blueprint(bp)
+    with app.app_context():
+        paths = build_spec(app, "/api/v1")["paths"]
+    hide_op = paths["/_terms/{term}"]["delete"]
+    assert hide_op["security"] == [{"bearer": []}, {"cookie": [], "csrf": []}]
+    assert hide_op["x-roles"] == ["admin", "product_manager"]
+    assert set(hide_op["responses"]) == {"204", "401", "403", "404", "503"}
+    assert "content" not in hide_op["responses"]["204"]
+    note_op = paths["/_notes"]["post"]
+    assert "security" not in note_op
+    assert set(note_op["responses"]) == {"201", "400", "413", "422", "503"}
+    assert note_op["responses"]["201"]["headers"]["Location"]["required"] is True
+    app.extensions["shopwright"].db.pool.close()
