@@ -23,7 +23,7 @@ from apispec.ext.marshmallow import resolver as default_resolver
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from flask import Flask
 from marshmallow import Schema, fields
-from marshmallow.validate import Email, Range
+from marshmallow.validate import Email
 
 from backend.permissions import PERMISSIONS
 from backend.schemas.common import ErrorSchema
@@ -203,45 +203,31 @@ def _schema_name(schema: Any) -> str:
 
 def _declared_json_schema(self: OpenAPIConverter, field: fields.Field, ret: dict[str, Any],
                           **kwargs: Any) -> dict[str, Any]:
-    """JSON Schema a field's class and validators declare (`json_schema`), merged over apispec's own."""
-    declared: dict[str, Any] = {}
-    if getattr(type(field), "json_schema", None):
-        declared = _merge(declared, type(field).json_schema)
-        if "anyOf" in declared or declared.get("type") not in (None, ret.get("type")):
-            # The class gives the whole type: apispec's guess (e.g. "number" for a Decimal) goes.
-            ret.pop("type", None)
-            ret.pop("format", None)
+    """JSON Schema a field's class and validators declare (`json_schema`), merged over apispec's own (ret)."""
+    declared = dict(getattr(type(field), "json_schema", None) or {})
+    if "anyOf" in declared or declared.get("type") not in (None, ret.get("type")):
+        # The class gives the whole type: apispec's guess (e.g. "number" for a Decimal) goes.
+        ret.pop("type", None)
+        ret.pop("format", None)
     for validator in field.validators:
-        if isinstance(validator, Email):
-            declared = _merge(declared, {"format": "email"})
-        extra = getattr(validator, "json_schema", None)
-        if extra:
-            declared = _merge(declared, extra)
-    if declared.get("anyOf") and any(isinstance(v, Range) for v in field.validators):
-        # minimum/maximum bind only the number branch; the text says the range for strings too.
-        declared["description"] = (declared.get("description", "") + " " + _range_text(field)).strip()
-        for bound in ("minimum", "maximum"):
-            if f"x-{bound}" in ret:
-                declared[bound] = ret.pop(f"x-{bound}")
+        extra = {"format": "email"} if isinstance(validator, Email) else getattr(validator, "json_schema", None)
+        declared = _merge(declared, extra or {})
     for bound in ("minimum", "maximum"):
-        value = declared.get(bound, ret.get(bound))
-        if isinstance(value, Decimal | str):  # apispec writes a Decimal bound as a string; JSON wants a number
-            value = Decimal(str(value))
-            declared[bound] = int(value) if value == value.to_integral_value() else float(value)
+        if "anyOf" in declared and f"x-{bound}" in ret:
+            # apispec keeps a Range of an untyped field as x-minimum; with a number branch it is a real bound.
+            ret[bound] = ret.pop(f"x-{bound}")
+        if isinstance(ret.get(bound), Decimal | str):  # apispec writes a Decimal bound as a string
+            value = Decimal(str(ret[bound]))
+            ret[bound] = int(value) if value == value.to_integral_value() else float(value)
+    if "anyOf" in declared and {"minimum", "maximum"} & set(ret):
+        # minimum/maximum bind only numbers; the text gives the range for the string form too.
+        low, high = ret.get("minimum"), ret.get("maximum")
+        span = f"from {low} to {high}" if None not in (low, high) else \
+            f"at least {low}" if high is None else f"at most {high}"
+        declared["description"] = f"{declared.get('description', '')} Value {span}.".strip()
     merged = _merge(ret, declared)
-    ret.clear()
+    ret.clear()  # field2property does ret.update(<this answer>): the keys popped above must stay out
     return merged
-
-
-def _range_text(field: fields.Field) -> str:
-    parts = []
-    for v in field.validators:
-        if isinstance(v, Range):
-            if v.min is not None:
-                parts.append(f"at least {v.min}" if v.min_inclusive else f"more than {v.min}")
-            if v.max is not None:
-                parts.append(f"at most {v.max}" if v.max_inclusive else f"less than {v.max}")
-    return "Value " + " and ".join(parts) + "." if parts else ""
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
