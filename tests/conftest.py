@@ -118,20 +118,25 @@ def travel(services) -> Iterator:
 _TEST_HASH_ROUNDS = 4
 
 
+def new_user(services, role: str = "customer", password: str = "correct-horse-battery", **fields) -> dict:
+    """Create a user of a role straight in the database, logged in: token, csrf_token, headers."""
+    suffix = uid()
+    email = fields.pop("email", f"user-{suffix}@example.test")
+    username = fields.pop("username", f"user_{suffix}")
+    with services.db.uow() as uow:
+        user_id = AccountRepository(uow.conn).add_user(
+            email, username, hash_password(password, rounds=_TEST_HASH_ROUNDS),
+            fields.pop("full_name", "Test User"), role)
+        session = services.sessions.start(uow, user_id, "127.0.0.1", "pytest")
+        uow.commit()
+    return {"id": user_id, "email": email, "username": username, "password": password, "role": role,
+            "token": session.token, "csrf_token": session.csrf_token, "session_id": session.id,
+            "headers": {"Authorization": f"Bearer {session.token}"}}
+
+
 @pytest.fixture
 def make_user(services):
-    """Create a user of a role straight in the database, logged in: token, csrf_token, headers."""
+    """new_user on the suite's database: make_user(role, password=..., **fields)."""
     def factory(role: str = "customer", password: str = "correct-horse-battery", **fields) -> dict:
-        suffix = uid()
-        email = fields.pop("email", f"user-{suffix}@example.test")
-        username = fields.pop("username", f"user_{suffix}")
-        with services.db.uow() as uow:
-            user_id = AccountRepository(uow.conn).add_user(
-                email, username, hash_password(password, rounds=_TEST_HASH_ROUNDS),
-                fields.pop("full_name", "Test User"), role)
-            session = services.sessions.start(uow, user_id, "127.0.0.1", "pytest")
-            uow.commit()
-        return {"id": user_id, "email": email, "username": username, "password": password, "role": role,
-                "token": session.token, "csrf_token": session.csrf_token, "session_id": session.id,
-                "headers": {"Authorization": f"Bearer {session.token}"}}
+        return new_user(services, role, password, **fields)
     return factory

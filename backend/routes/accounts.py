@@ -74,7 +74,8 @@ def _no_content(clear_cookie: bool = False) -> Response:
 
 # ------------------------------------------------------------------ /auth
 @bp.post("/auth/register")
-@doc("Start a registration: emails a 6-digit code", tags=["auth"], body=s.RegisterSchema, status=202,
+@doc("Start a registration: emails a 6-digit code", tags=["auth"], body=s.RegisterSchema, response=s.AcceptedSchema,
+     status=202,
      errors=(400, 422, 429))
 @_limited(PER_IP_MAIL, PER_ACCOUNT_MAIL, "email")
 def register():
@@ -111,12 +112,14 @@ def logout():
 
 @bp.get("/auth/me")
 @doc("Who is logged in", tags=["auth"], response=s.UserSchema, errors=(401, 403))
+@login_required
 def me():
     return s.UserSchema().dump(services().accounts.get_profile(current_user()["id"]))
 
 
 @bp.post("/auth/otp")
-@doc("Email a one-time login code (always 202)", tags=["auth"], body=s.OtpRequestSchema, status=202,
+@doc("Email a one-time login code (always 202)", tags=["auth"], body=s.OtpRequestSchema, response=s.AcceptedSchema,
+     status=202,
      errors=(400, 422, 429))
 @_limited(PER_IP_MAIL, PER_ACCOUNT_MAIL, "email")
 def request_otp():
@@ -135,7 +138,8 @@ def verify_otp():
 
 
 @bp.post("/auth/password/forgot")
-@doc("Email a password reset link (always 202)", tags=["auth"], body=s.EmailSchema, status=202,
+@doc("Email a password reset link (always 202)", tags=["auth"], body=s.EmailSchema, response=s.AcceptedSchema,
+     status=202,
      errors=(400, 422, 429))
 @_limited(PER_IP_MAIL, PER_ACCOUNT_MAIL, "email")
 def forgot_password():

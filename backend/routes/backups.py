@@ -24,7 +24,8 @@ def list_backups():
 
 @bp.post("/admin/backups")
 @requires("backups.manage")
-@doc("Make a full logical backup now", tags=TAGS, body=BackupCreateSchema, response=BackupSchema, status=201,
+@doc("Make a full logical backup now (no body: method auto)", tags=TAGS, body=BackupCreateSchema, body_required=False,
+     response=BackupSchema, status=201,
      errors=(401, 403, 409, 422))
 def create_backup():
     # The body is optional: no body means {"method": "auto"}.

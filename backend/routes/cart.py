@@ -72,14 +72,15 @@ def _cart(cart: dict, status: int = 200) -> tuple:
 
 
 @bp.get("/cart")
-@doc("The cart with current prices and stock (guest or user)", tags=["cart"], response=CartSchema, errors=(403,))
+@doc("The cart with current prices and stock (guest or user)", tags=["cart"], response=CartSchema, auth="optional",
+     errors=(403,))
 def get_cart():
     return _cart(services().cart.get_cart(_owner()))
 
 
 @bp.post("/cart/items")
 @doc("Add a product to the cart (adds to a line already there)", tags=["cart"], body=CartItemInput,
-     response=CartSchema, status=201, errors=(400, 403, 404, 409, 422))
+     response=CartSchema, status=201, auth="optional", errors=(400, 403, 404, 409, 422))
 def add_item():
     args = load_json(CartItemInput())
     return _cart(services().cart.add_item(_owner(create=True), args["product_id"], args["quantity"]), 201)
@@ -87,21 +88,21 @@ def add_item():
 
 @bp.patch("/cart/items/<int:product_id>")
 @doc("Set a line's quantity; 0 removes it", tags=["cart"], body=QuantityInput, response=CartSchema,
-     errors=(400, 403, 404, 409, 422))
+     auth="optional", errors=(400, 403, 404, 409, 422))
 def set_quantity(product_id: int):
     args = load_json(QuantityInput())
     return _cart(services().cart.set_quantity(_owner(), product_id, args["quantity"]))
 
 
 @bp.delete("/cart/items/<int:product_id>")
-@doc("Remove a line", tags=["cart"], status=204, errors=(403, 404))
+@doc("Remove a line", tags=["cart"], status=204, auth="optional", errors=(403, 404))
 def remove_item(product_id: int):
     services().cart.remove_item(_owner(), product_id)
     return "", 204
 
 
 @bp.delete("/cart")
-@doc("Empty the cart", tags=["cart"], status=204, errors=(403,))
+@doc("Empty the cart", tags=["cart"], status=204, auth="optional", errors=(403,))
 def clear_cart():
     services().cart.clear(_owner())
     return "", 204

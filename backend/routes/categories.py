@@ -41,7 +41,7 @@ def create_category():
 @bp.patch("/categories/<int:category_id>")
 @requires("catalog.write")
 @doc("Rename or move a category; a move under itself or a descendant is 409", tags=TAGS,
-     body=CategoryWriteSchema, response=CategorySchema, errors=(400, 401, 403, 404, 409, 422))
+     body=CategoryWriteSchema(partial=True), response=CategorySchema, errors=(409,))
 def update_category(category_id: int):
     body = load_json(CategoryWriteSchema(partial=True))
     category = services().categories.update_category(actor(), category_id, **body)

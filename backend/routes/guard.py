@@ -77,6 +77,7 @@ def login_required(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         current_user()
         return view(*args, **kwargs)
+    wrapper.login_required = True  # read by backend.openapi: the operation's security and 401/403
     return wrapper
 
 
@@ -90,5 +91,6 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
                 raise errors.Forbidden()
             return view(*args, **kwargs)
         wrapper.permission = permission
+        wrapper.login_required = True
         return wrapper
     return decorate

@@ -41,7 +41,7 @@ def create_offer():
 @bp.patch("/offers/<int:offer_id>")
 @requires("catalog.write")
 @doc("Change an offer (send null to clear percent_off/amount_off or product_id/category_id when switching)",
-     tags=TAGS, body=OfferWriteSchema, response=OfferSchema, errors=(400, 401, 403, 404, 422))
+     tags=TAGS, body=OfferWriteSchema(partial=True), response=OfferSchema)
 def update_offer(offer_id: int):
     changes = load_json(OfferWriteSchema(partial=True))
     return OfferSchema().dump(services().offers.update_offer(actor(), offer_id, changes))

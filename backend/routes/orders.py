@@ -49,7 +49,14 @@ def checkout_summary():
 @bp.post("/orders")
 @login_required
 @doc("Place the cart as an order (header Idempotency-Key required; a repeat answers the same order)",
-     tags=["orders"], body=OrderInput, response=OrderSchema, status=201, errors=(400, 401, 402, 403, 409, 422))
+     tags=["orders"], body=OrderInput, response=OrderSchema, status=201, errors=(400, 401, 402, 403, 409, 422),
+     headers={IDEMPOTENCY_HEADER: {
+         "required": True, "schema": {"type": "string", "pattern": _VALID_KEY.pattern},
+         "description": "A key the client makes for this order (1-255 visible ASCII characters); a retry with "
+                        "the same key and body answers the same order, with another body 409"}},
+     response_headers={"Idempotent-Replayed": {
+         "required": True, "schema": {"type": "string", "enum": ["true", "false"]},
+         "description": "true when the key was seen before and this is the order it placed"}})
 def place_order():
     key = _idempotency_key()
     args = load_json(OrderInput())

@@ -51,7 +51,7 @@ def create_product():
 @bp.patch("/products/<int:product_id>")
 @requires("catalog.write")
 @doc("Change a product (any subset of the fields; is_archived false restores an archived one)", tags=TAGS,
-     body=ProductWriteSchema, response=ProductAdminSchema, errors=(400, 401, 403, 404, 409, 422))
+     body=ProductWriteSchema(partial=True), response=ProductAdminSchema, errors=(409,))
 def update_product(product_id: int):
     # partial=True: fields not sent stay out (load_default is not applied to them).
     changes = load_json(ProductWriteSchema(partial=True))

@@ -6,7 +6,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.passwords import password_problems
-from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, page_schema
+from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, not_blank, page_schema
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,32}$",
                            error="Use 3 to 32 letters, digits, '_', '.' or '-'.")
@@ -89,6 +89,7 @@ class ResetSchema(Schema):
 
 
 class ProfilePatchSchema(Schema):
+    json_schema = {"minProperties": 1}
     username = fields.String(validate=USERNAME)
     full_name = fields.String(validate=[validate.Length(max=120), no_control_characters])
     phone = fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
@@ -106,11 +107,13 @@ class PasswordChangeSchema(Schema):
 
 
 def _address_fields(required: bool) -> dict[str, fields.Field]:
-    text = lambda n, req: fields.String(  # noqa: E731
-        required=req, validate=[validate.Length(min=1 if req else 0, max=n), no_control_characters])
+    """The address fields; the five an address cannot do without are never blank, required or not (PATCH)."""
+    def text(n: int, must_have: bool) -> fields.String:
+        checks = [validate.Length(min=1, max=n), not_blank] if must_have else [validate.Length(max=n)]
+        return fields.String(required=must_have and required, validate=[*checks, no_control_characters])
     return {
-        "full_name": text(120, required), "line1": text(200, required), "line2": text(200, False),
-        "city": text(100, required), "postal_code": text(20, required), "country": text(56, required),
+        "full_name": text(120, True), "line1": text(200, True), "line2": text(200, False),
+        "city": text(100, True), "postal_code": text(20, True), "country": text(56, True),
         "phone": fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
                                                         error="Use digits, spaces and + ( ) . - only.")),
     }
@@ -121,18 +124,21 @@ _AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressP
 
 
 class SavedAddressPatchSchema(_AddressPatchBase):
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _not_empty(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
-        if not original:
+    json_schema = {"minProperties": 1}
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
             raise ValidationError("Send at least one field to change.", "_schema")
-        # Every emptied field at once, with the other fields' problems.
-        empty = [name for name in ("full_name", "line1", "city", "postal_code", "country")
-                 if name in data and not (data[name] or "").strip()]
-        if empty:
-            raise ValidationError(dict.fromkeys(empty, ["Must not be empty."]))
 
 
 # ------------------------------------------------------------------ output
+class AcceptedSchema(Schema):
+    """202: the work is queued (an email); the same answer whether or not the address has an account."""
+    status = fields.String(metadata={"enum": ["accepted"]})
+    message = fields.String()
+
+
 class UserSchema(Schema):
     id = fields.Integer()
     email = fields.String()

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.permissions import ROLES
 from backend.schemas.accounts import UserSchema
-from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, page_schema
+from backend.schemas.common import Flag, PageQuery, UtcDateTime, no_control_characters, page_schema
 
 USER_STATUSES = ("active", "inactive", "blocked")
 BULK_ACTIONS = ("activate", "deactivate", "block", "unblock", "delete")
@@ -53,8 +53,10 @@ class UserCreateSchema(Schema):
 
 
 class UserPatchSchema(Schema):
+    json_schema = {"minProperties": 1}
+
     role = fields.String(validate=validate.OneOf(ROLES))
-    is_active = fields.Boolean()
+    is_active = Flag()
     blocked_until = NaiveUtcDateTime(allow_none=True)
 
     @validates_schema

@@ -1,11 +1,15 @@
-"""Fields and schemas shared by every area: money, UTC timestamps, paging, the error shape."""
+"""Fields and schemas shared by every area: money, UTC timestamps, paging, the error shape.
+
+A field class, validator or schema may carry `json_schema`: the JSON Schema keywords that say what it accepts
+or gives, which backend.openapi adds to the served document (so the rule and its description live together).
+"""
 from __future__ import annotations
 
 import re
 from datetime import datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from backend.clock import iso
 
@@ -13,8 +17,19 @@ from backend.clock import iso
 class Money(fields.Decimal):
     """A decimal string with two places ("1299.00"), never a float."""
 
+    json_schema = {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "example": "1299.00"}
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(places=2, as_string=True, allow_nan=False, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A JSON true or false in a request body; 0, 1 and strings are refused, as the document's boolean says."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class UtcDateTime(fields.DateTime):
@@ -36,6 +51,10 @@ def not_blank(value: str) -> None:
 def no_control_characters(value: str) -> None:
     if _CONTROL.search(value):
         raise ValidationError("Must not contain control characters.")
+
+
+not_blank.json_schema = {"pattern": r"\S"}
+no_control_characters.json_schema = {"pattern": f"^[^{_CONTROL.pattern[1:-1]}]*$"}
 
 
 def name_field(max_length: int, **kwargs: Any) -> fields.String:
@@ -63,10 +82,25 @@ def paged(items: list[Any], page: int, per_page: int, total: int) -> dict[str, A
             "pages": (total + per_page - 1) // per_page}
 
 
+class StockShortfallSchema(Schema):
+    product_id = fields.Integer()
+    requested = fields.Integer()
+    available = fields.Integer()
+
+
 class ErrorBody(Schema):
+    """The error object of api.md; some codes add fields of their own, and more may come (INCLUDE)."""
+
+    class Meta:
+        unknown = INCLUDE
+
     code = fields.String(required=True)
     message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
+                          metadata={"description": "What is wrong with each bad field, by field name"})
+    products = fields.List(fields.Nested(StockShortfallSchema), metadata={"description": "insufficient_stock"})
+    blocked_until = UtcDateTime(metadata={"description": "account_blocked"})
+    request_id = fields.String(metadata={"description": "internal_error: quote it when reporting the problem"})
 
 
 class ErrorSchema(Schema):

@@ -1,12 +1,13 @@
 """Product shapes of api.md, and the validation of listing queries and staff writes."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import Money, PageQuery, UtcDateTime, name_field, page_schema
+from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
 
 CENT = Decimal("0.01")
 MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2)
@@ -14,8 +15,17 @@ SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
 
 
 class MoneyIn(fields.Field):
-    """Money in a request: a string or number with at most two decimal places; never rounded silently."""
+    """Money in a request: a decimal string ("12.50") or a number, at most two places; never rounded silently.
 
+    A string is plain decimal text (optional minus, up to 10 digits, up to 2 places): no spaces, exponent or
+    digit separators, so what the document promises is exactly what is accepted.
+    """
+
+    TEXT = re.compile(r"-?\d{1,10}(\.\d{1,2})?")
+    # The number branch lets backend.openapi add the Range validators as minimum/maximum.
+    json_schema = {"anyOf": [{"type": "string", "format": "decimal", "pattern": f"^{TEXT.pattern}$"},
+                             {"type": "number", "multipleOf": 0.01}],
+                   "description": "A decimal string such as \"12.50\" (preferred) or a number; at most two places."}
     default_error_messages = {"invalid": "Must be a number with at most two decimal places.",
                               "places": "At most two decimal places.",
                               "too_large": "Must be at most 9999999999.99."}
@@ -23,9 +33,11 @@ class MoneyIn(fields.Field):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.make_error("invalid")
+        if isinstance(value, str) and not self.TEXT.fullmatch(value):
+            raise self.make_error("invalid")
         try:
             # A JSON number arrives as a float: its shortest repr is what the client wrote.
-            amount = Decimal(str(value).strip())
+            amount = Decimal(str(value))
         except InvalidOperation as exc:
             raise self.make_error("invalid") from exc
         if not amount.is_finite():
@@ -38,7 +50,6 @@ class MoneyIn(fields.Field):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else f"{Decimal(value):.2f}"
-
 
 
 class ProductListQuery(PageQuery):
@@ -66,7 +77,7 @@ class ProductWriteSchema(Schema):
     category_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1))
     image_url = fields.String(load_default="", validate=[validate.Length(max=500), validate.Regexp(
         r"^(|https?://\S+|/\S*)$", error="Must be an http(s) URL or a path starting with /.")])
-    is_archived = fields.Boolean(load_only=True)
+    is_archived = Flag(load_only=True)
 
 
 class OfferBriefSchema(Schema):

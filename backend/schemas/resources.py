@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from backend.clock import iso
 from backend.schemas.common import PageQuery
@@ -53,7 +53,15 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-RowSchema = Schema.from_dict({"id": fields.Integer()}, name="ResourceRow")
+class RowSchema(Schema):
+    """A row of any resource: its columns vary with the resource, only `id` is common."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.Integer()
+
+
 RowPageSchema = Schema.from_dict({
     "items": fields.List(fields.Dict()), "page": fields.Integer(), "per_page": fields.Integer(),
     "total": fields.Integer(), "pages": fields.Integer()}, name="ResourceRowPage")
