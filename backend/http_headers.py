@@ -97,4 +97,5 @@ def public_when_anonymous(view: Callable[..., Any]) -> Callable[..., Any]:
         response.cache_control.public = True
         response.cache_control.max_age = CATALOG_MAX_AGE
         return response.make_conditional(request)
+    wrapper.conditional = True  # read by backend.openapi: If-None-Match, ETag and 304 in the document
     return wrapper

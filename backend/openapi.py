@@ -50,6 +50,13 @@ ERROR_TEXT = {
 }
 _RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}}
 _ERROR_HEADERS = {429: {"Retry-After": {**_RETRY_AFTER, "required": True}}, 503: {"Retry-After": _RETRY_AFTER}}
+_IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"},
+                  "description": "An ETag from an earlier anonymous answer: 304 while it is still current"}
+_CONDITIONAL_HEADERS = {
+    "ETag": {"description": "Weak validator of the body (anonymous callers only)", "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`public, max-age=30` for anonymous callers, else `no-store`",
+                      "schema": {"type": "string"}},
+}
 _LOCATION = {"description": "Where the created object is read", "required": True,
              "schema": {"type": "string", "format": "uri-reference"}}
 
@@ -111,6 +118,9 @@ def _operation(view: Callable, rule: Any, method: str) -> dict[str, Any]:
          "schema": {"type": "integer", "minimum": 1} if conv == "int" else {"type": "string", "minLength": 1}}
         for conv, name in path_params]
     params += [{"in": "header", "name": name, **header} for name, header in meta.get("headers", {}).items()]
+    conditional = getattr(view, "conditional", False)
+    if conditional:
+        params.append(_IF_NONE_MATCH)
     if meta.get("query"):
         params.append({"in": "query", "schema": meta["query"]})
     if params:
@@ -129,6 +139,9 @@ def _operation(view: Callable, rule: Any, method: str) -> dict[str, Any]:
     op["responses"] = {str(meta["status"]): _success(meta)}
     for code in sorted(_error_statuses(meta, auth, bool(path_params))):
         op["responses"][str(code)] = _error_response(code)
+    if conditional:  # @public_when_anonymous: anonymous answers carry a validator and may be cached
+        op["responses"][str(meta["status"])].setdefault("headers", {}).update(_CONDITIONAL_HEADERS)
+        op["responses"]["304"] = _error_response(304)
     return op
 
 

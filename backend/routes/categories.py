@@ -15,8 +15,7 @@ TAGS = ["catalog"]
 
 @bp.get("/categories")
 @public_when_anonymous
-@doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True),
-     errors=(304,))
+@doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True))
 def category_tree():
     return CategoryNodeSchema(many=True).dump(services().categories.tree())
 

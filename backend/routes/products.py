@@ -23,7 +23,7 @@ TAGS = ["catalog"]
 @bp.get("/products")
 @public_when_anonymous
 @doc("List products: search q, category subtree, price range on the price paid, in stock, sort, paging",
-     tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(304, 422))
+     tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(422,))
 def list_products():
     args = load_query(ProductListQuery())
     return ProductPageSchema().dump(services().products.list_products(**args))
@@ -32,7 +32,7 @@ def list_products():
 @bp.get("/products/<int:product_id>")
 @public_when_anonymous
 @doc("One product with description, category_path and its active offer", tags=TAGS,
-     response=ProductDetailSchema, errors=(304, 404))
+     response=ProductDetailSchema, errors=(404,))
 def get_product(product_id: int):
     return ProductDetailSchema().dump(services().products.get_product(product_id))
 

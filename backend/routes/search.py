@@ -14,7 +14,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/search/trending")
 @public_when_anonymous
 @doc("The most searched terms of the last 7 days", tags=["catalog"], query=TrendingQuery,
-     response=TrendingTermSchema(many=True), errors=(304, 422))
+     response=TrendingTermSchema(many=True), errors=(422,))
 def trending():
     args = load_query(TrendingQuery())
     return TrendingTermSchema(many=True).dump(services().search.trending(args["limit"]))

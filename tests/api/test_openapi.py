@@ -131,7 +131,10 @@ def test_operations_declare_security_headers_and_the_common_statuses(client):
     assert paths["/orders"]["get"]["security"] == [{"bearer": []}, {"cookie": []}]
     assert paths["/cart"]["get"]["security"][0] == {}  # a guest may call it
     assert "security" not in paths["/products"]["get"]
-    assert set(paths["/products/{product_id}"]["get"]["responses"]) == {"200", "404", "503"}
+    detail = paths["/products/{product_id}"]["get"]
+    assert set(detail["responses"]) == {"200", "304", "404", "503"}
+    assert set(detail["responses"]["200"]["headers"]) == {"ETag", "Cache-Control"}
+    assert {"in": "header", "name": "If-None-Match", "required": False}.items() <= detail["parameters"][1].items()
     assert paths["/offers"]["post"]["description"] == "Roles: admin, product_manager."
     login = paths["/auth/login"]["post"]["responses"]
     assert login["429"]["headers"]["Retry-After"]["required"] is True
