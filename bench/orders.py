@@ -131,18 +131,23 @@ def stop_server(server: subprocess.Popen) -> None:
 class Buyer(threading.Thread):
     """One keep-alive connection. add_to_cart: POST /cart/items then POST /orders, as one customer, in a
     loop; else POST /orders as the owner of the next cart in `customers` (filled beforehand) until none
-    are left. A str `customers` is one customer for every order."""
+    are left. A str `customers` is one customer for every order.
+
+    interval 0: the next order as soon as one is answered (the most this load gets through); else one
+    order every `interval` seconds from `first` on, on schedule however late the answers come
+    (`late_ms`: how far behind schedule each one was sent; near 0 when the rate is sustained)."""
 
     def __init__(self, port: int, customers: queue.SimpleQueue | str, add_to_cart: bool, products: list[int],
-                 until: float, measure_from: float) -> None:
+                 until: float, measure_from: float, interval: float = 0.0, first: float = 0.0) -> None:
         super().__init__(daemon=True)
         self.port, self.customers, self.add_to_cart, self.products = port, customers, add_to_cart, products
-        self.until, self.measure_from = until, measure_from
+        self.until, self.measure_from, self.interval, self.next_at = until, measure_from, interval, first
         self.order_ms: list[float] = []
         self.add_ms: list[float] = []
+        self.late_ms: list[float] = []
         self.statuses: dict[int, int] = {}
         self.placed = 0  # every 201, warm-up included (for the oversell check)
-        self.ran_out = False
+        self.ran_out_at: float | None = None
         self.rng = random.Random(id(self))
 
     def _call(self, conn: http.client.HTTPConnection, path: str, body: dict, headers: dict) -> tuple[int, float]:
@@ -160,12 +165,24 @@ class Buyer(threading.Thread):
         except queue.Empty:
             return None
 
+    def _wait_turn(self) -> float:
+        """Sleep until this buyer's next scheduled order; returns how late it starts (ms)."""
+        if not self.interval:
+            return 0.0
+        now = time.time()
+        if now < self.next_at:
+            time.sleep(self.next_at - now)
+        late = max(0.0, time.time() - self.next_at) * 1000
+        self.next_at += self.interval
+        return late
+
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         while time.time() < self.until:
+            late = self._wait_turn()
             token = self._customer()
             if token is None:
-                self.ran_out = True
+                self.ran_out_at = time.time()
                 return
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             add_status = add_ms = None
@@ -175,8 +192,9 @@ class Buyer(threading.Thread):
             headers["Idempotency-Key"] = uuid.uuid4().hex
             status, ms = self._call(conn, "/api/v1/orders", ORDER_BODY, headers)
             self.placed += status == 201
-            if time.time() >= self.measure_from:
+            if self.measure_from <= time.time() <= self.until:
                 self.order_ms.append(ms)
+                self.late_ms.append(late)
                 self.statuses[status] = self.statuses.get(status, 0) + 1
                 if add_ms is not None:
                     self.add_ms.append(add_ms)
@@ -217,8 +235,16 @@ class CpuMeter:
     def __init__(self, server: subprocess.Popen, services: Services) -> None:
         self.server_group = server.pid  # start_new_session: the master and its workers share this group
         self.services = services
-        self.db_pid = next((pid for pid in filter(str.isdigit, os.listdir("/proc")) if self._name(pid) in
-                            ("mariadbd", "mysqld")), None)
+        self.db_pid = self._database_pid()
+
+    def _database_pid(self) -> str | None:
+        """The database server process that holds our connection's thread (other servers may run too)."""
+        with self.services.db.cursor() as cur:
+            cur.execute("SELECT TID FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()")
+            tid = (cur.fetchone() or {}).get("TID")
+        return next((pid for pid in filter(str.isdigit, os.listdir("/proc"))
+                     if self._name(pid) in ("mariadbd", "mysqld") and os.path.exists(f"/proc/{pid}/task/{tid}")),
+                    None)
 
     @staticmethod
     def _name(pid: str) -> str:
@@ -261,13 +287,19 @@ class CpuMeter:
         with open("/proc/stat") as f:
             ticks = [int(n) for n in f.readline().split()[1:]]
         times = os.times()
+        with self.services.db.cursor() as cur:
+            cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')")
+            locks = {row["Variable_name"]: int(row["Value"]) for row in cur.fetchall()}
         return {"client": times.user + times.system, "server": server, "database": self._database_threads(),
-                "machine": (sum(ticks) - ticks[3] - ticks[4]) / self.TICK}
+                "machine": (sum(ticks) - ticks[3] - ticks[4]) / self.TICK,
+                "lock_waits": locks.get("Innodb_row_lock_waits", 0), "lock_ms": locks.get("Innodb_row_lock_time", 0)}
 
     @staticmethod
     def cores(before: dict[str, object], after: dict[str, object], seconds: float) -> dict[str, float]:
-        """Cores each party used between two snapshots (database: threads alive at both)."""
-        used = {name: (after[name] - before[name]) / seconds for name in ("client", "server", "machine")}
+        """Cores each party used between two snapshots (database: threads alive at both), and row lock
+        waits a second (InnoDB's counters count the whole server: other databases' waits too)."""
+        used = {name: (after[name] - before[name]) / seconds
+                for name in ("client", "server", "machine", "lock_waits", "lock_ms")}
         threads = before["database"].keys() & after["database"].keys()
         used["database"] = sum(after["database"][t] - before["database"][t] for t in threads) / seconds
         return used
@@ -275,9 +307,10 @@ class CpuMeter:
 
 @dataclass
 class Run:
-    """One measured load: its buyers and the cores each party used meanwhile."""
+    """One measured load: its buyers, the cores each party used, the offered rate (0: as fast as answered)."""
     seconds: float
     buyers: list[Buyer]
+    offered: float = 0.0
     cpu: dict[str, float] = field(default_factory=dict)
 
     def statuses(self) -> dict[int, int]:
@@ -288,16 +321,23 @@ class Run:
         return statuses
 
     @property
+    def ran_out(self) -> bool:
+        return any(buyer.ran_out_at for buyer in self.buyers)
+
+    @property
     def rate(self) -> float:
         return self.statuses().get(201, 0) / self.seconds
 
 
 def drive(port: int, customers: list[queue.SimpleQueue | str], add_to_cart: bool, products: list[int],
-          seconds: float, meter: CpuMeter) -> Run:
-    """One buyer per entry of customers for a warm-up plus `seconds`."""
+          seconds: float, meter: CpuMeter, rate: float = 0.0) -> Run:
+    """One buyer per entry of customers for a warm-up plus `seconds`; rate > 0 spreads that many
+    orders a second evenly over the buyers, on a fixed schedule."""
     now = time.time()
     measure_from, until = now + WARMUP_SECONDS, now + WARMUP_SECONDS + seconds
-    run = Run(seconds, [Buyer(port, c, add_to_cart, products, until, measure_from) for c in customers])
+    interval = len(customers) / rate if rate else 0.0
+    run = Run(seconds, [Buyer(port, c, add_to_cart, products, until, measure_from, interval,
+                              now + n * interval / len(customers)) for n, c in enumerate(customers)], rate)
     for buyer in run.buyers:
         buyer.start()
     time.sleep(max(0.0, measure_from - time.time()))
@@ -312,10 +352,11 @@ def drive(port: int, customers: list[queue.SimpleQueue | str], add_to_cart: bool
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds of each load (after 3 s)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured seconds of each load (after 3 s)")
     parser.add_argument("--ceiling-seconds", type=float, default=8.0, help="measured seconds of each ceiling")
     parser.add_argument("--buyers", type=int, default=32)
-    parser.add_argument("--carts", type=int, default=15000, help="carts filled for the checkout load")
+    parser.add_argument("--rate", type=float, default=300.0, help="orders/s offered in the paced loads")
+    parser.add_argument("--carts", type=int, default=12000, help="carts filled for the unpaced checkout load")
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: any free port)")
     args = parser.parse_args()
     settings = replace(load_settings(), db_name=f"shopwright_bench_orders_{os.getpid()}", ratelimit_enabled=False)
@@ -325,9 +366,11 @@ def main() -> None:
         apply_schema(settings)
         services = Services(settings, Database(settings))
         products, tokens = seed(services, args.buyers)
-        carts: queue.SimpleQueue[str] = queue.SimpleQueue()
-        for token in fill_carts(services, args.carts, products):
-            carts.put(token)
+        carts = [queue.SimpleQueue(), queue.SimpleQueue()]  # unpaced, paced
+        paced_carts = int(args.rate * (args.seconds + WARMUP_SECONDS) * 1.05) + args.buyers
+        for n, count in enumerate((args.carts, paced_carts)):
+            for token in fill_carts(services, count, products):
+                carts[n].put(token)
         port = args.port or free_port()
         # The ceilings first, on the same port, server settings and client; then the shop itself.
         server = start_server(settings.db_name, port, "bench.orders_ceiling:app")
@@ -336,9 +379,11 @@ def main() -> None:
         stop_server(server)
         server = start_server(settings.db_name, port)
         meter = CpuMeter(server, services)
-        checkout = drive(port, [carts] * args.buyers, False, products, args.seconds, meter)
-        loop = drive(port, tokens, True, products, args.seconds, meter)
-        report(args, ceilings, [checkout, loop], verify(services, products))
+        runs = [drive(port, [carts[0]] * args.buyers, False, products, args.seconds, meter),
+                drive(port, [carts[1]] * args.buyers, False, products, args.seconds, meter, args.rate),
+                drive(port, tokens, True, products, args.seconds, meter),
+                drive(port, tokens, True, products, args.seconds, meter, args.rate)]
+        report(args, ceilings, runs, verify(services, products))
         services.db.pool.close()
     finally:
         if server is not None:
@@ -351,9 +396,13 @@ def _ms(values: list[float], *pcts: int) -> str:
 
 
 def report(args: argparse.Namespace, ceilings: list[Run], runs: list[Run], check: dict[str, int]) -> None:
+    """runs: checkout unpaced, checkout paced, shopper loop unpaced, shopper loop paced."""
     def per_order(run: Run) -> str:
         return "  ".join(f"{run.cpu[name] / run.rate * 1000:.1f}" for name in ("server", "database", "client")) \
             if run.rate else "-"
+
+    def locks(run: Run) -> str:
+        return f"{run.cpu['lock_waits'] / run.rate:.2f}, {run.cpu['lock_ms'] / run.rate:.2f}" if run.rate else "-"
 
     def cores(run: Run) -> str:
         return " / ".join(f"{run.cpu[name]:.2f}" for name in ("client", "server", "database", "machine"))
@@ -361,25 +410,30 @@ def report(args: argparse.Namespace, ceilings: list[Run], runs: list[Run], check
     def other(run: Run) -> str:
         return ", ".join(f"{s}: {n}" for s, n in sorted(run.statuses().items()) if s != 201) or "none"
 
+    def against(run: Run, ceiling: Run) -> str:
+        return f"{run.rate / ceiling.rate:.2f}" if ceiling.rate and not run.offered else "-"
+
+    ceiling_of = [ceilings[0], ceilings[0], ceilings[1], ceilings[1]]
     rows = [
-        ("", "checkout", "shopper loop"),
-        ("what each buyer sends", "POST /orders", "POST /cart/items + /orders"),
-        ("ceiling: the same requests answered empty, /s", *(f"{c.rate:.1f}" for c in ceilings)),
-        ("sustained orders/s", *(f"{r.rate:.1f}" + (" (carts ran out)" if any(b.ran_out for b in r.buyers)
-                                                    else "") for r in runs)),
-        ("orders/s against the ceiling", *(f"{r.rate / c.rate:.2f}" if c.rate else "-"
-                                           for r, c in zip(runs, ceilings, strict=True))),
+        ("", "checkout", f"checkout at {args.rate:.0f}/s", "shopper loop", f"shopper loop at {args.rate:.0f}/s"),
+        ("each buyer sends", *["POST /orders"] * 2, *["POST /cart/items + /orders"] * 2),
+        ("ceiling: the same requests answered empty, /s", *(f"{c.rate:.1f}" for c in ceiling_of)),
+        ("orders/s (201s)", *(f"{r.rate:.1f}" + (" carts ran out" if r.ran_out else "") for r in runs)),
+        ("orders/s against the ceiling", *(against(r, c) for r, c in zip(runs, ceiling_of, strict=True))),
         ("POST /orders p50 / p95 / p99 ms", *(_ms([ms for b in r.buyers for ms in b.order_ms], 50, 95, 99)
                                              for r in runs)),
+        ("sent behind schedule p50 / p95 ms", *(_ms([ms for b in r.buyers for ms in b.late_ms], 50, 95)
+                                               if r.offered else "-" for r in runs)),
         ("POST /cart/items p50 / p95 ms", *(_ms([ms for b in r.buyers for ms in b.add_ms], 50, 95) for r in runs)),
         ("other answers (status: count; -status = cart add)", *(other(r) for r in runs)),
         ("CPU ms per order: server  database  client", *(per_order(r) for r in runs)),
+        ("row lock waits per order, ms waited per order", *(locks(r) for r in runs)),
         ("cores used: client / server / db / machine", *(cores(r) for r in runs)),
-        ("the same during the ceiling", *(cores(c) for c in ceilings)),
+        ("the same during the ceiling", *(cores(c) for c in ceiling_of)),
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(f"\nbench/orders.py: {args.buyers} buyers (threads, keep-alive http.client), {HOT_PRODUCTS} hot products, "
-          f"{args.seconds:.0f} s measured after a {WARMUP_SECONDS} s warm-up, 2 cores shared with the database")
+          f"{args.seconds:.0f} s measured after a {WARMUP_SECONDS} s warm-up, {os.cpu_count()} cores shared by all")
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if n == 0:
