@@ -8,6 +8,9 @@ from backend.repositories import Repository
 
 # Queue one message; it is sent after the surrounding transaction commits.
 ADD_MESSAGE = "INSERT INTO email_outbox (to_addr, subject, body_text) VALUES (%s, %s, %s)"
+# Queue one message to a user's address, read by the same statement (one round trip, not two).
+ADD_MESSAGE_TO_USER = """
+INSERT INTO email_outbox (to_addr, subject, body_text) SELECT email, %s, %s FROM users WHERE id = %s"""
 # Due messages, locked; rows another worker holds are skipped rather than waited for
 # (SKIP LOCKED: MySQL 8 and MariaDB 10.6+).
 LIST_DUE = """
@@ -29,6 +32,10 @@ class MailRepository(Repository):
     def add_message(self, to_addr: str, subject: str, body_text: str) -> int:
         """Queue a message inside the caller's transaction; returns its id."""
         return self._insert(ADD_MESSAGE, (to_addr, subject, body_text))
+
+    def add_message_to_user(self, user_id: int, subject: str, body_text: str) -> int:
+        """add_message to the user's email address; returns 0 when there is no such user."""
+        return self._change(ADD_MESSAGE_TO_USER, (subject, body_text, user_id))
 
     def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         """Due pending messages, row-locked, skipping rows locked by another sender."""

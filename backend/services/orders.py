@@ -144,14 +144,13 @@ class OrderService(Service):
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals["total"], now)
         CartRepository(uow.conn).remove_lines(cart_id)
         repo.update_idempotency_order(key_id, order_id)
-        user = AccountRepository(uow.conn).get_user(actor.user_id)
         row = {"id": order_id, "user_id": actor.user_id, "status": "paid", **totals, "currency": currency,
                "shipping_address": address_json, "created_at": now, "updated_at": now,
-               "payment_brand": auth.brand, "payment_last4": auth.last4,
-               "user_email": user["email"], "user_username": user["username"]}
+               "payment_brand": auth.brand, "payment_last4": auth.last4}
         order = present_order(row, cart["items"])
-        MailRepository(uow.conn).add_message(user["email"], f"Your order #{order_id} is confirmed",
-                                             self._confirmation_text(order))
+        # The address is read by the INSERT itself: no round trip to fetch the user for it.
+        MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
+                                                     self._confirmation_text(order))
         record(uow, actor, "order.placed", "order", order_id,
                {"total": str(totals["total"]), "items": cart["item_count"], "payment": auth.brand})
         # Stock last, in product id order: row locks are held only to the commit, and always taken in
