@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pymysql
@@ -56,6 +57,11 @@ def connect(settings: Settings, database: str | None = "", **extra: Any) -> pymy
         _close_quietly(conn)
         raise
     return conn
+
+
+def maintenance_connect(settings: Settings, database: str | None = "") -> pymysql.Connection:
+    """A connection for schema changes and whole-database work, which outlast the web's short bounds."""
+    return connect(replace(settings, db_statement_seconds=24 * 3600, db_read_timeout=3600), database)
 
 
 def _prepare_session(conn: pymysql.Connection, statement_seconds: int) -> None:
@@ -296,6 +302,7 @@ class Probe:
         self._lock = threading.Lock()
         self._conn: pymysql.Connection | None = None
         self._flight: _Flight | None = None
+        self._last_ok = True
 
     def alive(self) -> bool:
         """True when the database answered within settings.health_timeout."""
@@ -307,12 +314,16 @@ class Probe:
                 self._flight = _Flight()
             flight = self._flight
         if not leader:
+            # While the last check failed, the database is known down: answer now instead of
+            # holding another thread for the re-check's full timeout.
+            if not self._last_ok:
+                return False
             return flight.done.wait(self.settings.health_timeout + 0.5) and flight.ok
         try:
             flight.ok = self._check()
         finally:
             with self._lock:
-                self._flight = None
+                self._flight, self._last_ok = None, flight.ok
             flight.done.set()
         return flight.ok
 

@@ -97,9 +97,12 @@ class TcpProxy:
         except OSError:
             pass
         finally:
+            # shutdown, not just close: the other pipe's thread blocks in recv() on these sockets, and
+            # a bare close() would neither wake it nor send the FIN that ends the server's session.
             for s in (src, dst):
                 with contextlib.suppress(OSError):
-                    s.close()
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
 
 
 def _free_port() -> int:
