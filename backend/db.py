@@ -154,7 +154,7 @@ class Pool:
             probe = self._take_slot(wait)
             conn = self._idle.pop() if self._idle else None
         try:
-            conn = self._make_ready(conn)
+            conn = self._make_ready(conn, check=probe)
         except BaseException as exc:
             self._give_back_slot(lost=is_connection_error(exc), probe=probe)
             if is_connection_error(exc):
@@ -186,10 +186,11 @@ class Pool:
         self._last_move = time.monotonic()
         return probe
 
-    def _make_ready(self, conn: pymysql.Connection | None) -> pymysql.Connection:
+    def _make_ready(self, conn: pymysql.Connection | None, check: bool) -> pymysql.Connection:
+        """conn made usable: a new one when None, pinged first when idle long or when check is set."""
         if conn is None:
             return self._connect()
-        if time.monotonic() - conn.last_used <= self.settings.db_ping_idle_seconds:
+        if not check and time.monotonic() - conn.last_used <= self.settings.db_ping_idle_seconds:
             return conn
         started = time.monotonic()
         try:

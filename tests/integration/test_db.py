@@ -182,3 +182,18 @@ def test_a_full_pool_whose_holders_are_stuck_answers_503_fast(settings):
     for conn in held:
         pool_db.pool.release(conn)
     pool_db.pool.close()
+
+
+def test_the_probe_after_a_loss_checks_even_a_fresh_connection(settings, db):
+    pool_db = _pool_db(settings)
+    lost, fresh = pool_db.pool.acquire(), pool_db.pool.acquire()
+    pool_db.pool.release(lost, broken=True)  # a loss: this worker now treats the database as down
+    pool_db.pool.release(fresh)  # in use meanwhile, it comes back recently used
+    dead = fresh.thread_id()
+    _kill(db, dead)
+    with pool_db.uow() as uow, uow.conn.cursor() as cur:  # the probe pings it, finds it dead, connects anew
+        assert uow.conn.thread_id() != dead
+        cur.execute("SELECT 1 AS one")
+        assert cur.fetchone()["one"] == 1
+    assert not pool_db.pool.down
+    pool_db.pool.close()
