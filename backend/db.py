@@ -356,11 +356,6 @@ class Database:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool)
 
-    def ping(self) -> None:
-        """Raise DatabaseUnavailable unless a live connection can be taken and answers a ping."""
-        with self.uow() as uow:
-            uow.conn.ping(reconnect=False)
-
     @contextmanager
     def cursor(self) -> Iterator[DictCursor]:
         """A cursor in its own committed unit of work, for one-off scripts and tests."""

@@ -64,8 +64,9 @@ def test_unreachable_server_raises_database_unavailable(settings):
     from tests.helpers import _free_port
 
     down = Database(replace(settings, db_port=_free_port(), db_connect_timeout=1))
-    with pytest.raises(errors.DatabaseUnavailable):
-        down.ping()
+    with pytest.raises(errors.DatabaseUnavailable), down.uow():
+        pass
+    assert not down.probe.alive()
 
 
 # ---------------------------------------------------------------- the pool's hot path and failures
