@@ -25,10 +25,20 @@ class Settings:
     db_password: str = ""
     db_name: str = "shopwright"
     db_ssl: bool = False
-    db_pool_size: int = 8
-    db_connect_timeout: int = 3
-    db_read_timeout: int = 30
-    db_statement_seconds: int = 20
+    # Connections per worker process: the most threads that may be inside the database at once.
+    # Kept below web_threads so health, pages and static files always find a free thread.
+    db_pool_size: int = 6
+    web_threads: int = 8
+    # Fail-fast bounds (api.md: a stalled database answers 503 within 5 s): the wait for a pooled
+    # connection, the TCP connect, each read or write on the socket, and each statement on the server.
+    db_acquire_timeout: float = 1.0
+    db_connect_timeout: int = 2
+    db_read_timeout: int = 3
+    db_statement_seconds: int = 2
+    # A pooled connection idle longer than this is pinged before use; fresher ones are used as they are.
+    db_ping_idle_seconds: int = 30
+    # The health check's own connection: connect and ping bound.
+    health_timeout: float = 1.0
     secret_key: str = "dev-only-change-me"
     store_currency: str = "USD"
     admin_email: str = "admin@shopwright.local"
@@ -62,7 +72,7 @@ class Settings:
                 "password": self.db_password, "database": self.db_name}
 
 
-_CASTS = {int: int, bool: _bool, str: str, "int": int, "bool": _bool, "str": str}
+_CASTS = {int: int, bool: _bool, str: str, float: float, "int": int, "bool": _bool, "str": str, "float": float}
 
 
 def load_settings(overrides: dict[str, Any] | None = None, env_file: Path | None = None) -> Settings:

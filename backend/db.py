@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
-import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pymysql
+from pymysql.constants import SERVER_STATUS
 from pymysql.cursors import DictCursor
 
 from backend.config import Settings
@@ -48,81 +51,194 @@ def connect(settings: Settings, database: str | None = "", **extra: Any) -> pymy
         params["ssl"] = {"ca": None}
     params.update(extra)
     conn = pymysql.connect(**params)
-    _prepare_session(conn, settings.db_statement_seconds)
+    try:
+        _prepare_session(conn, settings.db_statement_seconds)
+    except BaseException:
+        _close_quietly(conn)
+        raise
     return conn
+
+
+def maintenance_connect(settings: Settings, database: str | None = "") -> pymysql.Connection:
+    """A connection for schema changes and whole-database work, which outlast the web's short bounds."""
+    return connect(replace(settings, db_statement_seconds=24 * 3600, db_read_timeout=3600), database)
 
 
 def _prepare_session(conn: pymysql.Connection, statement_seconds: int) -> None:
     # UTC everywhere, strict SQL, and a server-side bound on every statement: a gunicorn
-    # timeout does not stop a running query, so the server must.
+    # timeout does not stop a running query, so the server must. One round trip.
     is_maria = "mariadb" in conn.get_server_info().lower()
-    limit = (f"SET SESSION max_statement_time = {int(statement_seconds)}" if is_maria
-             else f"SET SESSION MAX_EXECUTION_TIME = {int(statement_seconds) * 1000}")
-    with conn.cursor() as cur:
-        cur.execute("SET SESSION time_zone = '+00:00'")
-        cur.execute("SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE,"
-                    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'")
-        cur.execute(limit)
-    conn.commit()
+    limit = (f"max_statement_time = {int(statement_seconds)}" if is_maria
+             else f"MAX_EXECUTION_TIME = {int(statement_seconds) * 1000}")
+    conn.query("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE,"
+               f"NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', SESSION {limit}")
+    if in_transaction(conn):
+        conn.commit()
+
+
+def in_transaction(conn: pymysql.Connection) -> bool:
+    """True while the server holds an open transaction on conn (from the status of its last answer)."""
+    return bool(conn.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
+
+
+# Statements that neither write nor lock: run on their own (autocommit), each sees the latest commits.
+_READ_START = re.compile(r"^[\s(]*(SELECT|SHOW|EXPLAIN|DESCRIBE|DESC|WITH)\b", re.IGNORECASE)
+_NOT_PLAIN = re.compile(r"\bFOR\s+UPDATE\b|\bFOR\s+SHARE\b|\bLOCK\s+IN\s+SHARE\s+MODE\b|"
+                        r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def is_plain_read(sql: str) -> bool:
+    """True for a statement that reads without locking; anything unsure counts as a write."""
+    return bool(_READ_START.match(sql)) and not _NOT_PLAIN.search(sql)
+
+
+class UnitCursor(DictCursor):
+    """The pool's cursor: opens the transaction just before the first statement that writes or locks.
+
+    Pooled connections run in autocommit mode, so plain reads need no BEGIN before them and no
+    ROLLBACK after them (two round trips saved on every read-only request), and a reused
+    connection can never hand a request an old REPEATABLE READ snapshot.
+    """
+
+    def execute(self, query: Any, args: Any = None) -> int:
+        conn = self.connection
+        if not in_transaction(conn) and not is_plain_read(query if isinstance(query, str) else query.decode()):
+            conn.begin()
+        return super().execute(query, args)
 
 
 class Pool:
-    """A per-process pool of persistent connections, health-checked when taken."""
+    """A per-process pool that fails fast instead of queueing behind a stalled database.
+
+    - At most `size` threads hold a connection at once (below gunicorn's thread count, so some
+      threads are always left for health, pages and static files).
+    - A request waits for a busy pool only while connections keep coming back; when none has come
+      back for STALLED_AFTER seconds every holder is stuck, and the request gets 503 at once.
+    - After a connection is lost, idle connections are dropped and only one request at a time
+      (the probe) tries the database; the others get 503 at once until it succeeds.
+    - A connection idle longer than db_ping_idle_seconds is pinged before use; others are not.
+    """
+
+    STALLED_AFTER = 0.5
 
     def __init__(self, settings: Settings, size: int | None = None) -> None:
         self.settings = settings
         self.size = size or settings.db_pool_size
-        self._idle: queue.LifoQueue[pymysql.Connection] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(self.size)
+        self._reset()
+
+    def _reset(self) -> None:
         self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._idle: list[pymysql.Connection] = []  # LIFO: the warmest connection first
+        self._busy = 0
+        self._last_move = time.monotonic()  # a connection was last taken or given back
+        self._down = False  # a connection was lost and no probe has succeeded since
+        self._probing = False
 
     def _reset_after_fork(self) -> None:
         # Connections inherited from a gunicorn master must not be shared by workers.
         if os.getpid() != self._pid:
-            self._idle = queue.LifoQueue()
-            self._slots = threading.BoundedSemaphore(self.size)
-            self._pid = os.getpid()
+            self._reset()
 
-    def acquire(self, timeout: float = 10.0) -> pymysql.Connection:
-        """Take a live connection; raises DatabaseUnavailable when none can be had."""
+    @property
+    def down(self) -> bool:
+        return self._down
+
+    def acquire(self, timeout: float | None = None) -> pymysql.Connection:
+        """Take a live connection; raises DatabaseUnavailable when none can be had in time."""
         self._reset_after_fork()
-        if not self._slots.acquire(timeout=timeout):
-            raise DatabaseUnavailable("All database connections are busy.")
+        wait = self.settings.db_acquire_timeout if timeout is None else timeout
+        with self._lock:
+            probe = self._take_slot(wait)
+            conn = self._idle.pop() if self._idle else None
         try:
-            return self._take_live()
-        except CONNECTION_ERRORS as exc:
-            self._slots.release()
-            log.warning("database unreachable: %s", type(exc).__name__)
-            raise DatabaseUnavailable() from exc
-        except BaseException:
-            self._slots.release()
+            conn = self._make_ready(conn, check=probe)
+        except BaseException as exc:
+            self._give_back_slot(lost=is_connection_error(exc), probe=probe)
+            if is_connection_error(exc):
+                log.warning("database unreachable: %s", type(exc).__name__)
+                raise DatabaseUnavailable() from exc
             raise
+        if probe:
+            with self._lock:
+                self._down = self._probing = False
+            log.warning("database reachable again")
+        return conn
 
-    def _take_live(self) -> pymysql.Connection:
-        while True:
-            try:
-                conn = self._idle.get_nowait()
-            except queue.Empty:
-                return connect(self.settings)
-            try:
-                conn.ping(reconnect=False)
-                return conn
-            except CONNECTION_ERRORS:
-                _close_quietly(conn)
+    def _take_slot(self, wait: float) -> bool:
+        """Reserve a slot (lock held); True when this caller is the probe after an outage."""
+        probe = False
+        if self._down:
+            if self._probing:
+                raise DatabaseUnavailable()
+            self._probing = probe = True
+        deadline = time.monotonic() + wait
+        while self._busy >= self.size:
+            remaining = min(deadline, self._last_move + self.STALLED_AFTER) - time.monotonic()
+            if remaining <= 0:
+                if probe:
+                    self._probing = False
+                raise DatabaseUnavailable("All database connections are busy.")
+            self._freed.wait(remaining)
+        self._busy += 1
+        self._last_move = time.monotonic()
+        return probe
+
+    def _make_ready(self, conn: pymysql.Connection | None, check: bool) -> pymysql.Connection:
+        """conn made usable: a new one when None, pinged first when idle long or when check is set."""
+        if conn is None:
+            return self._connect()
+        if not check and time.monotonic() - conn.last_used <= self.settings.db_ping_idle_seconds:
+            return conn
+        started = time.monotonic()
+        try:
+            conn.ping(reconnect=False)
+            return conn
+        except CONNECTION_ERRORS:
+            _close_quietly(conn)
+            # Closed while idle (server restart, wait_timeout): one fresh try. A ping that timed
+            # out means a stalled server, and a second wait would break the 5 s promise.
+            if time.monotonic() - started >= self.settings.db_connect_timeout / 2:
+                raise
+            return self._connect()
+
+    def _connect(self) -> pymysql.Connection:
+        conn = connect(self.settings, autocommit=True, cursorclass=UnitCursor)
+        conn.last_used = time.monotonic()
+        return conn
 
     def release(self, conn: pymysql.Connection, broken: bool = False) -> None:
-        if broken or not conn.open:
+        """Give conn back (broken: close it; the database is then treated as down until a probe succeeds)."""
+        lost = broken or not conn.open
+        if lost:
             _close_quietly(conn)
         else:
-            self._idle.put(conn)
-        self._slots.release()
+            conn.last_used = time.monotonic()
+        self._give_back_slot(lost=lost, conn=None if lost else conn)
+
+    def _give_back_slot(self, lost: bool, conn: pymysql.Connection | None = None, probe: bool = False) -> None:
+        stale: list[pymysql.Connection] = []
+        with self._lock:
+            self._busy -= 1
+            self._last_move = time.monotonic()
+            if probe:
+                self._probing = False
+            if lost:
+                # The others idle beside it may be dead or stuck too (server restart, stall).
+                self._down, stale, self._idle = True, self._idle, []
+            elif conn is not None:
+                self._idle.append(conn)
+            self._freed.notify()
+        for idle in stale:
+            _close_quietly(idle)
 
     def close(self) -> None:
-        while True:
-            try:
-                _close_quietly(self._idle.get_nowait())
-            except queue.Empty:
-                return
+        with self._lock:
+            stale, self._idle = self._idle, []
+        for conn in stale:
+            _close_quietly(conn)
 
 
 def _close_quietly(conn: pymysql.Connection) -> None:
@@ -131,7 +247,11 @@ def _close_quietly(conn: pymysql.Connection) -> None:
 
 
 class UnitOfWork:
-    """One connection, one transaction: commit() must be called, anything else rolls back."""
+    """One connection, one transaction: commit() must be called, anything else rolls back.
+
+    The transaction opens at the first statement that writes or locks (UnitCursor); a unit that
+    only read has nothing to commit or roll back, so it ends without a round trip.
+    """
 
     def __init__(self, pool: Pool) -> None:
         self._pool = pool
@@ -144,36 +264,97 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
-        self.conn.commit()
+        if in_transaction(self.conn):
+            self.conn.commit()
         self.committed = True
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        conn, self.conn = self.conn, None
         lost = exc is not None and is_connection_error(exc)
-        if not self.committed and not lost:
+        if not lost and conn.open and in_transaction(conn):
             try:
-                self.conn.rollback()
+                conn.rollback()
             except CONNECTION_ERRORS:
                 lost = True
-        self._pool.release(self.conn, broken=lost)
-        self.conn = None
+        self._pool.release(conn, broken=lost)
         if lost and exc is not None:
             raise DatabaseUnavailable() from exc
 
 
+class _Flight:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+
+
+class Probe:
+    """Is the database answering? Checked on its own connection with short timeouts.
+
+    Never queued behind the pool (whose connections may all be stuck), and single-flight: checks
+    that arrive while one is running share its answer, so at most one thread per process waits.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._conn: pymysql.Connection | None = None
+        self._flight: _Flight | None = None
+        self._last_ok = True
+
+    def alive(self) -> bool:
+        """True when the database answered within settings.health_timeout."""
+        if os.getpid() != self._pid:
+            self._reset()
+        with self._lock:
+            leader = self._flight is None
+            if leader:
+                self._flight = _Flight()
+            flight = self._flight
+        if not leader:
+            # While the last check failed, the database is known down: answer now instead of
+            # holding another thread for the re-check's full timeout.
+            if not self._last_ok:
+                return False
+            return flight.done.wait(self.settings.health_timeout + 0.5) and flight.ok
+        try:
+            flight.ok = self._check()
+        finally:
+            with self._lock:
+                self._flight, self._last_ok = None, flight.ok
+            flight.done.set()
+        return flight.ok
+
+    def _check(self) -> bool:
+        limit = self.settings.health_timeout
+        try:
+            if self._conn is None:
+                # A fresh connection proves the server answers; no ping needed on top.
+                self._conn = connect(self.settings, connect_timeout=limit, read_timeout=limit, write_timeout=limit)
+            else:
+                self._conn.ping(reconnect=False)
+            return True
+        except (pymysql.err.MySQLError, OSError) as exc:
+            log.warning("health check: database not answering: %s", type(exc).__name__)
+            if self._conn is not None:
+                _close_quietly(self._conn)
+            self._conn = None
+            return False
+
+
 class Database:
-    """What services hold: the pool and a factory for units of work."""
+    """What services hold: the pool, a factory for units of work, and the health probe."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.pool = Pool(settings)
+        self.probe = Probe(settings)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool)
-
-    def ping(self) -> None:
-        """Raise DatabaseUnavailable unless a live connection can be taken (the pool pings it)."""
-        with self.uow():
-            pass
 
     @contextmanager
     def cursor(self) -> Iterator[DictCursor]:

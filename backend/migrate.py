@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from backend.config import ROOT, Settings
-from backend.db import connect
+from backend.db import maintenance_connect
 
 SCHEMA_FILE = ROOT / "database" / "schema.sql"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
@@ -30,7 +30,7 @@ def _run_on_server(settings: Settings, template: str, name: str) -> None:
     # A database name cannot be a placeholder, so it must pass _SAFE_NAME before it is formatted in.
     if not _SAFE_NAME.match(name):
         raise ValueError(f"unsafe database name: {name!r}")
-    conn = connect(settings, database=None)
+    conn = maintenance_connect(settings, database=None)
     try:
         with conn.cursor() as cur:
             cur.execute(template.format(name))
@@ -42,7 +42,7 @@ def _run_on_server(settings: Settings, template: str, name: str) -> None:
 def apply_schema(settings: Settings) -> int:
     """Apply every statement of schema.sql to settings.db_name; returns how many ran."""
     statements = schema_statements()
-    conn = connect(settings)
+    conn = maintenance_connect(settings)
     try:
         with conn.cursor() as cur:
             for stmt in statements:
