@@ -59,6 +59,7 @@ class PaymentInput(Schema):
 
 
 class OrderInput(FlatErrors):
+    json_schema = {"oneOf": [{"required": ["address_id"]}, {"required": ["shipping_address"]}]}
     address_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     shipping_address = fields.Nested(SavedAddressInSchema)
     payment = fields.Nested(PaymentInput, required=True)

@@ -17,16 +17,17 @@ SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
 class MoneyIn(fields.Field):
     """Money in a request: a decimal string ("12.50") or a number, at most two places; never rounded silently.
 
-    A string is plain decimal text (optional minus, up to 10 digits, up to 2 places): no spaces, exponent or
-    digit separators, so what the document promises is exactly what is accepted.
+    A string is plain decimal text (up to 10 digits, up to 2 places): no sign, spaces, exponent or digit
+    separators, so what the document promises is exactly what is accepted. No amount a client sends (a price,
+    a price filter, an offer) can be negative, and the pattern saying so lets the document say it for strings too.
     """
 
-    TEXT = re.compile(r"-?\d{1,10}(\.\d{1,2})?")
+    TEXT = re.compile(r"\d{1,10}(\.\d{1,2})?")
     # The number branch lets backend.openapi add the Range validators as minimum/maximum.
     json_schema = {"anyOf": [{"type": "string", "format": "decimal", "pattern": f"^{TEXT.pattern}$"},
                              {"type": "number", "multipleOf": 0.01}],
                    "description": "A decimal string such as \"12.50\" (preferred) or a number; at most two places."}
-    default_error_messages = {"invalid": "Must be a number with at most two decimal places.",
+    default_error_messages = {"invalid": "Must be a number of at least 0 with at most two decimal places.",
                               "places": "At most two decimal places.",
                               "too_large": "Must be at most 9999999999.99."}
 
