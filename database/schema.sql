@@ -197,6 +197,13 @@ CREATE TABLE IF NOT EXISTS search_log (
   KEY ix_search_recent (created_at, term)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Terms staff hid from the trending searches (normalised, as search_log holds them); never listed again.
+CREATE TABLE IF NOT EXISTS hidden_search_terms (
+  term        VARCHAR(100)    NOT NULL,
+  created_at  DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (term)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- ---------------------------------------------------------------- cart
 -- A cart belongs to a user or to a guest (by the hash of a cookie token), never both.
 CREATE TABLE IF NOT EXISTS carts (
