@@ -56,6 +56,9 @@ def test_known_and_unknown_addresses_answer_in_the_same_time(client, services, m
     monkeypatch.setattr(auth, "hash_password", partial(hash_password, rounds=4))
     known = make_user()["email"]
     timings: dict[str, list[float]] = {"known": [], "unknown": []}
+    with services.db.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(id), 0) AS id FROM account_mail_requests")
+        before = cur.fetchone()["id"]
     try:
         for i in range(WARM_UP + PAIRS):
             pair = [("known", known), ("unknown", f"nobody-{uid()}@example.test")]
@@ -66,9 +69,9 @@ def test_known_and_unknown_addresses_answer_in_the_same_time(client, services, m
                 assert response.status_code == 202, response.get_json()
                 if i >= WARM_UP:
                     timings[kind].append(elapsed)
-    finally:
-        while services.auth.prepare_requested_mail():  # leave no queued requests to the tests that follow
-            pass
+    finally:  # the requests were only for timing: mailing them would hold up the next tests' mail
+        with services.db.cursor() as cur:
+            cur.execute("DELETE FROM account_mail_requests WHERE id > %s", (before,))
     k, u = statistics.median(timings["known"]), statistics.median(timings["unknown"])
     accuracy = _best_threshold_accuracy(timings["known"], timings["unknown"])
     summary = f"{path}: median known {k:.3f} ms, unknown {u:.3f} ms, best threshold right {accuracy:.0%}"
