@@ -101,3 +101,9 @@ def test_a_term_too_long_to_hide_is_422(client, make_user):
     error = assert_error(client.delete(f"/api/v1/search/trending/{'x' * 101}",
                                        headers=make_user("admin")["headers"]), 422, "validation_error")
     assert set(error["fields"]) == {"term"}
+
+
+def test_the_openapi_document_lists_hiding_with_its_statuses(client):
+    hide = client.get("/api/v1/openapi.json").get_json()["paths"]["/search/trending/{term}"]["delete"]
+    assert set(hide["responses"]) == {"204", "401", "403", "422"}
+    assert [p["name"] for p in hide["parameters"]] == ["term"]
