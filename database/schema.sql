@@ -65,6 +65,26 @@ CREATE TABLE IF NOT EXISTS pending_registrations (
   CONSTRAINT ck_pending_attempts CHECK (attempts <= 100)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Account emails asked for without logging in: a registration code, a login code, a reset link.
+-- The request only queues a row here, the same row for a known and an unknown address, so its
+-- answer time tells nobody whether an account exists; the outbox sender then looks the address
+-- up, writes the code or token and the right email (or nothing), and deletes the row.
+CREATE TABLE IF NOT EXISTS account_mail_requests (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  kind          VARCHAR(20)  NOT NULL,
+  email         VARCHAR(254) NOT NULL,
+  channel       VARCHAR(10)  NOT NULL DEFAULT 'email',
+  username      VARCHAR(32)  NOT NULL DEFAULT '',
+  full_name     VARCHAR(120) NOT NULL DEFAULT '',
+  password_hash VARCHAR(100) NULL,
+  ip            VARCHAR(45)  NOT NULL DEFAULT '',
+  request_id    VARCHAR(64)  NOT NULL DEFAULT '',
+  created_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  CONSTRAINT ck_account_mail_kind CHECK (kind IN ('registration','login_code','password_reset')),
+  CONSTRAINT ck_account_mail_channel CHECK (channel IN ('email','sms'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- One-time login codes (purpose 'login'), stored hashed, single use.
 CREATE TABLE IF NOT EXISTS one_time_codes (
   id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
@@ -195,6 +215,13 @@ CREATE TABLE IF NOT EXISTS search_log (
   created_at  DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (id),
   KEY ix_search_recent (created_at, term)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Terms staff hid from the trending searches (normalised, as search_log holds them); never listed again.
+CREATE TABLE IF NOT EXISTS hidden_search_terms (
+  term        VARCHAR(100)    NOT NULL,
+  created_at  DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (term)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- ---------------------------------------------------------------- cart

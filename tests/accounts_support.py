@@ -89,4 +89,4 @@ def smtp_sender(services, smtp_sink) -> MailService:
     """The real outbox sender with MAIL_BACKEND=smtp pointed at the sink, on the services' clock."""
     settings = replace(services.settings, mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=smtp_sink.port,
                        smtp_tls=False, smtp_user="")
-    return MailService(services.db, settings, services.mail.now)
+    return MailService(services.db, settings, services.mail.now, before_send=services.auth.prepare_requested_mail)

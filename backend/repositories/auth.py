@@ -1,10 +1,22 @@
-"""SQL for proving who someone is: pending registrations, one-time login codes, password reset tokens."""
+"""SQL for proving who someone is: queued account mail requests, pending registrations, one-time login codes,
+password reset tokens."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
 from backend.repositories import Repository
+
+# Queue an account mail request; the same statement for every address, known or not.
+ADD_MAIL_REQUEST = """
+INSERT INTO account_mail_requests
+  (kind, email, channel, username, full_name, password_hash, ip, request_id, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"""
+# The oldest queued request, locked; rows another sender holds are skipped rather than waited for.
+GET_NEXT_MAIL_REQUEST = """
+SELECT id, kind, email, channel, username, full_name, password_hash, ip, request_id, created_at
+FROM account_mail_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"""
+REMOVE_MAIL_REQUEST = "DELETE FROM account_mail_requests WHERE id = %s"
 
 # A new registration for an email replaces any older one (new code, attempts back to zero).
 UPSERT_PENDING = """
@@ -42,6 +54,19 @@ USE_RESETS = "UPDATE password_reset_tokens SET used_at = %s WHERE user_id = %s A
 
 
 class AuthRepository(Repository):
+    def add_mail_request(self, kind: str, email: str, at: datetime, channel: str = "email", username: str = "",
+                         full_name: str = "", password_hash: str | None = None, ip: str = "",
+                         request_id: str = "") -> int:
+        return self._insert(ADD_MAIL_REQUEST, (kind, email, channel, username, full_name, password_hash, ip,
+                                               request_id, at))
+
+    def get_next_mail_request(self) -> dict[str, Any] | None:
+        """The oldest queued request no other sender holds, row-locked (None when there is none)."""
+        return self._one(GET_NEXT_MAIL_REQUEST)
+
+    def remove_mail_request(self, request_id: int) -> int:
+        return self._change(REMOVE_MAIL_REQUEST, (request_id,))
+
     def add_pending(self, email: str, username: str, password_hash: str, full_name: str,
                     code_hash: str, expires_at: datetime) -> int:
         return self._change(UPSERT_PENDING, (email, username, password_hash, full_name, code_hash, expires_at))

@@ -43,7 +43,7 @@ class Services:
         self.resources = ResourceService(*args)
         self.accounts = AccountService(*args)
         self.auth = AuthService(*args)
-        self.mail = MailService(*args)
+        self.mail = MailService(*args, before_send=self.auth.prepare_requested_mail)
         self.sessions = SessionService(*args)
         # One listing cache shared by the services whose writes change what a listing matches.
         listing_cache = ListingCache(settings.catalog_cache_seconds)

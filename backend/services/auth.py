@@ -3,7 +3,7 @@ password reset, logout. Every outcome that matters is audited; no secret is ever
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -53,26 +53,58 @@ class AuthService(Service):
     def _sessions(self) -> SessionService:
         return SessionService(self.db, self.settings, self._clock)
 
+    # ------------------------------------------------------------ account mail asked for anonymously
+    # register, request_otp and forgot_password answer after one INSERT that is the same for every
+    # address, so their answer time cannot tell whether an account exists. The work that differs (look
+    # the address up, store a code or token, write the email) happens in prepare_requested_mail, which
+    # the outbox sender runs before each delivery pass, so the email leaves as soon as it did before.
+    def _queue_mail_request(self, actor: Actor, kind: str, email: str, **details: Any) -> None:
+        with self.db.uow() as uow:
+            AuthRepository(uow.conn).add_mail_request(kind, email, self.now(), ip=actor.ip,
+                                                      request_id=actor.request_id, **details)
+            uow.commit()
+
+    def prepare_requested_mail(self, limit: int = 200) -> int:
+        """Turn queued account mail requests into codes, tokens and outbox messages; returns how many."""
+        handled = 0
+        while handled < limit:
+            with self.db.uow() as uow:
+                repo = AuthRepository(uow.conn)
+                request = repo.get_next_mail_request()
+                if request is None:
+                    break
+                # One transaction per request: its code, its email and its removal from the queue
+                # commit together, so a request is mailed once even with several senders. Codes and
+                # links expire counting from the request; one already expired is dropped unsent.
+                mail, ttl = self._prepare[request["kind"]]
+                if request["created_at"] + ttl > self.now():
+                    mail(self, uow, request, request["created_at"] + ttl)
+                repo.remove_mail_request(request["id"])
+                uow.commit()
+            handled += 1
+        return handled
+
     # ------------------------------------------------------------ registration
     def register(self, actor: Actor, email: str, username: str, password: str, full_name: str) -> None:
-        """Email a 6-digit code; a taken email gets a notice instead (no enumeration). Raises ValidationFailed."""
+        """Queue a 6-digit code (a taken email gets a notice instead: no enumeration). Raises ValidationFailed."""
         check_new_password(password, username, email)
-        password_hash = hash_password(password)
-        code = new_code()
-        with self.db.uow() as uow:
-            mail = MailRepository(uow.conn)
-            if AccountRepository(uow.conn).get_user_by_email(email) is not None:
-                mail.add_message(email, "You already have a Shopwright account",
-                                 "Someone (maybe you) tried to register with this email address, which already "
-                                 "has an account.\n\nLog in, or reset your password at "
-                                 f"{self.settings.public_url}/forgot if you forgot it.\n")
-            else:
-                AuthRepository(uow.conn).add_pending(email, username, password_hash, full_name,
-                                                     hash_token(code), self.now() + REGISTRATION_TTL)
-                mail.add_message(email, f"Your Shopwright code: {code}",
-                                 f"Your registration code is {code}\n\nIt is valid for 15 minutes. "
-                                 "If you did not register, ignore this email.\n")
-            uow.commit()
+        self._queue_mail_request(actor, "registration", email, username=username, full_name=full_name,
+                                 password_hash=hash_password(password))
+
+    def _mail_registration(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+        email, code = request["email"], new_code()
+        mail = MailRepository(uow.conn)
+        if AccountRepository(uow.conn).get_user_by_email(email) is not None:
+            mail.add_message(email, "You already have a Shopwright account",
+                             "Someone (maybe you) tried to register with this email address, which already "
+                             "has an account.\n\nLog in, or reset your password at "
+                             f"{self.settings.public_url}/forgot if you forgot it.\n")
+            return
+        AuthRepository(uow.conn).add_pending(email, request["username"], request["password_hash"],
+                                             request["full_name"], hash_token(code), expires_at)
+        mail.add_message(email, f"Your Shopwright code: {code}",
+                         f"Your registration code is {code}\n\nIt is valid for 15 minutes. "
+                         "If you did not register, ignore this email.\n")
 
     def verify_registration(self, actor: Actor, email: str, code: str) -> LoginResult:
         """Create the account and log in; ValidationFailed for a wrong or expired code, Conflict when taken."""
@@ -156,18 +188,19 @@ class AuthService(Service):
 
     # ------------------------------------------------------------ one-time codes
     def request_otp(self, actor: Actor, email: str, channel: str = "email") -> None:
-        """Send a 10-minute login code to an active account (by SMS when asked and a phone is known)."""
-        code = new_code()
-        with self.db.uow() as uow:
-            user = AccountRepository(uow.conn).get_user_by_email(email)
-            if user is None or not user["is_active"]:
-                return
-            AuthRepository(uow.conn).add_code(user["id"], "login", hash_token(code), self.now() + OTP_TTL, self.now())
-            to = SMS_PREFIX + user["phone"] if channel == "sms" and user["phone"] else email
-            MailRepository(uow.conn).add_message(to, f"Your Shopwright login code: {code}",
-                                                 f"Your login code is {code}\n\nIt is valid for 10 minutes "
-                                                 "and works once. If you did not ask for it, ignore this.\n")
-            uow.commit()
+        """Queue a 10-minute login code for an active account (by SMS when asked and a phone is known)."""
+        self._queue_mail_request(actor, "login_code", email, channel=channel)
+
+    def _mail_login_code(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+        email, code = request["email"], new_code()
+        user = AccountRepository(uow.conn).get_user_by_email(email)
+        if user is None or not user["is_active"]:
+            return
+        AuthRepository(uow.conn).add_code(user["id"], "login", hash_token(code), expires_at, self.now())
+        to = SMS_PREFIX + user["phone"] if request["channel"] == "sms" and user["phone"] else email
+        MailRepository(uow.conn).add_message(to, f"Your Shopwright login code: {code}",
+                                             f"Your login code is {code}\n\nIt is valid for 10 minutes "
+                                             "and works once. If you did not ask for it, ignore this.\n")
 
     def verify_otp(self, actor: Actor, email: str, code: str) -> LoginResult:
         """Log in with an emailed code; raises Unauthorized(invalid_credentials) or Forbidden."""
@@ -191,20 +224,22 @@ class AuthService(Service):
 
     # ------------------------------------------------------------ password reset
     def forgot_password(self, actor: Actor, email: str) -> None:
-        """Email a reset link to an active account; does nothing visible otherwise (no enumeration)."""
-        token = new_token()
-        with self.db.uow() as uow:
-            user = AccountRepository(uow.conn).get_user_by_email(email)
-            if user is None or not user["is_active"]:
-                return
-            AuthRepository(uow.conn).add_reset(user["id"], hash_token(token), self.now() + RESET_TTL)
-            MailRepository(uow.conn).add_message(
-                email, "Reset your Shopwright password",
-                f"To choose a new password, open this link within 15 minutes:\n\n"
-                f"{self.settings.public_url.rstrip('/')}/reset?token={token}\n\n"
-                "It works once. If you did not ask for it, ignore this email; your password stays as it is.\n")
-            audit.record(uow, actor, "auth.password_reset_requested", "user", user["id"], actor_id=user["id"])
-            uow.commit()
+        """Queue a reset link for an active account; nothing visible happens otherwise (no enumeration)."""
+        self._queue_mail_request(actor, "password_reset", email)
+
+    def _mail_password_reset(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+        email, token = request["email"], new_token()
+        user = AccountRepository(uow.conn).get_user_by_email(email)
+        if user is None or not user["is_active"]:
+            return
+        AuthRepository(uow.conn).add_reset(user["id"], hash_token(token), expires_at)
+        MailRepository(uow.conn).add_message(
+            email, "Reset your Shopwright password",
+            f"To choose a new password, open this link within 15 minutes:\n\n"
+            f"{self.settings.public_url.rstrip('/')}/reset?token={token}\n\n"
+            "It works once. If you did not ask for it, ignore this email; your password stays as it is.\n")
+        asker = Actor(ip=request["ip"], request_id=request["request_id"])
+        audit.record(uow, asker, "auth.password_reset_requested", "user", user["id"], actor_id=user["id"])
 
     def reset_password(self, actor: Actor, token: str, password: str) -> None:
         """Set a new password with a live reset token and end every session; ValidationFailed otherwise."""
@@ -240,3 +275,7 @@ class AuthService(Service):
                 raise errors.NotFound("No such session.")
             audit.record(uow, actor, "auth.session_revoked", "session", session_id)
             uow.commit()
+
+    # Each queued kind and the method that mails it (kinds as account_mail_requests.kind allows).
+    _prepare = {"registration": (_mail_registration, REGISTRATION_TTL), "login_code": (_mail_login_code, OTP_TTL),
+                "password_reset": (_mail_password_reset, RESET_TTL)}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from backend.config import Settings
 from backend.repositories.mail import MailRepository
@@ -73,6 +74,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 class MailService(Service):
+    def __init__(self, *args: Any, before_send: Callable[[], object] | None = None) -> None:
+        """before_send runs at the start of every delivery pass: it writes outbox rows that were queued
+        as requests (account mail), so they leave in the same pass."""
+        super().__init__(*args)
+        self.before_send = before_send
 
     def email_backend(self) -> Delivery:
         return SmtpEmail(self.settings) if self.settings.mail_backend == "smtp" else ConsoleEmail()
@@ -82,6 +88,8 @@ class MailService(Service):
 
     def send_due(self, limit: int = 20) -> int:
         """Claim up to limit due messages and deliver them; returns how many were sent. Never raises for a delivery."""
+        if self.before_send is not None:
+            self.before_send()
         now = self.now()
         with self.db.uow() as uow:
             repo = MailRepository(uow.conn)

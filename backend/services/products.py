@@ -56,7 +56,7 @@ class ProductService(Service):
             repo = ProductRepository(uow.conn)
             ids, total = self._page(repo, criteria, page, per_page)
             rows = price_products(uow.conn, repo.list_by_ids(ids), now)
-            if q and page == 1:  # one search, not one per page turned
+            if q and page == 1 and total:  # one search, not one per page turned; only searches that found products
                 log_search(uow.conn, q, now)
             uow.commit()
         return paged([self._present(r) for r in rows], page, per_page, total)

@@ -38,13 +38,14 @@ def test_admin_actions_are_audited_with_actor_and_details(client, make_user):
     assert mine[1]["details"] == {"affected": 1, "user_ids": [target["id"]]}
 
 
-def test_logins_failed_logins_and_password_resets_are_audited(client, make_user, db):
+def test_logins_failed_logins_and_password_resets_are_audited(client, make_user, db, services):
     admin = make_user("admin")
     password = "a-good-long-password"
     user = make_user(password=password)
     assert client.post("/api/v1/auth/login", json={"login": user["email"], "password": "wrong-one"}).status_code == 401
     assert client.post("/api/v1/auth/login", json={"login": user["username"], "password": password}).status_code == 200
     assert client.post("/api/v1/auth/password/forgot", json={"email": user["email"]}).status_code == 202
+    services.auth.prepare_requested_mail()
     with db.cursor() as cur:
         cur.execute("SELECT body_text FROM email_outbox WHERE to_addr = %s ORDER BY id DESC LIMIT 1", (user["email"],))
         token = re.search(r"token=([\w-]+)", cur.fetchone()["body_text"]).group(1)

@@ -172,6 +172,7 @@ def test_archived_products_are_hidden(client, services, shelf):
 
 def test_searches_are_logged_normalised_and_trend(client, services, travel):
     w = word()
+    product(services, f"{w} Desk Lamp")  # only searches that found products are logged
     for q in (f"  {w.upper()}   Lamp ", f"{w} lamp", f"{w} LAMP", f"{w} desk"):
         client.get("/api/v1/products", query_string={"q": q})
     client.get("/api/v1/products", query_string={"q": f"{w} lamp", "page": 2})  # paging is not a new search

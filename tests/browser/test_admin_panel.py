@@ -1,9 +1,11 @@
 """The admin panel in a real browser: an admin blocks a user who then cannot log in; a supervisor
-sees every view but no button that would change anything; the dashboard draws its chart."""
+sees every view but no button that would change anything; the dashboard draws its chart; a product
+manager hides a trending search term."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.catalog_support import product, word
 from tests.conftest import uid
 from tests.orders_support import add_product
 
@@ -90,7 +92,7 @@ def test_the_dashboard_draws_sales_per_day(page, make_user):
 def test_a_product_manager_adds_edits_and_deletes_a_product_in_the_panel(page, make_user):
     page.on("dialog", lambda dialog: dialog.accept())
     _log_in(page, make_user("product_manager"))
-    assert page.locator("#admin-nav a").all_inner_texts() == ["Products", "Categories", "Offers"]
+    assert page.locator("#admin-nav a").all_inner_texts() == ["Products", "Categories", "Offers", "Trending searches"]
     _open(page, "products")
     page.locator("table[data-resource=products]").wait_for()
     name = f"Panel product {uid()}"
@@ -116,3 +118,22 @@ def test_a_product_manager_adds_edits_and_deletes_a_product_in_the_panel(page, m
     row.locator("[data-column=price]", has_text="9.50").wait_for()
     row.locator(".row-delete").click()
     page.locator("#admin-main [role=status]", has_text="0 products").wait_for()
+
+
+def test_a_product_manager_hides_a_trending_term(page, make_user, client, services):
+    page.on("dialog", lambda dialog: dialog.accept())
+    w = word()
+    product(services, f"{w} Lamp")
+    for term, times in ((f"{w} lamp", 9), (w, 8)):  # more often than other tests search: in the top 50
+        for _ in range(times):
+            client.get("/api/v1/products", query_string={"q": term})
+    _log_in(page, make_user("product_manager"))
+    _open(page, "trending")
+    row = page.locator(f"table[data-view=trending] tr[data-term='{w} lamp']")
+    assert row.locator("td").nth(1).inner_text() == "9"
+    row.locator(".row-hide").click()
+    page.locator("#admin-main [role=status]", has_text="is hidden").wait_for()
+    assert row.count() == 0
+    assert page.locator(f"table[data-view=trending] tr[data-term='{w}']").count() == 1
+    assert [t for t in client.get("/api/v1/search/trending?limit=50").get_json() if w in t["term"]] == [
+        {"term": w, "count": 8}]

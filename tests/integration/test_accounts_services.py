@@ -76,6 +76,7 @@ def test_unknown_user_takes_as_long_as_a_wrong_password(services):
 def test_pending_registration_keeps_only_hashes(services):
     email = f"hash-{uid()}@example.test"
     services.auth.register(ACTOR, email, f"hash_{uid()}", "plum-harbour-lantern-42", "")
+    services.auth.prepare_requested_mail()
     with services.db.cursor() as cur:
         cur.execute("SELECT password_hash, code_hash FROM pending_registrations WHERE email = %s", (email,))
         row = cur.fetchone()

@@ -1,8 +1,10 @@
 """Pure catalog helpers: search-term normalisation and slugs."""
 from __future__ import annotations
 
+import pytest
+
 from backend.repositories.products import match_terms
-from backend.services.search import normalise_term
+from backend.services.search import normalise_term, trending_term
 from backend.services.slugs import slugify, unique_slug
 
 
@@ -10,6 +12,22 @@ def test_normalise_term():
     assert normalise_term("  Red   SHOES\t ") == "red shoes"
     assert normalise_term("x" * 150) == "x" * 100
     assert normalise_term(None) == "" and normalise_term("   ") == ""
+
+
+@pytest.mark.parametrize("q, term", [
+    ("  Desk   LAMP\t", "desk lamp"), ("e-27 bulb", "e-27 bulb"), ("Schreibtisch-Lampe", "schreibtisch-lampe"),
+    ("Лампа", "лампа"), ("台灯", "台灯"), ("लैंप", "लैंप"), ("one two three four", "one two three four"),
+])
+def test_plain_terms_may_trend(q, term):
+    assert trending_term(q) == term
+
+
+@pytest.mark.parametrize("q", [
+    "desk' and (select (case when (1=1) then 1 else 0 end))", "one two three four five", "lamp!", "a_b",
+    "--", "desk -", "x" * 101, "4111 1111 1111 1111", "me@example.com", "", "   ", None, "lamp\u200b",
+])
+def test_junk_never_trends(q):
+    assert trending_term(q) is None
 
 
 def test_slugs():

@@ -2,14 +2,16 @@
 // through the REST API, which checks the same permissions again (a hidden button is a courtesy).
 import { api, el } from "./api.js";
 import { renderResource } from "./admin_resources.js";
-import { renderAudit, renderBackups, renderDashboard } from "./admin_views.js";
+import { renderAudit, renderBackups, renderDashboard, renderTrending } from "./admin_views.js";
 
 const nav = document.getElementById("admin-nav");
 const main = document.getElementById("admin-main");
 
-// Views besides the resources, and the roles that may open them (as backend/permissions.py says).
+// Views besides the resources, and the roles that may open them (as backend/permissions.py says);
+// a lead view comes before the resources, the others after them.
 const EXTRA_VIEWS = [
-  { name: "dashboard", label: "Dashboard", roles: ["operator", "supervisor", "admin"], render: renderDashboard },
+  { name: "dashboard", label: "Dashboard", roles: ["operator", "supervisor", "admin"], render: renderDashboard, lead: true },
+  { name: "trending", label: "Trending searches", roles: ["product_manager", "admin"], render: renderTrending },
   { name: "audit", label: "Audit log", roles: ["supervisor", "admin"], render: renderAudit },
   { name: "backups", label: "Backups", roles: ["admin"], render: renderBackups },
 ];
@@ -34,10 +36,11 @@ async function boot() {
     message(err.status === 403 ? "Your account has no access to the admin panel." : err.message);
     return;
   }
+  const extra = EXTRA_VIEWS.filter((v) => v.roles.includes(user.role));
   const views = [
-    ...EXTRA_VIEWS.filter((v) => v.roles.includes(user.role)).slice(0, 1),
+    ...extra.filter((v) => v.lead),
     ...resources.map((r) => ({ name: r.name, label: r.label, render: (target) => renderResource(target, r) })),
-    ...EXTRA_VIEWS.filter((v) => v.roles.includes(user.role)).slice(1),
+    ...extra.filter((v) => !v.lead),
   ];
   const show = () => {
     const wanted = location.hash.slice(1) || views[0].name;

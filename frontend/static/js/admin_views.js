@@ -1,4 +1,4 @@
-// Admin panel views besides the resources: the dashboard, the audit log and backups.
+// Admin panel views besides the resources: the dashboard, trending searches, the audit log and backups.
 import { api, el, money } from "./api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -124,5 +124,31 @@ export async function renderBackups(target) {
       await load();
     } catch (err) { status.textContent = err.message; } finally { make.disabled = false; }
   });
+  await load();
+}
+
+// The week's trending searches as every visitor's search box offers them; catalog staff hide a term for good.
+export async function renderTrending(target) {
+  const status = el("p", { class: "status", role: "status" });
+  const body = el("div", {});
+  target.append(el("h1", {}, "Trending searches"),
+    el("p", {}, "The most searched terms of the last 7 days, offered in every visitor's search box. A hidden term never shows again."),
+    status, body);
+  async function load() {
+    const terms = await api("/search/trending?limit=50");
+    const rows = terms.map((t) => el("tr", { "data-term": t.term }, el("td", {}, t.term), el("td", {}, t.count),
+      el("td", { class: "actions" }, el("button", { type: "button", class: "danger row-hide", onclick: () => hide(t.term) }, "Hide"))));
+    body.replaceChildren(terms.length ? el("div", { class: "table-wrap" }, el("table", { class: "grid", "data-view": "trending" },
+      el("thead", {}, el("tr", {}, ["term", "searches", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows))) : el("p", { class: "status" }, "No searches this week."));
+  }
+  async function hide(term) {
+    if (!confirm(`Hide "${term}" from the trending searches for good?`)) return;
+    try {
+      await api(`/search/trending/${encodeURIComponent(term)}`, { method: "DELETE" });
+      await load();
+      status.textContent = `"${term}" is hidden.`;
+    } catch (err) { status.textContent = err.message; }
+  }
   await load();
 }
