@@ -117,9 +117,14 @@ class ProductRepository(Repository):
         rows = self._all(sql, args)
         return [row["id"] for row in rows], (int(rows[0]["total"]) if rows else None)
 
-    def count_matching(self, c: Criteria) -> int:
+    def count_matching(self, c: Criteria, limit: int | None = None) -> int:
+        """How many products match; with limit, counting stops there (at most `limit` rows are read)."""
         where, args = _where(c)
-        return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
+        if limit is None:
+            return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
+        # The LIMIT inside the derived table stops the index walk: cost bounded whatever the catalog size.
+        sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM products p WHERE {where} LIMIT %s) AS counted"
+        return int(self._scalar(sql, [*args, limit]))
 
     def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """Step two of the deferred join: the rows of one page, in the order of ids."""

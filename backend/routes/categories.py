@@ -6,7 +6,7 @@ from flask import Blueprint, url_for
 from backend.openapi import doc
 from backend.routes import actor, load_json, services
 from backend.routes.guard import requires
-from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema
+from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema, dump_category_tree
 
 bp = Blueprint("categories", __name__)
 TAGS = ["catalog"]
@@ -15,7 +15,7 @@ TAGS = ["catalog"]
 @bp.get("/categories")
 @doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True))
 def category_tree():
-    return CategoryNodeSchema(many=True).dump(services().categories.tree())
+    return dump_category_tree(services().categories.tree())
 
 
 @bp.get("/categories/<int:category_id>")

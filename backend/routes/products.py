@@ -12,6 +12,7 @@ from backend.schemas.products import (
     ProductListQuery,
     ProductPageSchema,
     ProductWriteSchema,
+    dump_product_page,
 )
 
 bp = Blueprint("products", __name__)
@@ -24,7 +25,7 @@ TAGS = ["catalog"]
      tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(422,))
 def list_products():
     args = load_query(ProductListQuery())
-    return ProductPageSchema().dump(services().products.list_products(**args))
+    return dump_product_page(services().products.list_products(**args))
 
 
 @bp.get("/products/<int:product_id>")

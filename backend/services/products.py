@@ -21,6 +21,10 @@ SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 # How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
 # rows costs more than most shoppers ever page through.
 RANKED_CAP = 480
+# Listing totals are exact up to here. Beyond it `total` reports the cap (or, on a page past the cap,
+# the products shown so far) with `total_capped: true`: an exact count reads every matching index
+# entry, a cost that grows with the catalog, while a shopper needs only "1,000+" there.
+TOTAL_CAP = 1000
 
 
 def _cache_key(c: Criteria) -> tuple:
@@ -52,33 +56,39 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
-            ids, total = self._page(repo, criteria, page, per_page)
+            ids, total, capped = self._page(repo, criteria, page, per_page)
             rows = price_products(uow.conn, repo.list_by_ids(ids), now)
             if q and page == 1:  # one search, not one per page turned
                 log_search(uow.conn, q, now)
             uow.commit()
-        return paged([self._present(r) for r in rows], page, per_page, total)
+        return {**paged([self._present(r) for r in rows], page, per_page, total), "total_capped": capped}
 
-    def _page(self, repo: ProductRepository, criteria: Criteria, page: int, per_page: int) -> tuple[list[int], int]:
+    def _page(self, repo: ProductRepository, criteria: Criteria, page: int,
+              per_page: int) -> tuple[list[int], int, bool]:
+        """One page of ids, the total and whether the total stopped at TOTAL_CAP."""
         offset = (page - 1) * per_page
         if criteria.sort == "relevance":
-            return self._ranked_page(repo, criteria, offset, per_page)
+            return *self._ranked_page(repo, criteria, offset, per_page), False
         # Index orders stop after one page; a short page tells the total without counting.
         ids = repo.list_page_ids(criteria, per_page, offset)
         if len(ids) < per_page and (ids or page == 1):
-            return ids, offset + len(ids)
-        return ids, self._total(repo, criteria)
+            return ids, offset + len(ids), False
+        if ids and offset + len(ids) > TOTAL_CAP:
+            # Past the cap already: at least this many match, and counting them would walk them all again.
+            return ids, offset + len(ids), True
+        total, capped = self._total(repo, criteria)
+        return ids, total, capped
 
     def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int,
                      per_page: int) -> tuple[list[int], int]:
-        # Relevance ranks every match anyway, so the same pass counts them; with the cache on, the pass
-        # keeps the first RANKED_CAP ids and the following pages are sliced from them.
+        # Relevance ranks every match anyway, so the same pass counts them exactly; with the cache on,
+        # the pass keeps the first RANKED_CAP ids and the following pages are sliced from them.
         if self.cache.enabled:
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
                 return ranked[offset:offset + per_page], total
         ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
-        return ids, total if total is not None else self._total(repo, criteria)
+        return ids, total if total is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
         key = ("ranked", _cache_key(criteria))
@@ -89,13 +99,15 @@ class ProductService(Service):
             self.cache.put(key, cached)
         return cached
 
-    def _total(self, repo: ProductRepository, criteria: Criteria) -> int:
+    def _total(self, repo: ProductRepository, criteria: Criteria) -> tuple[int, bool]:
+        """The number of matches, exact up to TOTAL_CAP; (TOTAL_CAP, True) when more match."""
         key = ("total", _cache_key(criteria))
-        total = self.cache.get(key)
-        if total is None:
-            total = repo.count_matching(criteria)
-            self.cache.put(key, total)
-        return total
+        cached = self.cache.get(key)
+        if cached is None:
+            counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
+            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
+            self.cache.put(key, cached)
+        return cached
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path and offer; raises NotFound."""
