@@ -104,12 +104,41 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
     return sql, [*select_args, *args, limit, offset]
 
 
+def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = None) -> tuple[str, list[Any]]:
+    """One statement for one listing page: its rows, in order, and (count_limit) how many match.
+
+    The deferred join in one round trip: page_ids_sql walks only the index to the page (a derived
+    table), then the page's rows are read by primary key. With count_limit, the number of matches is
+    counted alongside, stopping at count_limit rows so its cost is bounded whatever the catalog size;
+    relevance ranking counts every match in its own pass (page_ids_sql's total) instead.
+    """
+    relevance = c.sort == "relevance"
+    inner, args = page_ids_sql(c, limit, offset, with_total=relevance)
+    columns = ", ".join(f"pr.{name.strip()}" for name in _COLUMNS.split(","))
+    order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
+    sql = f"SELECT {columns}{', page.total' if relevance else ''}"
+    joins = ""
+    if count_limit is not None and not relevance:
+        where, count_args = _where(c)
+        where = where.replace("p.", "cp.")  # the fixed fragments of _where, on the counting alias
+        sql += ", counted.total"
+        joins = (" CROSS JOIN (SELECT COUNT(*) AS total FROM "
+                 f"(SELECT 1 FROM products cp WHERE {where} LIMIT %s) AS m) AS counted")
+        args = [*args, *count_args, count_limit]
+    sql += f" FROM ({inner}) AS page JOIN products pr ON pr.id = page.id{joins} ORDER BY {order}"
+    return sql, args
+
+
 class ProductRepository(Repository):
-    def list_page_ids(self, c: Criteria, limit: int, offset: int) -> list[int]:
-        # Deferred join, step one: walk only the index (id rides along in every InnoDB secondary
-        # index) to find the page, so a deep OFFSET skips index entries, not whole rows.
-        sql, args = page_ids_sql(c, limit, offset)
-        return [row["id"] for row in self._all(sql, args)]
+    def list_page(self, c: Criteria, limit: int, offset: int,
+                  count_limit: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty)."""
+        sql, args = page_sql(c, limit, offset, count_limit)
+        rows = self._all(sql, args)
+        total = rows[0].get("total") if rows else None
+        for row in rows:
+            row.pop("total", None)
+        return rows, None if total is None else int(total)
 
     def list_page_ids_counted(self, c: Criteria, limit: int, offset: int) -> tuple[list[int], int | None]:
         """One page of ids and the number of matches (None when the page is empty: count separately)."""

@@ -56,39 +56,47 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
-            ids, total, capped = self._page(repo, criteria, page, per_page)
-            rows = price_products(uow.conn, repo.list_by_ids(ids), now)
+            rows, total, capped = self._page(repo, criteria, page, per_page)
+            rows = price_products(uow.conn, rows, now)
             if q and page == 1:  # one search, not one per page turned
                 log_search(uow.conn, q, now)
             uow.commit()
         return {**paged([self._present(r) for r in rows], page, per_page, total), "total_capped": capped}
 
     def _page(self, repo: ProductRepository, criteria: Criteria, page: int,
-              per_page: int) -> tuple[list[int], int, bool]:
-        """One page of ids, the total and whether the total stopped at TOTAL_CAP."""
+              per_page: int) -> tuple[list[dict[str, Any]], int, bool]:
+        """One page of rows, the total and whether the total stopped at TOTAL_CAP."""
         offset = (page - 1) * per_page
         if criteria.sort == "relevance":
             return *self._ranked_page(repo, criteria, offset, per_page), False
+        key = ("total", _cache_key(criteria))
+        cached = self.cache.get(key)
+        # Count in the same statement, unless the cache knows or the page is past the cap anyway.
+        count_limit = TOTAL_CAP + 1 if cached is None and offset < TOTAL_CAP else None
+        rows, counted = repo.list_page(criteria, per_page, offset, count_limit)
         # Index orders stop after one page; a short page tells the total without counting.
-        ids = repo.list_page_ids(criteria, per_page, offset)
-        if len(ids) < per_page and (ids or page == 1):
-            return ids, offset + len(ids), False
-        if ids and offset + len(ids) > TOTAL_CAP:
+        if len(rows) < per_page and (rows or page == 1):
+            return rows, offset + len(rows), False
+        if rows and offset + len(rows) > TOTAL_CAP:
             # Past the cap already: at least this many match, and counting them would walk them all again.
-            return ids, offset + len(ids), True
-        total, capped = self._total(repo, criteria)
-        return ids, total, capped
+            return rows, offset + len(rows), True
+        if cached is None:
+            if counted is None:  # an empty page beyond the end: count on its own
+                counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
+            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
+            self.cache.put(key, cached)
+        return rows, *cached
 
     def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int,
-                     per_page: int) -> tuple[list[int], int]:
+                     per_page: int) -> tuple[list[dict[str, Any]], int]:
         # Relevance ranks every match anyway, so the same pass counts them exactly; with the cache on,
         # the pass keeps the first RANKED_CAP ids and the following pages are sliced from them.
         if self.cache.enabled:
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
-                return ranked[offset:offset + per_page], total
-        ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
-        return ids, total if total is not None else repo.count_matching(criteria)
+                return repo.list_by_ids(ranked[offset:offset + per_page]), total
+        rows, total = repo.list_page(criteria, per_page, offset)
+        return rows, total if total is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
         key = ("ranked", _cache_key(criteria))
@@ -96,16 +104,6 @@ class ProductService(Service):
         if cached is None:
             ids, total = repo.list_page_ids_counted(criteria, RANKED_CAP, 0)
             cached = (ids, total or 0)
-            self.cache.put(key, cached)
-        return cached
-
-    def _total(self, repo: ProductRepository, criteria: Criteria) -> tuple[int, bool]:
-        """The number of matches, exact up to TOTAL_CAP; (TOTAL_CAP, True) when more match."""
-        key = ("total", _cache_key(criteria))
-        cached = self.cache.get(key)
-        if cached is None:
-            counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
-            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
             self.cache.put(key, cached)
         return cached
 
