@@ -11,8 +11,10 @@ _COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
 _ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
 LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"
-# One visible product with its description.
-GET_VISIBLE = f"SELECT {_COLUMNS}, description FROM products WHERE id = %s AND is_archived = 0"
+# One visible product with its description and its category's path (for category_path, saving a round trip).
+GET_VISIBLE = f"""
+SELECT {", ".join(f"p.{name.strip()}" for name in _COLUMNS.split(","))}, p.description, c.path AS category_ids_path
+FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
 # One product locked for a change.

@@ -11,7 +11,7 @@ from backend.repositories.products import Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
-from backend.services.categories import category_path, subtree_ids
+from backend.services.categories import category_path, path_categories, subtree_ids
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
@@ -114,7 +114,7 @@ class ProductService(Service):
             if row is None:
                 raise errors.NotFound("No such product.")
             price_products(uow.conn, [row], self.now())
-            row["category_path"] = category_path(uow.conn, row["category_id"])
+            row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
         return self._present(row)
 
     def get_product_admin(self, product_id: int) -> dict[str, Any]:

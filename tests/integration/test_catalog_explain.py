@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from backend.repositories.categories import CategoryRepository
+from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
 from tests.catalog_support import product, tree, word
 
@@ -76,3 +76,16 @@ def test_price_filter_and_sort_use_the_price_index(db, catalog):
 def test_name_sort_uses_the_name_index(db, catalog):
     row = _products_row(_plan(db, Criteria(sort="name")))
     assert row["type"] != "ALL" and row["key"] == "ix_products_name", row
+
+
+def test_subtree_of_a_category_id_is_an_index_range(db, catalog):
+    ids, _ = catalog
+    with db.cursor() as cur:
+        cur.execute("EXPLAIN " + LIST_SUBTREE_IDS_OF, (ids["Top"],))
+        plan = list(cur.fetchall())
+    outer = [row for row in plan if row["table"] == "categories"]
+    assert len(outer) == 1 and outer[0]["type"] == "range" and outer[0]["key"] == "ix_categories_path", plan
+    assert sorted(_subtree(db, ids["Top"])) == sorted([ids["Top"], ids["Mid"]])
+    with db.uow() as uow:
+        assert sorted(CategoryRepository(uow.conn).list_subtree_ids_of(ids["Top"])) == [ids["Top"], ids["Mid"]]
+        assert CategoryRepository(uow.conn).list_subtree_ids_of(2_000_000_000) == []
