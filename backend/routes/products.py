@@ -16,6 +16,8 @@ from backend.schemas.products import (
 )
 
 bp = Blueprint("products", __name__)
+# Built once: a marshmallow schema's construction costs more than the load itself, and load is thread-safe.
+_LIST_QUERY = ProductListQuery()
 pages = Blueprint("product_pages", __name__)
 TAGS = ["catalog"]
 
@@ -24,7 +26,7 @@ TAGS = ["catalog"]
 @doc("List products: search q, category subtree, price range on the price paid, in stock, sort, paging",
      tags=TAGS, query=ProductListQuery, response=ProductPageSchema, errors=(422,))
 def list_products():
-    args = load_query(ProductListQuery())
+    args = load_query(_LIST_QUERY)
     return dump_product_page(services().products.list_products(**args))
 
 
