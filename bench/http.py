@@ -27,6 +27,7 @@ import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -250,6 +251,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
+    # A stopped bench still stops its servers and drops its database (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = sorted(int(s) for s in args.products.split(","))
     all_results: dict[int, dict[str, dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
