@@ -6,8 +6,9 @@ from typing import Any
 from backend.repositories import Repository
 
 _COLUMNS = "id, parent_id, name, slug, path"
-# Every category, parents before children (a path sorts after its prefix): the tree in one query.
-LIST_ALL = f"SELECT {_COLUMNS} FROM categories ORDER BY path"
+# Every category, parents before children (a path sorts after its prefix): the tree in one query. Only
+# what the tree shows: every category page asks for it, and each column is parsed in Python per row.
+LIST_ALL = "SELECT id, parent_id, name, slug FROM categories ORDER BY path"
 # One category.
 GET = f"SELECT {_COLUMNS} FROM categories WHERE id = %s"
 # One category, locked for a move or a delete.
