@@ -130,6 +130,23 @@ def start(module: str, settings, port: int, log_path: Path) -> subprocess.Popen:
     raise SystemExit(f"{module} did not answer {health} on port {port} within 30 s (see {log_path})")
 
 
+def settle(port: int, limit: float = 120.0) -> None:
+    """Wait until the app has finished the requests a client left queued (wrk stops sending, not the
+    server working): otherwise a slow endpoint's leftovers would be charged to the next endpoint."""
+    deadline, quick = time.time() + limit, 0
+    while time.time() < deadline and quick < 2:
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+            conn.request("GET", f"{API}/health")
+            conn.getresponse().read()
+            conn.close()
+        except OSError:
+            pass
+        quick = quick + 1 if time.perf_counter() - started < 0.1 else 0
+        time.sleep(0.05)
+
+
 def drive_wrk(port: int, urls: list[str], seconds: float, connections: int, threads: int, work: Path) -> dict:
     (work / "urls.txt").write_text("\n".join(urls) + "\n")
     (work / "rotate.lua").write_text(WRK_SCRIPT)
@@ -197,8 +214,11 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, dict]
 
         def drive(port: int, case_urls: list[str], seconds: float) -> dict:
             if args.client == "wrk":
-                return drive_wrk(port, case_urls, seconds, args.connections, args.threads, work)
-            return drive_python(port, case_urls, seconds, args.connections)
+                result = drive_wrk(port, case_urls, seconds, args.connections, args.threads, work)
+            else:
+                result = drive_python(port, case_urls, seconds, args.connections)
+            settle(APP_PORT)
+            return result
 
         for case_urls in [ceiling_urls, *urls.values()]:  # warm-up: buffers, pools, code paths
             drive(APP_PORT if case_urls is not ceiling_urls else CEILING_PORT, case_urls, 1)
