@@ -37,7 +37,7 @@ lint: setup
 
 # Each bench script creates and drops its own database; figures go in the README.
 bench: db
-	for b in catalog orders accounts admin; do $(PY) bench/$$b.py || exit 1; done
+	for b in catalog http orders accounts admin; do $(PY) bench/$$b.py || exit 1; done
 
 stop-db:
 	@[ -f .data/mysql.pid ] && kill "$$(cat .data/mysql.pid)" && echo "private database stopped" || echo "no private database running"

@@ -6,8 +6,9 @@ from typing import Any
 from backend.repositories import Repository
 
 _COLUMNS = "id, parent_id, name, slug, path"
-# Every category, parents before children (a path sorts after its prefix): the tree in one query.
-LIST_ALL = f"SELECT {_COLUMNS} FROM categories ORDER BY path"
+# Every category, parents before children (a path sorts after its prefix): the tree in one query. Only
+# what the tree shows: every category page asks for it, and each column is parsed in Python per row.
+LIST_ALL = "SELECT id, parent_id, name, slug FROM categories ORDER BY path"
 # One category.
 GET = f"SELECT {_COLUMNS} FROM categories WHERE id = %s"
 # One category, locked for a move or a delete.
@@ -16,6 +17,10 @@ GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM categories WHERE id = %s FOR UPDATE"
 LIST_BY_IDS = f"SELECT {_COLUMNS} FROM categories WHERE id IN ({{ids}})"
 # The ids of a category and all its descendants: one indexed prefix range on path.
 LIST_SUBTREE_IDS = "SELECT id FROM categories WHERE path LIKE CONCAT(%s, '%%')"
+# The same from the category's id in one round trip (empty for an unknown category: a subtree holds its
+# root). The scalar subquery is read first, so the prefix is still an index range.
+LIST_SUBTREE_IDS_OF = """
+SELECT id FROM categories WHERE path LIKE CONCAT((SELECT root.path FROM categories root WHERE root.id = %s), '%%')"""
 # Slugs equal to a base or the base with a suffix, to pick a free one.
 LIST_SLUGS_LIKE = "SELECT slug FROM categories WHERE slug = %s OR slug LIKE CONCAT(%s, '-%%')"
 # A new category; its path is set once its id is known.
@@ -59,6 +64,9 @@ class CategoryRepository(Repository):
 
     def list_subtree_ids(self, path: str) -> list[int]:
         return [row["id"] for row in self._all(LIST_SUBTREE_IDS, (path,))]
+
+    def list_subtree_ids_of(self, category_id: int) -> list[int]:
+        return [row["id"] for row in self._all(LIST_SUBTREE_IDS_OF, (category_id,))]
 
     def list_slugs_like(self, base: str) -> set[str]:
         return {row["slug"] for row in self._all(LIST_SLUGS_LIKE, (base, base))}

@@ -42,6 +42,15 @@ LIST_CROSSING = f"""
 SELECT {_COLUMNS} FROM offers WHERE starts_at > %s AND starts_at <= %s
 UNION
 SELECT {_COLUMNS} FROM offers WHERE ends_at > %s AND ends_at <= %s"""
+# Whether current prices need any work now, in one round trip: unpriced visible rows, or an offer that
+# started or ended between the last refresh and now (either direction), each an index range.
+NEEDS_PRICING = """
+SELECT EXISTS(SELECT 1 FROM products WHERE is_archived = 0 AND current_price IS NULL) AS unpriced,
+       EXISTS(SELECT 1 FROM price_cache_state WHERE id = 1) AS priced,
+       EXISTS(SELECT 1 FROM offers WHERE starts_at > LEAST((SELECT priced_at FROM price_cache_state WHERE id = 1), %s)
+              AND starts_at <= GREATEST((SELECT priced_at FROM price_cache_state WHERE id = 1), %s)) AS started,
+       EXISTS(SELECT 1 FROM offers WHERE ends_at > LEAST((SELECT priced_at FROM price_cache_state WHERE id = 1), %s)
+              AND ends_at <= GREATEST((SELECT priced_at FROM price_cache_state WHERE id = 1), %s)) AS ended"""
 # When current prices were last brought up to date.
 GET_PRICED_AT = "SELECT priced_at FROM price_cache_state WHERE id = 1"
 # Remember when current prices were brought up to date.
@@ -79,6 +88,11 @@ class OfferRepository(Repository):
 
     def list_crossing(self, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
         return self._all(LIST_CROSSING, (lo, hi, lo, hi))
+
+    def needs_pricing(self, now: datetime) -> bool:
+        """True unless every visible product is priced and no offer window edge passed since the last refresh."""
+        row = self._one(NEEDS_PRICING, (now, now, now, now))
+        return bool(row["unpriced"] or not row["priced"] or row["started"] or row["ended"])
 
     def get_priced_at(self) -> datetime | None:
         return self._scalar(GET_PRICED_AT)

@@ -12,8 +12,10 @@ _COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
 _ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
 LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"
-# One visible product with its description.
-GET_VISIBLE = f"SELECT {_COLUMNS}, description FROM products WHERE id = %s AND is_archived = 0"
+# One visible product with its description and its category's path (for category_path, saving a round trip).
+GET_VISIBLE = f"""
+SELECT {", ".join(f"p.{name.strip()}" for name in _COLUMNS.split(","))}, p.description, c.path AS category_ids_path
+FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
 # One product locked for a change.
@@ -118,12 +120,41 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
     return sql, [*select_args, *args, limit, offset]
 
 
+def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = None) -> tuple[str, list[Any]]:
+    """One statement for one listing page: its rows, in order, and (count_limit) how many match.
+
+    The deferred join in one round trip: page_ids_sql walks only the index to the page (a derived
+    table), then the page's rows are read by primary key. With count_limit, the number of matches is
+    counted alongside, stopping at count_limit rows so its cost is bounded whatever the catalog size;
+    relevance ranking counts every match in its own pass (page_ids_sql's total) instead.
+    """
+    relevance = c.sort == "relevance"
+    inner, args = page_ids_sql(c, limit, offset, with_total=relevance)
+    columns = ", ".join(f"pr.{name.strip()}" for name in _COLUMNS.split(","))
+    order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
+    sql = f"SELECT {columns}{', page.total' if relevance else ''}"
+    joins = ""
+    if count_limit is not None and not relevance:
+        where, count_args = _where(c)
+        where = where.replace("p.", "cp.")  # the fixed fragments of _where, on the counting alias
+        sql += ", counted.total"
+        joins = (" CROSS JOIN (SELECT COUNT(*) AS total FROM "
+                 f"(SELECT 1 FROM products cp WHERE {where} LIMIT %s) AS m) AS counted")
+        args = [*args, *count_args, count_limit]
+    sql += f" FROM ({inner}) AS page JOIN products pr ON pr.id = page.id{joins} ORDER BY {order}"
+    return sql, args
+
+
 class ProductRepository(Repository):
-    def list_page_ids(self, c: Criteria, limit: int, offset: int) -> list[int]:
-        # Deferred join, step one: walk only the index (id rides along in every InnoDB secondary
-        # index) to find the page, so a deep OFFSET skips index entries, not whole rows.
-        sql, args = page_ids_sql(c, limit, offset)
-        return [row["id"] for row in self._all(sql, args)]
+    def list_page(self, c: Criteria, limit: int, offset: int,
+                  count_limit: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty)."""
+        sql, args = page_sql(c, limit, offset, count_limit)
+        rows = self._all(sql, args)
+        total = rows[0].get("total") if rows else None
+        for row in rows:
+            row.pop("total", None)
+        return rows, None if total is None else int(total)
 
     def list_page_ids_counted(self, c: Criteria, limit: int, offset: int) -> tuple[list[int], int | None]:
         """One page of ids and the number of matches (None when the page is empty: count separately)."""
@@ -131,9 +162,14 @@ class ProductRepository(Repository):
         rows = self._all(sql, args)
         return [row["id"] for row in rows], (int(rows[0]["total"]) if rows else None)
 
-    def count_matching(self, c: Criteria) -> int:
+    def count_matching(self, c: Criteria, limit: int | None = None) -> int:
+        """How many products match; with limit, counting stops there (at most `limit` rows are read)."""
         where, args = _where(c)
-        return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
+        if limit is None:
+            return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
+        # The LIMIT inside the derived table stops the index walk: cost bounded whatever the catalog size.
+        sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM products p WHERE {where} LIMIT %s) AS counted"
+        return int(self._scalar(sql, [*args, limit]))
 
     def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """Step two of the deferred join: the rows of one page, in the order of ids."""

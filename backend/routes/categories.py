@@ -7,7 +7,7 @@ from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
 from backend.routes import actor, load_json, services
 from backend.routes.guard import requires
-from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema
+from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema, dump_category_tree
 
 bp = Blueprint("categories", __name__)
 TAGS = ["catalog"]
@@ -17,7 +17,7 @@ TAGS = ["catalog"]
 @public_when_anonymous
 @doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True))
 def category_tree():
-    return CategoryNodeSchema(many=True).dump(services().categories.tree())
+    return dump_category_tree(services().categories.tree())
 
 
 @bp.get("/categories/<int:category_id>")

@@ -38,21 +38,24 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def subtree_ids(conn, category_id: int) -> list[int]:
     """The category and all its descendants; raises ValidationFailed for an unknown category."""
-    repo = CategoryRepository(conn)
-    row = repo.get_category(category_id)
-    if row is None:
+    ids = CategoryRepository(conn).list_subtree_ids_of(category_id)
+    if not ids:
         raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
-    return repo.list_subtree_ids(row["path"])
+    return ids
 
 
 def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] from the root down to the category (empty for none)."""
-    repo = CategoryRepository(conn)
-    row = repo.get_category(category_id) if category_id else None
-    if row is None:
+    row = CategoryRepository(conn).get_category(category_id) if category_id else None
+    return path_categories(conn, row["path"] if row else None)
+
+
+def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
+    """[{id, name, slug}] of the categories on a materialised path ("/1/7/42/"), root first."""
+    ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+    if not ids:
         return []
-    ids = [int(part) for part in row["path"].strip("/").split("/") if part]
-    by_id = {r["id"]: r for r in repo.list_by_ids(ids)}
+    by_id = {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)}
     return [{"id": i, "name": by_id[i]["name"], "slug": by_id[i]["slug"]} for i in ids if i in by_id]
 
 

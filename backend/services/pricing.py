@@ -91,6 +91,8 @@ def refresh_offer_targets(conn, offers: Iterable[dict[str, Any]], now: datetime)
 def ensure_current_prices(conn, now: datetime) -> int:
     """Bring the cache up to date with time (offers that started or ended) and unpriced rows; returns rows priced."""
     repo = OfferRepository(conn)
+    if not repo.needs_pricing(now):  # the usual case, answered in one round trip
+        return 0
     done = refresh_current_prices(conn, ProductRepository(conn).list_unpriced_ids(UNPRICED_BATCH), now)
     priced_at = repo.get_priced_at() or datetime(1970, 1, 1)
     if priced_at == now:

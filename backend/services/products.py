@@ -11,7 +11,7 @@ from backend.repositories.products import Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
-from backend.services.categories import category_path, subtree_ids
+from backend.services.categories import category_path, path_categories, subtree_ids
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
@@ -23,6 +23,10 @@ SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 RANKED_CAP = 480
 # The most search text one listing reads: longer text is cut, not refused (any q answers 200).
 Q_MAX = 200
+# Listing totals are exact up to here. Beyond it `total` reports the cap (or, on a page past the cap,
+# the products shown so far) with `total_capped: true`: an exact count reads every matching index
+# entry, a cost that grows with the catalog, while a shopper needs only "1,000+" there.
+TOTAL_CAP = 1000
 
 
 def _cache_key(c: Criteria) -> tuple:
@@ -54,33 +58,47 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
-            ids, total = self._page(repo, criteria, page, per_page)
-            rows = price_products(uow.conn, repo.list_by_ids(ids), now)
+            rows, total, capped = self._page(repo, criteria, page, per_page)
+            rows = price_products(uow.conn, rows, now)
             if q and page == 1 and total:  # one search, not one per page turned; only searches that found products
                 log_search(uow.conn, q, now)
             uow.commit()
-        return paged([self._present(r) for r in rows], page, per_page, total)
+        return {**paged([self._present(r) for r in rows], page, per_page, total), "total_capped": capped}
 
-    def _page(self, repo: ProductRepository, criteria: Criteria, page: int, per_page: int) -> tuple[list[int], int]:
+    def _page(self, repo: ProductRepository, criteria: Criteria, page: int,
+              per_page: int) -> tuple[list[dict[str, Any]], int, bool]:
+        """One page of rows, the total and whether the total stopped at TOTAL_CAP."""
         offset = (page - 1) * per_page
         if criteria.sort == "relevance":
-            return self._ranked_page(repo, criteria, offset, per_page)
+            return *self._ranked_page(repo, criteria, offset, per_page), False
+        key = ("total", _cache_key(criteria))
+        cached = self.cache.get(key)
+        # Count in the same statement, unless the cache knows or the page is past the cap anyway.
+        count_limit = TOTAL_CAP + 1 if cached is None and offset < TOTAL_CAP else None
+        rows, counted = repo.list_page(criteria, per_page, offset, count_limit)
         # Index orders stop after one page; a short page tells the total without counting.
-        ids = repo.list_page_ids(criteria, per_page, offset)
-        if len(ids) < per_page and (ids or page == 1):
-            return ids, offset + len(ids)
-        return ids, self._total(repo, criteria)
+        if len(rows) < per_page and (rows or page == 1):
+            return rows, offset + len(rows), False
+        if rows and offset + len(rows) > TOTAL_CAP:
+            # Past the cap already: at least this many match, and counting them would walk them all again.
+            return rows, offset + len(rows), True
+        if cached is None:
+            if counted is None:  # an empty page beyond the end: count on its own
+                counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
+            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
+            self.cache.put(key, cached)
+        return rows, *cached
 
     def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int,
-                     per_page: int) -> tuple[list[int], int]:
-        # Relevance ranks every match anyway, so the same pass counts them; with the cache on, the pass
-        # keeps the first RANKED_CAP ids and the following pages are sliced from them.
+                     per_page: int) -> tuple[list[dict[str, Any]], int]:
+        # Relevance ranks every match anyway, so the same pass counts them exactly; with the cache on,
+        # the pass keeps the first RANKED_CAP ids and the following pages are sliced from them.
         if self.cache.enabled:
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
-                return ranked[offset:offset + per_page], total
-        ids, total = repo.list_page_ids_counted(criteria, per_page, offset)
-        return ids, total if total is not None else self._total(repo, criteria)
+                return repo.list_by_ids(ranked[offset:offset + per_page]), total
+        rows, total = repo.list_page(criteria, per_page, offset)
+        return rows, total if total is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
         key = ("ranked", _cache_key(criteria))
@@ -91,14 +109,6 @@ class ProductService(Service):
             self.cache.put(key, cached)
         return cached
 
-    def _total(self, repo: ProductRepository, criteria: Criteria) -> int:
-        key = ("total", _cache_key(criteria))
-        total = self.cache.get(key)
-        if total is None:
-            total = repo.count_matching(criteria)
-            self.cache.put(key, total)
-        return total
-
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path and offer; raises NotFound."""
         with self.db.uow() as uow:
@@ -106,7 +116,7 @@ class ProductService(Service):
             if row is None:
                 raise errors.NotFound("No such product.")
             price_products(uow.conn, [row], self.now())
-            row["category_path"] = category_path(uow.conn, row["category_id"])
+            row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
         return self._present(row)
 
     def get_product_admin(self, product_id: int) -> dict[str, Any]:

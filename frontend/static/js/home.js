@@ -57,11 +57,14 @@ async function loadTree() {
 
 function renderPager(data) {
   pager.replaceChildren();
-  if (data.pages <= 1) return;
+  // A capped total ("1000+") means more pages than `pages` may follow while pages come back full.
+  const more = data.page < data.pages || (data.total_capped && data.items.length === data.per_page);
+  if (data.page <= 1 && !more) return;
   const link = (page, label) => el("a", { href: urlWith({ page }) }, label);
   if (data.page > 1) pager.append(link(data.page - 1, "‹ Previous"));
-  pager.append(el("span", { "aria-current": "page" }, ` Page ${data.page} of ${data.pages} `));
-  if (data.page < data.pages) pager.append(link(data.page + 1, "Next ›"));
+  const of = data.total_capped ? `${Math.max(data.pages, data.page)}+` : data.pages;
+  pager.append(el("span", { "aria-current": "page" }, ` Page ${data.page} of ${of} `));
+  if (more) pager.append(link(data.page + 1, "Next ›"));
 }
 
 function fillControls() {
@@ -106,7 +109,7 @@ async function load() {
   try {
     const data = await api(`/products?${query}`);
     grid.replaceChildren(...data.items.map(productCard));
-    status.textContent = data.total ? `${data.total} products` : "No products match.";
+    status.textContent = data.total ? `${data.total}${data.total_capped ? "+" : ""} products` : "No products match.";
     renderPager(data);
   } catch (err) {
     grid.replaceChildren();
