@@ -97,7 +97,7 @@ NASTY_Q = ["*", " * ", "**", '"', '""', "+-~<>()@", "desk' and (select (case whe
 def test_any_search_text_answers_200(client, q):
     response = client.get("/api/v1/products", query_string={"q": q})
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert set(response.get_json()) == {"items", "page", "per_page", "total", "pages"}
+    assert set(response.get_json()) == {"items", "page", "per_page", "total", "pages", "total_capped"}
 
 
 def test_operators_around_words_still_find_and_rank_them(client, services):

@@ -105,5 +105,5 @@ def test_a_term_too_long_to_hide_is_422(client, make_user):
 
 def test_the_openapi_document_lists_hiding_with_its_statuses(client):
     hide = client.get("/api/v1/openapi.json").get_json()["paths"]["/search/trending/{term}"]["delete"]
-    assert set(hide["responses"]) == {"204", "401", "403", "422"}
+    assert set(hide["responses"]) == {"204", "401", "403", "404", "422", "503"}
     assert [p["name"] for p in hide["parameters"]] == ["term"]
