@@ -41,9 +41,10 @@ log() { printf '[fresh %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 cleanup() {
   local status=$?
   set +e
-  # Killing the namespace's first process ends every process in the box (the kernel kills the PID namespace).
-  [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
-  [ -n "$NS" ] && for _ in $(seq 50); do [ -e "/proc/$NS" ] || break; sleep 0.2; done
+  # Killing the namespace's PID 1 ends every process in the box (the kernel kills the whole PID namespace);
+  # unshare itself ignores SIGTERM while it waits, and exits when its child has gone.
+  [ -n "$NS" ] && kill -KILL "$NS" 2>/dev/null
+  [ -n "$HOLDER" ] && wait "$HOLDER" 2>/dev/null
   [ -n "$SLIRP" ] && kill "$SLIRP" 2>/dev/null && wait "$SLIRP" 2>/dev/null
   local i
   for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
@@ -55,7 +56,7 @@ cleanup() {
     # Keep the logs of the last run outside the box for reading after a failure.
     rm -rf /var/tmp/shopwright-fresh-last-logs && cp -r "$LOGS" /var/tmp/shopwright-fresh-last-logs
     findmnt -rn -o TARGET | grep -q "^$BOX/" && { log "mounts remain under $BOX; not removing it" >&2; exit 1; }
-    rm -rf "$WORK"
+    rm -rf --one-file-system "$WORK"
     log "removed the box; logs of this run: /var/tmp/shopwright-fresh-last-logs"
   fi
   exit "$status"
@@ -151,11 +152,21 @@ start_namespaces() {
 }
 
 mount_box() {
+  local node
   # /proc and /sys as the box's namespaces see them.
   nsenter -t "$NS" -p -- mount -t proc proc "$BOX/proc" && MOUNTED+=("$BOX/proc")
   nsenter -t "$NS" -n -- mount -t sysfs sysfs "$BOX/sys" && MOUNTED+=("$BOX/sys")
-  mount --bind /dev "$BOX/dev" && MOUNTED+=("$BOX/dev")
-  mount --bind /dev/pts "$BOX/dev/pts" && MOUNTED+=("$BOX/dev/pts")
+  # A /dev of its own (never a bind of the host's: nothing in the box can touch the host's device nodes).
+  mount -t tmpfs -o mode=755,size=1m tmpfs "$BOX/dev" && MOUNTED+=("$BOX/dev")
+  for node in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
+    set -- $node
+    mknod -m 666 "$BOX/dev/$1" c "$2" "$3"
+  done
+  ln -s /proc/self/fd "$BOX/dev/fd"
+  ln -s /proc/self/fd/0 "$BOX/dev/stdin"; ln -s /proc/self/fd/1 "$BOX/dev/stdout"; ln -s /proc/self/fd/2 "$BOX/dev/stderr"
+  mkdir "$BOX/dev/pts" "$BOX/dev/shm"
+  mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$BOX/dev/pts" && MOUNTED+=("$BOX/dev/pts")
+  ln -s pts/ptmx "$BOX/dev/ptmx"
   mount -t tmpfs -o mode=1777,size=1g tmpfs "$BOX/dev/shm" && MOUNTED+=("$BOX/dev/shm")  # Chromium needs it
 }
 
@@ -202,9 +213,12 @@ serve_step() {  # serve_step NAME LOGFILE
   done
   record "$name" "$status" $(($(date +%s) - t0))
   log "$name: health, /, products answered: ${codes:-nothing}"
-  # Stop gunicorn (make run's process group) and wait until it has gone.
-  inbox 'kill -TERM -- -"$(cat /root/run.pid)" 2>/dev/null
-         for i in $(seq 100); do kill -0 -- -"$(cat /root/run.pid)" 2>/dev/null || break; sleep 0.2; done' || true
+  # Stop gunicorn (make run's process group) and wait until it has gone. The box's PID 1 reaps nothing, so
+  # count the group's processes that are not zombies.
+  inbox 'group=$(cat /root/run.pid); kill -TERM -- -"$group" 2>/dev/null
+         alive() { local f s; for f in /proc/[0-9]*/stat; do s=$(cat "$f" 2>/dev/null) || continue; set -- ${s##*) }
+                   [ "$3" = "$group" ] && [ "$1" != Z ] && return 0; done; return 1; }
+         for i in $(seq 150); do alive || break; sleep 0.2; done' || true
   cp "$BOX/root/$logfile" "$LOGS/$logfile"
   if [ "$status" != 0 ]; then tail -25 "$LOGS/$logfile" | sed 's/^/    /'; else tail -3 "$LOGS/$logfile" | sed 's/^/    /'; fi
 }
