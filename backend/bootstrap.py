@@ -336,7 +336,8 @@ def _move_port(settings: Settings, found: Probe, place: Place, ports: range) -> 
     """The configured port is taken by something we cannot use: pick a free one and remember it in .env."""
     what = {Answer.SOCKET_ONLY: "a MySQL server that lets root in only through its unix socket (error 1698; "
                                 "Debian's own MariaDB service does)",
-            Answer.REFUSED: f"a MySQL server that refuses root without a password ({found.detail})",
+            Answer.REFUSED: f"a MySQL server that refuses root without a password ({found.detail}; set "
+                            "DB_USER/DB_PASSWORD to use it)",
             Answer.NOT_MYSQL: "something that is not a MySQL server"}[found.answer]
     if "DB_PORT" in os.environ:
         raise BootstrapError(f"DB_PORT={settings.db_port} (from the environment) is {what}; unset DB_PORT to let "

@@ -132,7 +132,7 @@ configure_root() {
 
 start_namespaces() {
   # sleep is the box's PID 1: killing unshare (--kill-child) ends it and with it every process in the box.
-  unshare --net --uts --pid --fork --kill-child sleep infinity &
+  unshare --net --uts --pid --fork --kill-child sleep infinity 2>/dev/null &
   HOLDER=$!
   for _ in $(seq 50); do
     NS=$(cat "/proc/$HOLDER/task/$HOLDER/children" 2>/dev/null | awk '{print $1}')
