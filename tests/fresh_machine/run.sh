@@ -4,9 +4,11 @@
 # Builds a minimal Debian 12 (bookworm) root with debootstrap, lets package installs start services as a
 # real machine does (policy-rc.d exit 0), hides this machine's services from it (its own network, PID and
 # UTS namespaces; slirp4netns --disable-host-loopback gives outbound access to the package registries
-# only, so 127.0.0.1 inside is empty), clones the repository's committed HEAD into it, and runs as root:
-#   make test; make run (checks /api/v1/health, / and /api/v1/products answer 200); make stop-db;
-#   make test; make run   (the second round must work as well as the first)
+# only, so 127.0.0.1 inside is empty), clones the repository's committed HEAD into it, and runs:
+#   as an unprivileged user: make test, which must stop with the `sudo apt-get install mariadb-server` line;
+#   as root: make test; make run (checks /api/v1/health, / and /api/v1/products answer 200); make stop-db;
+#            make test; make run   (the second round must work as well as the first);
+#   as the unprivileged user again: make test (now that root installed the packages)
 # then prints each step's result and time and removes everything it made.
 #
 # Usage (as root, on a Debian host):  tests/fresh_machine/run.sh
@@ -23,6 +25,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-900}
 SUITE=bookworm
 INCLUDE=ca-certificates,git,make,python3,python3-venv,python3-pip,curl,sudo
 BOX_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+NEWCOMER=newcomer
 
 [ "$(id -u)" = 0 ] || { echo "run.sh needs root (debootstrap, chroot, namespaces)" >&2; exit 1; }
 
@@ -176,18 +179,36 @@ inbox() {
     USER=root LOGNAME=root /bin/bash -c "$1"
 }
 
+# The same as the unprivileged user (no sudo rights), in its own checkout.
+inbox_user() {
+  local ids
+  ids=$(awk -F: -v u="$NEWCOMER" '$1 == u {print $3 ":" $4}' "$BOX/etc/passwd")
+  nsenter -t "$NS" -n -u -p -- chroot --userspec="$ids" "$BOX" /usr/bin/env -i HOME="/home/$NEWCOMER" \
+    PATH="$BOX_PATH" LANG=C.UTF-8 TERM=dumb USER="$NEWCOMER" LOGNAME="$NEWCOMER" /bin/bash -c "$1"
+}
+
 record() {  # record NAME STATUS SECONDS
   RESULTS+=("$(printf '%-26s %-5s %5ss' "$1" "$([ "$2" = 0 ] && echo pass || echo FAIL)" "$3")")
   [ "$2" = 0 ] || FAILED=1
 }
 
-step() {  # step NAME LOGFILE COMMAND: run COMMAND in the box's checkout, time it, keep its output
-  local name=$1 logfile=$2 command=$3 t0 status
+# step NAME LOGFILE COMMAND [user] [expected]: run COMMAND in root's (or the user's) checkout, time it, keep its
+# output. It passes when COMMAND succeeds, or, given `expected`, when it fails with that text in its output.
+step() {
+  local name=$1 logfile=$2 command=$3 who=${4:-root} expected=${5:-} t0 status
   log "$name ..."
   t0=$(date +%s)
   set +e
-  inbox "cd /root/shopwright && $command" >"$LOGS/$logfile" 2>&1
+  if [ "$who" = root ]; then
+    inbox "cd /root/shopwright && $command" >"$LOGS/$logfile" 2>&1
+  else
+    inbox_user "cd ~/shopwright && $command" >"$LOGS/$logfile" 2>&1
+  fi
   status=$?
+  if [ -n "$expected" ]; then
+    [ "$status" != 0 ] && grep -qF -- "$expected" "$LOGS/$logfile"
+    status=$?
+  fi
   set -e
   record "$name" "$status" $(($(date +%s) - t0))
   if [ "$status" != 0 ]; then
@@ -236,15 +257,22 @@ main() {
   fi
 
   sha=$(git -C "$REPO" rev-parse HEAD)
-  git clone -q --no-local "$REPO" "$BOX/root/shopwright"
-  git -C "$BOX/root/shopwright" checkout -q --detach "$sha"
+  inbox "useradd --create-home --shell /bin/bash $NEWCOMER"
+  for home in /root "/home/$NEWCOMER"; do
+    git clone -q --no-local "$REPO" "$BOX$home/shopwright"
+    git -C "$BOX$home/shopwright" checkout -q --detach "$sha"
+  done
+  inbox "chown -R $NEWCOMER: /home/$NEWCOMER/shopwright"
   log "box ready at $BOX; testing commit $sha ($(git -C "$REPO" log -1 --format=%s "$sha" | cut -c1-70))"
 
+  step "user: make test, no server" make-test-user-1.log "make test" "$NEWCOMER" \
+    "run \`sudo apt-get install mariadb-server\`"
   step "make test (first)" make-test-1.log "make test"
   serve_step "make run (first)" make-run-1.log
   step "make stop-db" make-stop-db.log "make stop-db"
   step "make test (after stop-db)" make-test-2.log "make test"
   serve_step "make run (after stop-db)" make-run-2.log
+  step "user: make test" make-test-user-2.log "make test" "$NEWCOMER"
 
   echo
   echo "fresh Debian 12 box, commit ${sha:0:12}:"

@@ -5,6 +5,7 @@ and stop them again; they are skipped where no MariaDB server program is install
 """
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -163,11 +164,12 @@ needs_mariadb = pytest.mark.skipif(not (server_binary() and INSTALLER), reason="
 def socket_only_server(tmp_path_factory) -> Iterator[int]:
     """A MariaDB set up as Debian's package sets it up: root may log in only through the unix socket."""
     base = tmp_path_factory.mktemp("debian-like")
+    as_root = ["--user=root"] if os.geteuid() == 0 else []
     subprocess.run([INSTALLER, "--no-defaults", "--basedir=/usr", f"--datadir={base / 'data'}", "--skip-test-db",
-                    "--user=root"], check=True, capture_output=True)
+                    *as_root], check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen([server_binary(), "--no-defaults", f"--datadir={base / 'data'}", f"--port={port}",
-                               "--bind-address=127.0.0.1", f"--socket={base / 's.sock'}", "--user=root"],
+                               "--bind-address=127.0.0.1", f"--socket={base / 's.sock'}", *as_root],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
