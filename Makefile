@@ -8,14 +8,16 @@ STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 .PHONY: run test setup db lint bench clean-data stop-db
 
 $(STAMP): requirements.txt
+	@echo "setup: the first run needs the package registries: pip installs requirements.txt, and the database and browser steps apt-get install mariadb-server, chromium and libatomic1 when missing (as root; otherwise they print the sudo command). Later runs need no network."
 	@python3 -m venv $(VENV) 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip && python3 -m venv $(VENV); }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null && python3 -m venv $(VENV); } || \
+	  { echo "setup: python3 cannot make a virtual environment: run sudo apt-get install python3-venv, then make again" >&2; exit 1; }
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
 
-# Find or start a MySQL-compatible server, create the database, apply schema.sql.
+# Find or start a MySQL-compatible server (backend/bootstrap.py says what it does), create the database, apply schema.sql.
 db: setup
 	$(PY) -m backend.bootstrap
 	$(FLASK) init-db
@@ -28,7 +30,7 @@ run: db
 # Tests make their own throwaway database (see tests/conftest.py); browser tests need Chromium.
 test: setup
 	@[ -n "$$TEST_DATABASE_URL" ] || $(PY) -m backend.bootstrap
-	@bash tests/browser/ensure_chromium.sh
+	@bash tests/browser/ensure_chromium.sh $(PY)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
@@ -39,5 +41,6 @@ lint: setup
 bench: db
 	for b in catalog http orders accounts admin; do $(PY) bench/$$b.py || exit 1; done
 
+# Stops the private server bootstrap started (data stays in .data/) and waits until it has exited.
 stop-db:
-	@[ -f .data/mysql.pid ] && kill "$$(cat .data/mysql.pid)" && echo "private database stopped" || echo "no private database running"
+	@if [ -x $(PY) ]; then $(PY) -m backend.bootstrap stop; else echo "no private database running"; fi
