@@ -5,13 +5,14 @@ import contextlib
 import functools
 import logging
 import os
+import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pymysql
 from pymysql.constants import SERVER_STATUS
@@ -21,6 +22,7 @@ from backend.config import Settings
 from backend.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Client error codes that mean "the server is gone or unreachable", not "this statement failed".
 _LOST_CODES = {2003, 2006, 2013, 2055}
@@ -266,6 +268,7 @@ class UnitOfWork:
     def commit(self) -> None:
         if in_transaction(self.conn):
             self.conn.commit()
+            _attempt.committed = True
         self.committed = True
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -364,12 +367,47 @@ class Database:
             uow.commit()
 
 
-def retry_on_deadlock(fn, attempts: int = 3, pause: float = 0.02):
-    """Run fn() again when InnoDB picks its transaction as a deadlock victim (1213) or lock wait times out (1205)."""
-    for attempt in range(attempts):
+# Retried by run_retrying: InnoDB's deadlock victim and Galera's certification conflict (both 1213,
+# at any statement or at COMMIT), and a lock wait that timed out (1205).
+CONFLICT_CODES = {1213, 1205}
+RETRY_ATTEMPTS = 5
+RETRY_PAUSE = 0.02  # seconds; doubled per attempt, jittered
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True when exc means "this transaction lost a race": it was rolled back and may simply run again."""
+    return isinstance(exc, pymysql.err.OperationalError) and bool(exc.args) and exc.args[0] in CONFLICT_CODES
+
+
+class _Attempt(threading.local):
+    """This thread's running attempt: whether a retrying runner is active and a unit of it committed."""
+
+    active = False
+    committed = False
+
+
+_attempt = _Attempt()
+
+
+def run_retrying(fn: Callable[[], T], attempts: int = RETRY_ATTEMPTS, pause: float = RETRY_PAUSE) -> T:
+    """fn(), run again (bounded, with jittered backoff) when a unit of work in it lost a race (is_conflict).
+
+    The one place transactions are retried. Only the outermost runner of a thread retries (nested
+    calls just run), and only while no unit of work of this attempt has committed: work that
+    is already durable is never done twice, so a conflict after it is passed on as before.
+    """
+    if _attempt.active:
+        return fn()
+    for attempt in range(1, attempts + 1):
+        _attempt.active, _attempt.committed = True, False
         try:
             return fn()
         except pymysql.err.OperationalError as exc:
-            if exc.args[0] not in (1213, 1205) or attempt == attempts - 1:
+            if not is_conflict(exc) or _attempt.committed or attempt == attempts:
                 raise
-            time.sleep(pause * (attempt + 1))
+            log.info("transaction conflict %s, attempt %s of %s; retrying", exc.args[0], attempt, attempts)
+        finally:
+            _attempt.active = False
+        # Full jitter: racers that collided once do not collide again in lock step.
+        time.sleep(random.uniform(0, pause * 2 ** attempt))
+    raise AssertionError("unreachable")
