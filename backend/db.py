@@ -389,25 +389,30 @@ class _Attempt(threading.local):
 _attempt = _Attempt()
 
 
+def in_retried_unit() -> bool:
+    """True while this thread runs inside run_retrying."""
+    return _attempt.active
+
+
 def run_retrying(fn: Callable[[], T], attempts: int = RETRY_ATTEMPTS, pause: float = RETRY_PAUSE) -> T:
     """fn(), run again (bounded, with jittered backoff) when a unit of work in it lost a race (is_conflict).
 
-    The one place transactions are retried. Only the outermost runner of a thread retries (nested
-    calls just run), and only while no unit of work of this attempt has committed: work that
-    is already durable is never done twice, so a conflict after it is passed on as before.
+    The one place transactions are retried. fn is rerun only while no unit of work of the current
+    attempt has committed: work that is already durable is never done twice, so a conflict after
+    it is passed on. Work that commits several units retries each one with its own run_retrying.
     """
-    if _attempt.active:
-        return fn()
-    for attempt in range(1, attempts + 1):
-        _attempt.active, _attempt.committed = True, False
-        try:
-            return fn()
-        except pymysql.err.OperationalError as exc:
-            if not is_conflict(exc) or _attempt.committed or attempt == attempts:
-                raise
-            log.info("transaction conflict %s, attempt %s of %s; retrying", exc.args[0], attempt, attempts)
-        finally:
-            _attempt.active = False
-        # Full jitter: racers that collided once do not collide again in lock step.
-        time.sleep(random.uniform(0, pause * 2 ** attempt))
-    raise AssertionError("unreachable")
+    outer_active, outer_committed = _attempt.active, _attempt.committed
+    try:
+        for attempt in range(1, attempts + 1):
+            _attempt.active, _attempt.committed = True, False
+            try:
+                return fn()
+            except pymysql.err.OperationalError as exc:
+                if not is_conflict(exc) or _attempt.committed or attempt == attempts:
+                    raise
+                log.info("transaction conflict %s, attempt %s of %s; retrying", exc.args[0], attempt, attempts)
+            # Full jitter: racers that collided once do not collide again in lock step.
+            time.sleep(random.uniform(0, pause * 2 ** attempt))
+        raise AssertionError("unreachable")
+    finally:
+        _attempt.active, _attempt.committed = outer_active, outer_committed or _attempt.committed

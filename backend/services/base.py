@@ -9,13 +9,16 @@ from typing import Any
 
 from backend.clock import utcnow
 from backend.config import Settings
-from backend.db import Database, run_retrying
+from backend.db import Database, in_retried_unit, run_retrying
 
 
 def retrying(method: Callable[..., Any]) -> Callable[..., Any]:
-    """method run by run_retrying: rerun whole when its transaction lost a race (deadlock, Galera conflict)."""
+    """method run by run_retrying: rerun whole when its transaction lost a race (deadlock, Galera conflict).
+    Called from another retried method, it is part of that one's attempt (the outermost retries)."""
     @functools.wraps(method)
     def run(*args: Any, **kwargs: Any) -> Any:
+        if in_retried_unit():
+            return method(*args, **kwargs)
         return run_retrying(lambda: method(*args, **kwargs))
     return run
 
