@@ -76,7 +76,10 @@ def apps(cluster, shop_settings, sink):
     env = {"DB_NAME": shop_settings.db_name, "DB_USER": "root", "DB_PASSWORD": "", "RATELIMIT_ENABLED": "false",
            "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_TLS": "false",
            "MAIL_SENDER_ENABLED": "true", "CLEANUP_INTERVAL_MINUTES": "0", "SECRET_KEY": "cluster-test-secret",
-           "LOG_LEVEL": "WARNING", "REDIS_URL": ""}
+           "LOG_LEVEL": "WARNING", "REDIS_URL": "",
+           # Above the commit stall of a membership change (a dead node is evicted after
+           # evs.suspect_timeout, 1.5 s here, plus the view change): see docs/scale-out.md.
+           "DB_STATEMENT_SECONDS": "4", "DB_READ_TIMEOUT": "5"}
     servers = [AppServer(APP_PORTS[0], {**env, "DB_HOSTS": f"{n1},{n2},{n3}"}, cluster.root),
                AppServer(APP_PORTS[1], {**env, "DB_HOSTS": f"{n2},{n3},{n1}"}, cluster.root)]
     try:

@@ -205,6 +205,9 @@ class Cluster:
         for node in self.nodes:
             with contextlib.suppress(Exception):
                 node.stop()
+        if os.environ.get("CLUSTER_KEEP_LOGS"):  # for a post-mortem: the folder stays, no server runs
+            print(f"cluster logs kept in {self.root}", file=sys.stderr)
+            return
         shutil.rmtree(self.root, ignore_errors=True)
 
 

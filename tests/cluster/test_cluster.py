@@ -132,8 +132,8 @@ def _load(apps, buyers, product, stop: threading.Event, results: list) -> None:
         buyer = buyers[i % len(buyers)]
         app = apps[i % 2]
         results.append(call(app, "POST", "/api/v1/cart/items", {"product_id": product, "quantity": 1},
-                            buyer["headers"])[0])
-        results.append(call(app, "GET", "/api/v1/cart", headers=buyer["headers"])[0])
+                            buyer["headers"]))
+        results.append(call(app, "GET", "/api/v1/cart", headers=buyer["headers"]))
         i += 1
 
 
@@ -142,30 +142,33 @@ def test_a_node_killed_under_load_fails_no_request_and_rejoins(cluster, services
     buyers = [new_user(services) for _ in range(8)]
     stop, results = threading.Event(), []
     workers = [threading.Thread(target=_load, args=(apps, buyers[i::4], product, stop, results)) for i in range(4)]
+    node = cluster.nodes[2]  # node 3: neither app's own node
     for worker in workers:
         worker.start()
     try:
         time.sleep(2)
-        cluster.nodes[2].kill()  # node 3: neither app's own node
+        node.kill()
         time.sleep(6)
     finally:
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
-    statuses = Counter(results)
-    assert set(statuses) <= {200, 201}, statuses
+        # Restarted, it rejoins (state transfer), whatever the load saw.
+        started = time.monotonic()
+        node.start()
+        cluster.wait(cluster.all_synced, 120, "node 3 did not rejoin")
+        figure("node 3 rejoin after restart (Synced, size 3)", f"{time.monotonic() - started:.1f} s")
+    failed = [(status, body) for status, body in results if status not in (200, 201)]
+    assert not failed, failed[:5]
     assert len(results) > 20
-    # Restarted, it rejoins (state transfer) and holds the writes made while it was down.
-    node = cluster.nodes[2]
-    started = time.monotonic()
-    node.start()
-    figure("node 3 rejoin after restart (Synced, size 3)",
-           f"{cluster.wait(cluster.all_synced, 120, 'node 3 did not rejoin') + time.monotonic() - started:.1f} s")
+    figure("requests under load while node 3 was killed", f"{len(results)}, none failed")
+    # It holds the writes made while it was down.
     lines = "SELECT COALESCE(SUM(quantity), 0) AS n FROM cart_items WHERE product_id = %s"
     assert _on_node(node, lines, (product,)) == _on_node(cluster.nodes[0], lines, (product,))
 
 
 def test_the_app_nodes_own_database_node_killed_it_serves_again_within_5_seconds(cluster, services, apps):
+    assert cluster.all_synced()  # one node down at a time: 2 of 3 keep the quorum
     buyer = new_user(services)
     app, own = apps[0], cluster.nodes[0]
     assert call(app, "GET", "/api/v1/health")[1]["database_node"] == own.address
@@ -183,7 +186,9 @@ def test_the_app_nodes_own_database_node_killed_it_serves_again_within_5_seconds
     status, health = call(app, "GET", "/api/v1/health")
     assert status == 200 and health["database_node"] != own.address and health["cluster_size"] == 2
     assert call(apps[1], "GET", "/api/v1/orders", headers=buyer["headers"])[0] == 200
+    started = time.monotonic()
     own.start()  # back as a joiner of the running cluster (not --wsrep-new-cluster)
     cluster.wait(cluster.all_synced, 120, "node 1 did not rejoin")
+    figure("node 1 rejoin after restart (Synced, size 3)", f"{time.monotonic() - started:.1f} s")
     status, health = call(app, "GET", "/api/v1/health")
     assert status == 200 and health["cluster_size"] == 3
