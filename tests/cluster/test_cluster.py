@@ -70,25 +70,32 @@ def test_40_buyers_on_two_app_nodes_race_for_the_last_5_units(cluster, services,
         assert int(sold[0]["n"]) == 5
 
 
+def _orders_per_second(services, targets) -> float:
+    """40 orders (4 products, 8 clients at a time) spread over targets; orders per second."""
+    products = [add_product(services.db, "5.00", stock=1000) for _ in range(4)]
+    buyers = [new_user(services) for _ in range(40)]
+    jobs = [(targets[i % len(targets)], buyer) for i, buyer in enumerate(buyers)]
+    for i, (app, buyer) in enumerate(jobs):
+        call(app, "POST", "/api/v1/cart/items", {"product_id": products[i % 4], "quantity": 1}, buyer["headers"])
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda job: _order(*job), jobs))
+    elapsed = time.monotonic() - started
+    assert Counter(status for status, _ in results) == Counter({201: 40}), results
+    return 40 / elapsed
+
+
 def test_orders_per_second_on_two_app_nodes_against_one(services, apps):
-    """The figure for the README: 40 orders (4 products, 8 at a time) through both apps, then through one."""
-    rates = {}
-    for label, targets in (("two app nodes", apps), ("one app node", apps[:1])):
-        products = [add_product(services.db, "5.00", stock=1000) for _ in range(4)]
-        buyers = [new_user(services) for _ in range(40)]
-        for i, buyer in enumerate(buyers):
-            call(targets[i % len(targets)], "POST", "/api/v1/cart/items",
-                 {"product_id": products[i % 4], "quantity": 1}, buyer["headers"])
-        jobs = [(targets[i % len(targets)], buyer) for i, buyer in enumerate(buyers)]
-        started = time.monotonic()
-        with ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(lambda job: _order(*job), jobs))
-        elapsed = time.monotonic() - started
-        assert Counter(status for status, _ in results) == Counter({201: 40}), results
-        rates[label] = 40 / elapsed
-    figure("orders/s, two app nodes (2 gunicorn x 2 workers, 8 clients)", f"{rates['two app nodes']:.1f}")
-    figure("orders/s, one app node (same run)", f"{rates['one app node']:.1f}")
-    figure("ratio two/one", f"{rates['two app nodes'] / rates['one app node']:.2f}")
+    """The figure for the README: rounds through both apps and through one, interleaved (the machine is
+    shared, so single rounds drift); the median of three of each."""
+    two, one = [], []
+    for _ in range(3):
+        two.append(_orders_per_second(services, apps))
+        one.append(_orders_per_second(services, apps[:1]))
+    two_rate, one_rate = sorted(two)[1], sorted(one)[1]
+    figure("orders/s, two app nodes (median of 3 rounds of 40, 8 clients)", f"{two_rate:.1f}")
+    figure("orders/s, one app node (same run, interleaved)", f"{one_rate:.1f}")
+    figure("ratio two/one", f"{two_rate / one_rate:.2f}")
 
 
 def test_30_replays_of_one_idempotency_key_on_both_app_nodes_make_one_order_charged_once(cluster, services, apps):
@@ -184,7 +191,9 @@ def test_the_app_nodes_own_database_node_killed_it_serves_again_within_5_seconds
     figure("failover of app A after its database node was killed", f"{failover:.2f} s ({len(statuses)} requests)")
     assert statuses[-1] == 200 and failover < 5, statuses
     status, health = call(app, "GET", "/api/v1/health")
-    assert status == 200 and health["database_node"] != own.address and health["cluster_size"] == 2
+    assert status == 200 and health["database_node"] != own.address
+    # The survivors evict the dead node within seconds; health follows what its node reports.
+    cluster.wait(lambda: call(app, "GET", "/api/v1/health")[1]["cluster_size"] == 2, 15, "no eviction")
     assert call(apps[1], "GET", "/api/v1/orders", headers=buyer["headers"])[0] == 200
     started = time.monotonic()
     own.start()  # back as a joiner of the running cluster (not --wsrep-new-cluster)
