@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app backend.wsgi
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
 
-.PHONY: run test setup db lint bench clean-data stop-db
+.PHONY: run test test-cluster setup db lint bench clean-data stop-db
 
 $(STAMP): requirements.txt
 	@echo "setup: the first run needs the package registries: pip installs requirements.txt, and the database and browser steps apt-get install mariadb-server, chromium and libatomic1 when missing (as root; otherwise they print the sudo command). Later runs need no network."
@@ -33,6 +33,11 @@ test: setup
 	@bash tests/browser/ensure_chromium.sh $(PY)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+# 3 MariaDB Galera nodes (galera-4, as root) and two gunicorn app servers on loopback; removes all it made.
+# Ports: nodes in 24000-24999 (a free block, or CLUSTER_BASE_PORT), apps 5501-5502 (CLUSTER_APP_PORTS), SMTP sink 5540-5549.
+test-cluster: setup
+	CLUSTER_TESTS=1 TEST_PORT_RANGE=$${TEST_PORT_RANGE:-5540-5549} $(PY) -m pytest -q tests/cluster
 
 lint: setup
 	$(VENV)/bin/ruff check .

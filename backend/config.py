@@ -21,6 +21,9 @@ class Settings:
     port: int = 5000
     db_host: str = "127.0.0.1"
     db_port: int = 3306
+    # The nodes of one database cluster ("host:port,host:port"), tried in order and on failover;
+    # overrides db_host/db_port when set.
+    db_hosts: str = ""
     db_user: str = "root"
     db_password: str = ""
     db_name: str = "shopwright"
@@ -65,6 +68,19 @@ class Settings:
     cleanup_interval_minutes: int = 60
     catalog_cache_seconds: int = 10
     log_level: str = "INFO"
+
+    @property
+    def db_addresses(self) -> list[tuple[str, int]]:
+        """Every database node to try, in order: DB_HOSTS, else DB_HOST:DB_PORT."""
+        if not self.db_hosts.strip():
+            return [(self.db_host, self.db_port)]
+        nodes = []
+        for item in self.db_hosts.split(","):
+            host, _, port = item.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"DB_HOSTS: {item.strip()!r} is not host:port")
+            nodes.append((host, int(port)))
+        return nodes
 
     @property
     def db_params(self) -> dict[str, Any]:

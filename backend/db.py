@@ -5,13 +5,14 @@ import contextlib
 import functools
 import logging
 import os
+import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import pymysql
 from pymysql.constants import SERVER_STATUS
@@ -21,9 +22,12 @@ from backend.config import Settings
 from backend.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-# Client error codes that mean "the server is gone or unreachable", not "this statement failed".
-_LOST_CODES = {2003, 2006, 2013, 2055}
+# Codes that mean "this server is gone or cannot serve", not "this statement failed": client-side
+# connection errors, a server shutting down (1053) or killing our connection (1927), and a Galera
+# node that lost the cluster's quorum (1047, "WSREP has not yet prepared node for application use").
+_LOST_CODES = {2003, 2006, 2013, 2055, 1047, 1053, 1927}
 CONNECTION_ERRORS = (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError)
 
 
@@ -34,10 +38,12 @@ def is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, (pymysql.err.InterfaceError, OSError))
 
 
-def connect(settings: Settings, database: str | None = "", **extra: Any) -> pymysql.Connection:
-    """Open one tuned connection; database=None connects without selecting one."""
+def connect(settings: Settings, database: str | None = "", address: tuple[str, int] | None = None,
+            **extra: Any) -> pymysql.Connection:
+    """Open one tuned connection (to address, else DB_HOST:DB_PORT); database=None connects without selecting one."""
+    host, port = address or (settings.db_host, settings.db_port)
     params: dict[str, Any] = dict(
-        host=settings.db_host, port=settings.db_port, user=settings.db_user,
+        host=host, port=port, user=settings.db_user,
         password=settings.db_password, charset="utf8mb4", cursorclass=DictCursor,
         autocommit=False, connect_timeout=settings.db_connect_timeout,
         read_timeout=settings.db_read_timeout, write_timeout=settings.db_read_timeout,
@@ -72,8 +78,72 @@ def _prepare_session(conn: pymysql.Connection, statement_seconds: int) -> None:
              else f"MAX_EXECUTION_TIME = {int(statement_seconds) * 1000}")
     conn.query("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE,"
                f"NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', SESSION {limit}")
+    conn.galera = is_maria and _wsrep_on(conn)
+    if conn.galera:
+        _require_ready(conn)
+        # Read-your-writes behind a load balancer: a read waits until this node has applied every
+        # write the cluster committed before it (a write made through another node included).
+        conn.query("SET SESSION wsrep_sync_wait = 1")
     if in_transaction(conn):
         conn.commit()
+
+
+def _wsrep_on(conn: pymysql.Connection) -> bool:
+    """True when the server is a Galera cluster node (asked once per connection)."""
+    with conn.cursor(pymysql.cursors.Cursor) as cur:
+        cur.execute("SELECT @@wsrep_on")
+        return bool(cur.fetchone()[0])
+
+
+def _require_ready(conn: pymysql.Connection) -> None:
+    """Raise 1047 (a lost-connection code) unless this Galera node is in the primary component:
+    a node cut off from the others accepts connections but refuses queries, so the next is tried."""
+    with conn.cursor(pymysql.cursors.Cursor) as cur:
+        cur.execute("SHOW STATUS LIKE 'wsrep_ready'")
+        row = cur.fetchone()
+    if not row or row[1] != "ON":
+        raise pymysql.err.OperationalError(1047, "WSREP has not yet prepared node for application use")
+
+
+class Nodes:
+    """The database nodes (settings.db_addresses) and the one in use, shared by the pool and the probe.
+
+    A connection goes to the node in use; when that one cannot be reached, to the next in the list,
+    which then becomes the node in use (sticky: no flapping back while the first is restarting).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.addresses = settings.db_addresses
+        self._current = 0
+
+    @property
+    def current(self) -> str:
+        host, port = self.addresses[self._current]
+        return f"{host}:{port}"
+
+    def connect(self, **extra: Any) -> pymysql.Connection:
+        """A connection to the node in use, else to the first other node that answers; raises the last error."""
+        start, count = self._current, len(self.addresses)
+        error: BaseException | None = None
+        for step in range(count):
+            index = (start + step) % count
+            try:
+                conn = connect(self.settings, address=self.addresses[index], **extra)
+            except BaseException as exc:
+                if not is_connection_error(exc):
+                    raise
+                error = exc
+                continue
+            if index != self._current:
+                log.warning("database node %s unreachable; using %s", self.current, self._label(index))
+                self._current = index
+            return conn
+        raise error
+
+    def _label(self, index: int) -> str:
+        host, port = self.addresses[index]
+        return f"{host}:{port}"
 
 
 def in_transaction(conn: pymysql.Connection) -> bool:
@@ -122,9 +192,10 @@ class Pool:
 
     STALLED_AFTER = 0.5
 
-    def __init__(self, settings: Settings, size: int | None = None) -> None:
+    def __init__(self, settings: Settings, size: int | None = None, nodes: Nodes | None = None) -> None:
         self.settings = settings
         self.size = size or settings.db_pool_size
+        self.nodes = nodes or Nodes(settings)
         self._reset()
 
     def _reset(self) -> None:
@@ -205,7 +276,7 @@ class Pool:
             return self._connect()
 
     def _connect(self) -> pymysql.Connection:
-        conn = connect(self.settings, autocommit=True, cursorclass=UnitCursor)
+        conn = self.nodes.connect(autocommit=True, cursorclass=UnitCursor)
         conn.last_used = time.monotonic()
         return conn
 
@@ -266,6 +337,7 @@ class UnitOfWork:
     def commit(self) -> None:
         if in_transaction(self.conn):
             self.conn.commit()
+            _attempt.committed = True
         self.committed = True
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -294,14 +366,17 @@ class Probe:
     that arrive while one is running share its answer, so at most one thread per process waits.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, nodes: Nodes | None = None) -> None:
         self.settings = settings
+        self.nodes = nodes or Nodes(settings)
+        self.cluster_size: int | None = None  # wsrep_cluster_size at the last check; None off Galera
         self._reset()
 
     def _reset(self) -> None:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._conn: pymysql.Connection | None = None
+        self._conn_node = ""
         self._flight: _Flight | None = None
         self._last_ok = True
 
@@ -329,20 +404,49 @@ class Probe:
         return flight.ok
 
     def _check(self) -> bool:
-        limit = self.settings.health_timeout
+        # The probe asks the node the pool uses: a connection to another (from before a failover) goes.
+        if self._conn is not None and self._conn_node != self.nodes.current:
+            self._drop()
+        fresh, started = self._conn is None, time.monotonic()
         try:
-            if self._conn is None:
-                # A fresh connection proves the server answers; no ping needed on top.
-                self._conn = connect(self.settings, connect_timeout=limit, read_timeout=limit, write_timeout=limit)
-            else:
-                self._conn.ping(reconnect=False)
-            return True
+            return self._ask()
         except (pymysql.err.MySQLError, OSError) as exc:
+            self._drop()
+            # An old connection whose node died at once (refused, reset): one fresh try, which fails
+            # over to the next node. A timeout means a stalled server: no second wait.
+            quick = time.monotonic() - started < self.settings.health_timeout / 2
+            if fresh or not quick or len(self.nodes.addresses) == 1:
+                log.warning("health check: database not answering: %s", type(exc).__name__)
+                return False
+        try:
+            return self._ask()
+        except (pymysql.err.MySQLError, OSError) as exc:
+            self._drop()
             log.warning("health check: database not answering: %s", type(exc).__name__)
-            if self._conn is not None:
-                _close_quietly(self._conn)
-            self._conn = None
             return False
+
+    def _ask(self) -> bool:
+        limit = self.settings.health_timeout
+        if self._conn is None:
+            # A fresh connection proves the server answers; no ping needed on top.
+            self._conn = self.nodes.connect(connect_timeout=limit, read_timeout=limit, write_timeout=limit)
+            self._conn_node = self.nodes.current
+        elif not self._conn.galera:
+            self._conn.ping(reconnect=False)
+        if self._conn.galera:
+            # Also the check that the node still serves (in the primary component).
+            with self._conn.cursor() as cur:
+                cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_ready')")
+                status = {row["Variable_name"]: row["Value"] for row in cur.fetchall()}
+            if status.get("wsrep_ready") != "ON":
+                raise pymysql.err.OperationalError(1047, "WSREP has not yet prepared node for application use")
+            self.cluster_size = int(status["wsrep_cluster_size"])
+        return True
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            _close_quietly(self._conn)
+        self._conn = None
 
 
 class Database:
@@ -350,8 +454,9 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pool = Pool(settings)
-        self.probe = Probe(settings)
+        self.nodes = Nodes(settings)
+        self.pool = Pool(settings, nodes=self.nodes)
+        self.probe = Probe(settings, nodes=self.nodes)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool)
@@ -364,12 +469,52 @@ class Database:
             uow.commit()
 
 
-def retry_on_deadlock(fn, attempts: int = 3, pause: float = 0.02):
-    """Run fn() again when InnoDB picks its transaction as a deadlock victim (1213) or lock wait times out (1205)."""
-    for attempt in range(attempts):
-        try:
-            return fn()
-        except pymysql.err.OperationalError as exc:
-            if exc.args[0] not in (1213, 1205) or attempt == attempts - 1:
-                raise
-            time.sleep(pause * (attempt + 1))
+# Retried by run_retrying: InnoDB's deadlock victim and Galera's certification conflict (both 1213,
+# at any statement or at COMMIT), and a lock wait that timed out (1205).
+CONFLICT_CODES = {1213, 1205}
+RETRY_ATTEMPTS = 5
+RETRY_PAUSE = 0.02  # seconds; doubled per attempt, jittered
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True when exc means "this transaction lost a race": it was rolled back and may simply run again."""
+    return isinstance(exc, pymysql.err.OperationalError) and bool(exc.args) and exc.args[0] in CONFLICT_CODES
+
+
+class _Attempt(threading.local):
+    """This thread's running attempt: whether a retrying runner is active and a unit of it committed."""
+
+    active = False
+    committed = False
+
+
+_attempt = _Attempt()
+
+
+def in_retried_unit() -> bool:
+    """True while this thread runs inside run_retrying."""
+    return _attempt.active
+
+
+def run_retrying(fn: Callable[[], T], attempts: int = RETRY_ATTEMPTS, pause: float = RETRY_PAUSE) -> T:
+    """fn(), run again (bounded, with jittered backoff) when a unit of work in it lost a race (is_conflict).
+
+    The one place transactions are retried. fn is rerun only while no unit of work of the current
+    attempt has committed: work that is already durable is never done twice, so a conflict after
+    it is passed on. Work that commits several units retries each one with its own run_retrying.
+    """
+    outer_active, outer_committed = _attempt.active, _attempt.committed
+    try:
+        for attempt in range(1, attempts + 1):
+            _attempt.active, _attempt.committed = True, False
+            try:
+                return fn()
+            except pymysql.err.OperationalError as exc:
+                if not is_conflict(exc) or _attempt.committed or attempt == attempts:
+                    raise
+                log.info("transaction conflict %s, attempt %s of %s; retrying", exc.args[0], attempt, attempts)
+            # Full jitter: racers that collided once do not collide again in lock step.
+            time.sleep(random.uniform(0, pause * 2 ** attempt))
+        raise AssertionError("unreachable")
+    finally:
+        _attempt.active, _attempt.committed = outer_active, outer_committed or _attempt.committed

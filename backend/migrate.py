@@ -8,6 +8,13 @@ from backend.db import maintenance_connect
 
 SCHEMA_FILE = ROOT / "database" / "schema.sql"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# Columns added after a table's first release: CREATE TABLE IF NOT EXISTS leaves an existing table
+# as it was, so these are added when missing. (table, column, ALTER clause): literals only.
+ADDED_COLUMNS = [
+    ("email_outbox", "claimed_by", "ADD COLUMN claimed_by CHAR(32) NULL, ADD KEY ix_outbox_claimed (claimed_by)"),
+]
+HAS_COLUMN = ("SELECT COUNT(*) AS n FROM information_schema.columns "
+              "WHERE table_schema = DATABASE() AND table_name = %s AND column_name = %s")
 
 
 def schema_statements() -> list[str]:
@@ -47,6 +54,10 @@ def apply_schema(settings: Settings) -> int:
         with conn.cursor() as cur:
             for stmt in statements:
                 cur.execute(stmt)
+            for table, column, clause in ADDED_COLUMNS:
+                cur.execute(HAS_COLUMN, (table, column))
+                if not cur.fetchone()["n"]:
+                    cur.execute(f"ALTER TABLE {table} {clause}")
         conn.commit()
     finally:
         conn.close()

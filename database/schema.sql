@@ -347,8 +347,11 @@ CREATE TABLE IF NOT EXISTS email_outbox (
   last_error       VARCHAR(500)    NOT NULL DEFAULT '',
   created_at       DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
   sent_at          DATETIME        NULL,
+  -- The sender holding the message until next_attempt_at (a claim token; see MailService.send_due).
+  claimed_by       CHAR(32)        NULL,
   PRIMARY KEY (id),
   KEY ix_outbox_due (status, next_attempt_at),
+  KEY ix_outbox_claimed (claimed_by),
   CONSTRAINT ck_outbox_status CHECK (status IN ('pending','sent','failed'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -379,4 +382,14 @@ CREATE TABLE IF NOT EXISTS backups (
   PRIMARY KEY (id),
   UNIQUE KEY uq_backups_filename (filename),
   CONSTRAINT fk_backups_user FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Jobs that must run once across every app process and host (cleanup): whoever holds the row's
+-- unexpired lease runs it. Taken by a conditional write, so it holds on a Galera cluster too
+-- (GET_LOCK is local to one server).
+CREATE TABLE IF NOT EXISTS job_leases (
+  name         VARCHAR(64)  NOT NULL,
+  owner        VARCHAR(100) NOT NULL,
+  expires_at   DATETIME(6)  NOT NULL,
+  PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -24,6 +24,9 @@ from backend.migrate import apply_schema, create_database, drop_database
 from backend.passwords import hash_password
 from backend.repositories.accounts import AccountRepository
 
+# tests/cluster starts a 3-node Galera cluster and app servers: run by `make test-cluster` only.
+collect_ignore = [] if os.environ.get("CLUSTER_TESTS") else ["cluster"]
+
 
 def uid() -> str:
     """A short unique suffix so tests never collide on emails, names or slugs."""

@@ -43,16 +43,3 @@ class CleanupRepository(Repository):
 
     def remove_old_idempotency_keys(self, before: datetime, limit: int) -> int:
         return self._change(REMOVE_IDEMPOTENCY_KEYS, (before, limit))
-
-# A server-wide named lock, so two workers' schedulers never run the cleanup at the same time.
-GET_LOCK = "SELECT GET_LOCK(%s, 0)"
-RELEASE_LOCK = "SELECT RELEASE_LOCK(%s)"
-
-
-class LockRepository(Repository):
-    def get_lock(self, name: str) -> bool:
-        """True when this connection now holds the named lock (never waits)."""
-        return self._scalar(GET_LOCK, (name,)) == 1
-
-    def release_lock(self, name: str) -> None:
-        self._scalar(RELEASE_LOCK, (name,))

@@ -11,18 +11,24 @@ ADD_MESSAGE = "INSERT INTO email_outbox (to_addr, subject, body_text) VALUES (%s
 # Queue one message to a user's address, read by the same statement (one round trip, not two).
 ADD_MESSAGE_TO_USER = """
 INSERT INTO email_outbox (to_addr, subject, body_text) SELECT email, %s, %s FROM users WHERE id = %s"""
-# Due messages, locked; rows another worker holds are skipped rather than waited for
-# (SKIP LOCKED: MySQL 8 and MariaDB 10.6+).
-LIST_DUE = """
-SELECT id, to_addr, subject, body_text, attempts FROM email_outbox
-WHERE status = 'pending' AND next_attempt_at <= %s
-ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED"""
-# Claim a message: count the attempt and hide it until the lease ends (a crashed sender's
-# claims come due again then).
-CLAIM = "UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = %s WHERE id = %s"
-MARK_SENT = "UPDATE email_outbox SET status = 'sent', sent_at = %s, last_error = '' WHERE id = %s"
-MARK_RETRY = "UPDATE email_outbox SET next_attempt_at = %s, last_error = %s WHERE id = %s"
-MARK_FAILED = "UPDATE email_outbox SET status = 'failed', last_error = %s WHERE id = %s"
+# Claim due messages for one sender: a conditional UPDATE, so on a Galera cluster two nodes claiming
+# the same row conflict at commit (one is retried and finds it no longer due), and on one server
+# the second waits for the first's row locks and then skips what is no longer due. Counts the
+# attempt and hides the row until the lease ends (a crashed sender's claims come due again then).
+CLAIM_DUE = """
+UPDATE email_outbox SET claimed_by = %s, attempts = attempts + 1, next_attempt_at = %s
+WHERE status = 'pending' AND next_attempt_at <= %s ORDER BY next_attempt_at, id LIMIT %s"""
+# What this claim token holds, read back in the claiming transaction.
+LIST_CLAIMED = """
+SELECT id, to_addr, subject, body_text, attempts - 1 AS attempts FROM email_outbox
+WHERE claimed_by = %s AND status = 'pending' ORDER BY id"""
+# The outcome, written only by the claim's holder.
+MARK_SENT = ("UPDATE email_outbox SET status = 'sent', sent_at = %s, last_error = '', claimed_by = NULL "
+             "WHERE id = %s AND claimed_by = %s")
+MARK_RETRY = ("UPDATE email_outbox SET next_attempt_at = %s, last_error = %s, claimed_by = NULL "
+              "WHERE id = %s AND claimed_by = %s")
+MARK_FAILED = ("UPDATE email_outbox SET status = 'failed', last_error = %s, claimed_by = NULL "
+               "WHERE id = %s AND claimed_by = %s")
 GET_MESSAGE = """
 SELECT id, to_addr, subject, body_text, status, attempts, next_attempt_at, last_error, created_at, sent_at
 FROM email_outbox WHERE id = %s"""
@@ -37,21 +43,22 @@ class MailRepository(Repository):
         """add_message to the user's email address; returns 0 when there is no such user."""
         return self._change(ADD_MESSAGE_TO_USER, (subject, body_text, user_id))
 
-    def list_due(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        """Due pending messages, row-locked, skipping rows locked by another sender."""
-        return self._all(LIST_DUE, (now, limit))
+    def update_claim_due(self, token: str, now: datetime, lease_until: datetime, limit: int) -> int:
+        """Claim up to limit due messages for token until lease_until; returns how many."""
+        return self._change(CLAIM_DUE, (token, lease_until, now, limit))
 
-    def update_claimed(self, message_id: int, lease_until: datetime) -> int:
-        return self._change(CLAIM, (lease_until, message_id))
+    def list_claimed(self, token: str) -> list[dict[str, Any]]:
+        """The pending messages token holds (attempts as before this claim)."""
+        return self._all(LIST_CLAIMED, (token,))
 
-    def update_sent(self, message_id: int, now: datetime) -> int:
-        return self._change(MARK_SENT, (now, message_id))
+    def update_sent(self, message_id: int, token: str, now: datetime) -> int:
+        return self._change(MARK_SENT, (now, message_id, token))
 
-    def update_retry(self, message_id: int, next_attempt_at: datetime, error: str) -> int:
-        return self._change(MARK_RETRY, (next_attempt_at, error[:500], message_id))
+    def update_retry(self, message_id: int, token: str, next_attempt_at: datetime, error: str) -> int:
+        return self._change(MARK_RETRY, (next_attempt_at, error[:500], message_id, token))
 
-    def update_failed(self, message_id: int, error: str) -> int:
-        return self._change(MARK_FAILED, (error[:500], message_id))
+    def update_failed(self, message_id: int, token: str, error: str) -> int:
+        return self._change(MARK_FAILED, (error[:500], message_id, token))
 
     def get_message(self, message_id: int) -> dict[str, Any] | None:
         return self._one(GET_MESSAGE, (message_id,))

@@ -1,15 +1,41 @@
 """What every service class holds: the database, the settings and the clock."""
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from backend.clock import utcnow
 from backend.config import Settings
-from backend.db import Database
+from backend.db import Database, in_retried_unit, run_retrying
+
+
+def retrying(method: Callable[..., Any]) -> Callable[..., Any]:
+    """method run by run_retrying: rerun whole when its transaction lost a race (deadlock, Galera conflict).
+    Called from another retried method, it is part of that one's attempt (the outermost retries)."""
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if in_retried_unit():
+            return method(*args, **kwargs)
+        return run_retrying(lambda: method(*args, **kwargs))
+    return run
 
 
 class Service:
+    """Every public method of a service is a retried unit (see run_retrying): a transaction that loses
+    a race to another (InnoDB deadlock, Galera certification conflict at any statement or at COMMIT)
+    runs again instead of answering 503. Side effects outside the database inside such a method must
+    be idempotent (payments authorise once per idempotency key); those after a commit never repeat."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            # Generators run after the call returns, outside any runner: left as they are.
+            if not name.startswith("_") and inspect.isfunction(value) and not inspect.isgeneratorfunction(value):
+                setattr(cls, name, retrying(value))
+
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.settings = settings

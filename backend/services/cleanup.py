@@ -3,10 +3,15 @@ pending registrations, old guest carts, stale idempotency keys), on a schedule a
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from backend.repositories.cleanup import CleanupRepository, LockRepository
+from backend.db import run_retrying
+from backend.repositories.cleanup import CleanupRepository
+from backend.repositories.leases import LeaseRepository
 from backend.services.base import Service
 
 log = logging.getLogger("shopwright.cleanup")
@@ -14,20 +19,33 @@ BATCH = 5000
 GUEST_CART_DAYS = 30
 # A client retrying an order does so within minutes; a week is far beyond any retry.
 IDEMPOTENCY_KEY_DAYS = 7
-LOCK_NAME = "shopwright_cleanup"
+LEASE_NAME = "cleanup"
+# Held by one process of one host at a time; a holder that dies frees it when this runs out.
+LEASE = timedelta(minutes=10)
 
 
 class CleanupService(Service):
     def run(self) -> dict[str, int] | None:
-        """Delete every expired kind of row; the counts per kind, or None when another process is running it."""
-        with self.db.uow() as lock_uow:
-            locks = LockRepository(lock_uow.conn)
-            if not locks.get_lock(LOCK_NAME):
-                return None
-            try:
-                return self._run_all()
-            finally:
-                locks.release_lock(LOCK_NAME)
+        """Delete every expired kind of row; the counts per kind, or None when another process or host runs it."""
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        if not run_retrying(lambda: self._take_lease(owner)):
+            return None
+        try:
+            return self._run_all()
+        finally:
+            run_retrying(lambda: self._release_lease(owner))
+
+    def _take_lease(self, owner: str) -> bool:
+        now = self.now()
+        with self.db.uow() as uow:
+            taken = LeaseRepository(uow.conn).take(LEASE_NAME, owner, now, now + LEASE)
+            uow.commit()
+        return taken
+
+    def _release_lease(self, owner: str) -> None:
+        with self.db.uow() as uow:
+            LeaseRepository(uow.conn).release(LEASE_NAME, owner)
+            uow.commit()
 
     def run_scheduled(self) -> bool:
         """One scheduled pass, logged; returns False so the schedule waits a full interval before the next."""
@@ -55,9 +73,13 @@ class CleanupService(Service):
         # One short transaction per batch: big deletes never hold locks for long.
         total = 0
         while True:
-            with self.db.uow() as uow:
-                removed = job(CleanupRepository(uow.conn))
-                uow.commit()
+            removed = run_retrying(lambda: self._batch(job))
             total += removed
             if removed < BATCH:
                 return total
+
+    def _batch(self, job: Callable[[CleanupRepository], int]) -> int:
+        with self.db.uow() as uow:
+            removed = job(CleanupRepository(uow.conn))
+            uow.commit()
+        return removed

@@ -16,4 +16,7 @@ class HealthService(Service):
         """
         if not self.db.probe.alive():
             raise DatabaseUnavailable()
-        return {"status": "ok", "database": "ok", "currency": self.settings.store_currency}
+        # Which database node this process uses (DB_HOSTS fails over), and the Galera cluster's size
+        # as that node sees it (null on a single server).
+        return {"status": "ok", "database": "ok", "currency": self.settings.store_currency,
+                "database_node": self.db.nodes.current, "cluster_size": self.db.probe.cluster_size}

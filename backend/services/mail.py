@@ -1,20 +1,23 @@
 """The outbox sender: delivers queued messages by SMTP (or to the console), with retries and backoff.
 
-Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and a short lease, so any number of
-gunicorn workers (and `flask send-mail`) can run senders against one outbox without sending a
-message twice. Messages addressed to `sms:<number>` go to the SMS backend instead.
+Rows are claimed by a conditional UPDATE that stamps them with a fresh claim token and a short
+lease, then read back by token, so any number of gunicorn workers, `flask send-mail` and app hosts
+on a Galera cluster can run senders against one outbox without sending a message twice.
+Messages addressed to `sms:<number>` go to the SMS backend instead.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 from backend.config import Settings
+from backend.db import run_retrying
 from backend.repositories.mail import MailRepository
 from backend.services.base import Service
 
@@ -90,16 +93,14 @@ class MailService(Service):
         """Claim up to limit due messages and deliver them; returns how many were sent. Never raises for a delivery."""
         if self.before_send is not None:
             self.before_send()
-        now = self.now()
+        token, now = uuid.uuid4().hex, self.now()
         with self.db.uow() as uow:
             repo = MailRepository(uow.conn)
-            batch = repo.list_due(now, limit)
-            for row in batch:
-                repo.update_claimed(row["id"], now + LEASE)
+            batch = repo.list_claimed(token) if repo.update_claim_due(token, now, now + LEASE, limit) else []
             uow.commit()
-        return sum(self._deliver(row) for row in batch)
+        return sum(self._deliver(row, token) for row in batch)
 
-    def _deliver(self, row: dict) -> bool:
+    def _deliver(self, row: dict, token: str) -> bool:
         to = row["to_addr"]
         backend = self.sms_backend() if to.startswith(SMS_PREFIX) else self.email_backend()
         try:
@@ -107,16 +108,20 @@ class MailService(Service):
             error = None
         except (OSError, smtplib.SMTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"
+        # Its own retried unit: the claim before it has committed, and the message must not go twice.
+        run_retrying(lambda: self._record_outcome(row, token, error))
+        if error:
+            log.warning("message %s to %s not sent (attempt %s): %s", row["id"], to, row["attempts"] + 1, error)
+        return error is None
+
+    def _record_outcome(self, row: dict, token: str, error: str | None) -> None:
         attempts = row["attempts"] + 1
         with self.db.uow() as uow:
             repo = MailRepository(uow.conn)
             if error is None:
-                repo.update_sent(row["id"], self.now())
+                repo.update_sent(row["id"], token, self.now())
             elif attempts >= MAX_ATTEMPTS:
-                repo.update_failed(row["id"], error)
+                repo.update_failed(row["id"], token, error)
             else:
-                repo.update_retry(row["id"], self.now() + backoff(attempts), error)
+                repo.update_retry(row["id"], token, self.now() + backoff(attempts), error)
             uow.commit()
-        if error:
-            log.warning("message %s to %s not sent (attempt %s): %s", row["id"], to, attempts, error)
-        return error is None

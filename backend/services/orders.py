@@ -10,7 +10,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
-from backend.db import retry_on_deadlock
+from backend.db import is_conflict
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.cart import CartRepository
 from backend.repositories.mail import MailRepository
@@ -96,7 +96,7 @@ class OrderService(Service):
         if problems:
             raise errors.ValidationFailed("The card details are not valid.", fields=problems)
         fingerprint = self._fingerprint(card, address_id, shipping_address)
-        return retry_on_deadlock(lambda: self._place(actor, key, fingerprint, card, address_id, shipping_address))
+        return self._place(actor, key, fingerprint, card, address_id, shipping_address)
 
     def _fingerprint(self, card: Card, address_id: int | None, address: dict[str, Any] | None) -> str:
         # Keyed (HMAC), so the stored request hash cannot be brute-forced back into a card number.
@@ -125,12 +125,17 @@ class OrderService(Service):
             if short:
                 raise insufficient_stock(short, "Some products do not have enough stock.")
             totals = self._totals(cart)
-            auth = self.gateway.authorize(card, totals["total"], self.settings.store_currency, now)
+            # Once per key and request at the gateway: a rerun after a conflict (place_order is retried
+            # whole), or the same key racing on another cluster node, gets the same authorization back.
+            auth = self.gateway.authorize(card, totals["total"], self.settings.store_currency, now,
+                                          idempotency_key=f"order:{user_id}:{key}:{fingerprint[:32]}")
             try:
                 order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now)
                 uow.commit()
-            except BaseException:
-                self.gateway.void(auth)
+            except BaseException as exc:
+                # A conflict is rerun (or lost to a twin that committed with this same authorization).
+                if not is_conflict(exc):
+                    self.gateway.void(auth)
                 raise
         return order, True
 
@@ -243,11 +248,11 @@ class OrderService(Service):
     # ------------------------------------------------------------------ status changes
     def cancel_order(self, actor: Actor, order_id: int) -> dict[str, Any]:
         """The customer cancels their own pending or paid order; raises NotFound, Conflict illegal_status_change."""
-        return retry_on_deadlock(lambda: self._move(actor, order_id, "cancelled", owner_id=actor.user_id))
+        return self._move(actor, order_id, "cancelled", owner_id=actor.user_id)
 
     def change_status(self, actor: Actor, order_id: int, status: str) -> dict[str, Any]:
         """Staff move an order along api.md's legal moves; raises NotFound, Conflict illegal_status_change."""
-        return retry_on_deadlock(lambda: self._move(actor, order_id, status))
+        return self._move(actor, order_id, status)
 
     def _move(self, actor: Actor, order_id: int, status: str, owner_id: int | None = None) -> dict[str, Any]:
         now = self.now()

@@ -5,7 +5,7 @@ stored, logged or put in an error message (Card's repr hides them). Only brand a
 """
 from __future__ import annotations
 
-import secrets
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -45,8 +45,11 @@ class Authorization:
 class PaymentGateway(Protocol):
     name: str
 
-    def authorize(self, card: Card, amount: Decimal, currency: str, now: datetime) -> Authorization:
-        """Reserve amount on the card; raises ValidationFailed (bad card) or PaymentDeclined."""
+    def authorize(self, card: Card, amount: Decimal, currency: str, now: datetime,
+                  idempotency_key: str) -> Authorization:
+        """Reserve amount on the card, once per idempotency_key: a repeat of the key answers the first
+        authorization (as real gateways do with their Idempotency-Key header). Raises ValidationFailed
+        (bad card) or PaymentDeclined."""
 
     def void(self, authorization: Authorization) -> None:
         """Release an authorization whose order did not go through."""
@@ -89,19 +92,25 @@ def card_errors(card: Card, now: datetime) -> dict[str, list[str]]:
 
 
 class TestGateway:
-    """Approves any Luhn-valid unexpired card except 4000000000000002, which it declines."""
+    """Approves any Luhn-valid unexpired card except 4000000000000002, which it declines.
+
+    Idempotent like a real gateway: the reference is derived from the idempotency key, so a repeat of
+    the key (a rerun, another app process or host) answers the same single authorization.
+    """
 
     name = "test"
     __test__ = False  # not a pytest class, despite the name
 
-    def authorize(self, card: Card, amount: Decimal, currency: str, now: datetime) -> Authorization:
+    def authorize(self, card: Card, amount: Decimal, currency: str, now: datetime,
+                  idempotency_key: str) -> Authorization:
         """Approve or decline; raises ValidationFailed for a bad card, PaymentDeclined for the declined test card."""
         problems = card_errors(card, now)
         if problems:
             raise errors.ValidationFailed("The card details are not valid.", fields=problems)
         if card.number == DECLINED_TEST_CARD:
             raise errors.PaymentDeclined()
-        return Authorization(self.name, f"test_{secrets.token_hex(12)}", card.brand, card.last4, amount)
+        reference = "test_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        return Authorization(self.name, reference, card.brand, card.last4, amount)
 
     def void(self, authorization: Authorization) -> None:
         """Nothing is held by the test gateway, so there is nothing to release."""

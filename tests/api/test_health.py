@@ -8,10 +8,11 @@ from backend.app import create_app
 from tests.helpers import TcpProxy, assert_error
 
 
-def test_health_ok(client):
+def test_health_ok(client, settings):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "currency": "USD"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "currency": "USD",
+                                   "database_node": f"{settings.db_host}:{settings.db_port}", "cluster_size": None}
 
 
 def test_health_follows_the_database_down_and_up_without_restart(settings):

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 
 from backend.background import BackgroundLoop
 from backend.context import Actor
@@ -61,16 +64,69 @@ def test_failed_delivery_backs_off_then_gives_up(db, services, travel):
     assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
 
 
-def test_two_senders_never_claim_the_same_row(db):
-    ids = {_queue(db, f"claim-{uid()}@example.test") for _ in range(2)}
+def test_two_claims_never_get_the_same_row(db):
+    ids = {_queue(db, f"claim-{uid()}@example.test") for _ in range(3)}
     now = MailService(db, db.settings).now()
+    lease = now + timedelta(minutes=5)
+    second: dict[str, set[int]] = {}
+
+    def claim_all() -> None:  # another worker while the first still holds its rows: waits, then skips them
+        with db.uow() as uow:
+            repo = MailRepository(uow.conn)
+            repo.update_claim_due("second", now, lease, 100_000)
+            second["ids"] = {r["id"] for r in repo.list_claimed("second")}
+            uow.commit()
+
     with db.uow() as first:
-        claimed_first = {r["id"] for r in MailRepository(first.conn).list_due(now, 1)}
-        with db.uow() as second:  # another worker while the first still holds its rows
-            claimed_second = {r["id"] for r in MailRepository(second.conn).list_due(now, 100_000)}
+        repo = MailRepository(first.conn)
+        assert repo.update_claim_due("first", now, lease, 1) == 1
+        claimed_first = {r["id"] for r in repo.list_claimed("first")}
+        other = threading.Thread(target=claim_all)
+        other.start()
+        time.sleep(0.3)
+        first.commit()
+    other.join(timeout=10)
     assert len(claimed_first) == 1
-    assert not claimed_first & claimed_second
-    assert ids <= claimed_first | claimed_second
+    assert not claimed_first & second["ids"]
+    assert ids <= claimed_first | second["ids"]
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self._lock = threading.Lock()
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        with self._lock:
+            self.sent.append(to)
+
+
+def test_four_concurrent_senders_deliver_every_message_exactly_once(db, services):
+    recorder = _Recorder()
+
+    class Recording(MailService):
+        def email_backend(self):
+            return recorder
+
+    addresses = [f"once-{i}-{uid()}@example.test" for i in range(40)]
+    for to in addresses:
+        _queue(db, to)
+    senders = [Recording(services.db, services.settings, services.mail.now) for _ in range(4)]
+
+    def drain(sender: MailService) -> None:
+        while sender.send_due(limit=5):
+            pass
+
+    threads = [threading.Thread(target=drain, args=(sender,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Counter(to for to in recorder.sent if to in set(addresses)) == Counter(addresses)
+    with db.cursor() as cur:
+        cur.execute("SELECT COUNT(*) AS n FROM email_outbox WHERE status = 'sent' AND attempts = 1 "
+                    "AND claimed_by IS NULL AND to_addr LIKE 'once-%%'")
+        assert cur.fetchone()["n"] >= 40
 
 
 def test_console_backend_logs_the_whole_message_code_included(services, make_user, caplog):

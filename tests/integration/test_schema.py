@@ -33,7 +33,20 @@ def test_schema_applies_twice_and_changes_nothing(settings):
     assert {"users", "sessions", "pending_registrations", "one_time_codes", "password_reset_tokens",
             "addresses", "categories", "products", "offers", "search_log", "carts", "cart_items",
             "saved_items", "orders", "order_items", "payments", "idempotency_keys", "email_outbox",
-            "audit_log", "backups"} <= set(before)
+            "audit_log", "backups", "job_leases"} <= set(before)
+
+
+def test_columns_added_since_a_tables_first_release_are_added_to_an_older_database(settings):
+    before = _table_definitions(settings)
+    conn = connect(settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("ALTER TABLE email_outbox DROP KEY ix_outbox_claimed, DROP COLUMN claimed_by")
+    finally:
+        conn.close()
+    assert "claimed_by" not in _table_definitions(settings)["email_outbox"]
+    apply_schema(settings)
+    assert _table_definitions(settings) == before
 
 
 def test_every_table_is_innodb_utf8mb4(db):
