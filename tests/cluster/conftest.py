@@ -15,8 +15,11 @@ from backend.config import load_settings
 from backend.migrate import apply_schema, create_database
 from tests.accounts_support import SmtpSink
 from tests.cluster.galera import AppServer, Cluster, available
+from tests.helpers import _free_port
 
-APP_PORTS = [int(p) for p in os.environ.get("CLUSTER_APP_PORTS", "5501,5502").split(",")]
+# Two free loopback ports unless CLUSTER_APP_PORTS names them ("5501,5502").
+APP_PORTS = ([int(p) for p in os.environ["CLUSTER_APP_PORTS"].split(",")] if os.environ.get("CLUSTER_APP_PORTS")
+             else [_free_port(), _free_port()])
 FIGURES: dict[str, str] = {}
 
 
