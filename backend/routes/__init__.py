@@ -1,12 +1,12 @@
 """HTTP edge: blueprints, and the few helpers every route uses to parse input and reach services."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from backend import errors
@@ -18,6 +18,17 @@ API_PREFIX = "/api/v1"
 NOT_TEXT = "Must be valid text: no lone surrogates or bytes that are not UTF-8."
 # The only code points UTF-8 cannot encode (undecodable bytes arrive as U+DC80-U+DCFF, see _query_args).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested deeper than the parser can recurse is malformed JSON (ValueError,
+    which request.get_json(silent=True) and load_json answer with 400) rather than a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
 
 
 def services() -> Any:
@@ -49,7 +60,7 @@ def _json_body() -> Any:
         # JSON whose strings hold bytes that are not UTF-8: decoded as lone surrogates, which the text
         # check then names field by field (422) instead of refusing the whole body.
         try:
-            body = json.loads(request.get_data(cache=True).decode("utf-8", "surrogateescape"))
+            body = current_app.json.loads(request.get_data(cache=True).decode("utf-8", "surrogateescape"))
         except ValueError:
             return None
     return body
