@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 
 from backend import errors
 from backend.context import Actor
+from backend.schemas.common import flat_messages
 
 API_PREFIX = "/api/v1"
 # Said of a string (or key) holding a lone UTF-16 surrogate or bytes that are not UTF-8: JSON and URLs can
@@ -88,7 +89,7 @@ def _validate(schema: Schema, data: dict[str, Any], **kwargs: Any) -> dict[str, 
     try:
         loaded = schema.load(data, **kwargs)
     except ValidationError as exc:
-        fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
+        fields = flat_messages(exc.normalized_messages())
         raise errors.ValidationFailed(fields={**fields, **dict.fromkeys(bad_text, [NOT_TEXT])}) from exc
     if bad_text:
         raise errors.ValidationFailed(fields=dict.fromkeys(bad_text, [NOT_TEXT]))
