@@ -27,7 +27,7 @@ class CardNumber(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         number = _CARD_SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs))
-        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+        if not 12 <= len(number) <= 19 or not luhn_ok(number):  # luhn_ok takes ASCII digits only
             raise ValidationError("This is not a valid card number.")
         return number
 

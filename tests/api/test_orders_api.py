@@ -142,6 +142,11 @@ def test_declined_card_changes_nothing(client, db, make_user):
 @pytest.mark.parametrize(("payment", "field"), [
     ({**GOOD_CARD, "card_number": "4242424242424241"}, "payment.card_number"),
     ({**GOOD_CARD, "card_number": "4242-abcd"}, "payment.card_number"),
+    # Digits to str.isdigit but not to int() (superscript two), and Luhn-valid digits of another script.
+    ({**GOOD_CARD, "card_number": "4242424242424\u00b242"}, "payment.card_number"),
+    ({**GOOD_CARD, "card_number": "4242424242424242".translate(str.maketrans("0123456789", "\u0660\u0661\u0662"
+                                                                               "\u0663\u0664\u0665\u0666\u0667\u0668\u0669"))},
+     "payment.card_number"),
     ({**GOOD_CARD, "exp_year": 2020}, "payment.exp_year"),
     ({**GOOD_CARD, "exp_month": 13}, "payment.exp_month"),
     ({**GOOD_CARD, "cvc": "12"}, "payment.cvc"),
