@@ -329,6 +329,16 @@ def test_admin_cancel_restocks_and_admin_lists_filter(client, db, make_user):
     assert_error(client.get("/api/v1/admin/orders/999999999", headers=admin["headers"]), 404, "not_found")
 
 
+# Long enough to match no name or email of the shared test database (other tests store orders of their own).
+@pytest.mark.parametrize("q", ["\u00b2" * 12, "\u0661\u0662" * 6, "99999999999999999999", "1e300000"])
+def test_admin_order_search_takes_any_text(client, make_user, q):
+    # An id is searched only for ASCII digits: "\u00b2" passes str.isdigit and then failed int() (a 500).
+    listing = client.get("/api/v1/admin/orders", query_string={"q": q}, headers=make_user("admin")["headers"])
+    # (What it finds depends on the collation: utf8mb4 compares "\u00b2" equal to "2" in names and emails.)
+    assert listing.status_code == 200, listing.get_data(as_text=True)
+    assert isinstance(listing.get_json()["items"], list)
+
+
 def test_checkout_and_thanks_pages_are_served(client):
     assert b"checkout.js" in client.get("/checkout").data
     thanks = client.get("/orders/42/thanks")
