@@ -15,7 +15,7 @@ from backend.error_handlers import register_error_handlers
 from backend.extensions import limiter
 from backend.http_headers import init_http_headers
 from backend.request_log import init_request_log
-from backend.routes import API_PREFIX, register_blueprints
+from backend.routes import API_PREFIX, JsonProvider, register_blueprints
 from backend.routes.guard import init_guard
 from backend.services import Services
 from backend.services.mail import POLL_SECONDS
@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes,
                       JSON_SORT_KEYS=False, RATELIMIT_ENABLED=settings.ratelimit_enabled,
                       RATELIMIT_STORAGE_URI=settings.redis_url or "memory://")
+    app.json = JsonProvider(app)
     app.json.sort_keys = False
     app.extensions["settings"] = settings
     app.extensions["shopwright"] = Services(settings, Database(settings))

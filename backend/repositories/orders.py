@@ -138,7 +138,7 @@ class OrderRepository(Repository):
             args.append(status)
         if q:
             pattern = _like(q)
-            if q.isdigit():
+            if q.isascii() and q.isdigit():  # str.isdigit alone takes "\u00b2", which int() refuses
                 clauses.append(_WHERE_TEXT_OR_ID)
                 args += [int(q), pattern, pattern, pattern]
             else:

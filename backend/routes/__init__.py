@@ -1,16 +1,17 @@
 """HTTP edge: blueprints, and the few helpers every route uses to parse input and reach services."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from backend import errors
 from backend.context import Actor
+from backend.schemas.common import flat_messages
 
 API_PREFIX = "/api/v1"
 # Said of a string (or key) holding a lone UTF-16 surrogate or bytes that are not UTF-8: JSON and URLs can
@@ -18,6 +19,17 @@ API_PREFIX = "/api/v1"
 NOT_TEXT = "Must be valid text: no lone surrogates or bytes that are not UTF-8."
 # The only code points UTF-8 cannot encode (undecodable bytes arrive as U+DC80-U+DCFF, see _query_args).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested deeper than the parser can recurse is malformed JSON (ValueError,
+    which request.get_json(silent=True) and load_json answer with 400) rather than a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
 
 
 def services() -> Any:
@@ -49,7 +61,7 @@ def _json_body() -> Any:
         # JSON whose strings hold bytes that are not UTF-8: decoded as lone surrogates, which the text
         # check then names field by field (422) instead of refusing the whole body.
         try:
-            body = json.loads(request.get_data(cache=True).decode("utf-8", "surrogateescape"))
+            body = current_app.json.loads(request.get_data(cache=True).decode("utf-8", "surrogateescape"))
         except ValueError:
             return None
     return body
@@ -77,7 +89,7 @@ def _validate(schema: Schema, data: dict[str, Any], **kwargs: Any) -> dict[str, 
     try:
         loaded = schema.load(data, **kwargs)
     except ValidationError as exc:
-        fields = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.normalized_messages().items()}
+        fields = flat_messages(exc.normalized_messages())
         raise errors.ValidationFailed(fields={**fields, **dict.fromkeys(bad_text, [NOT_TEXT])}) from exc
     if bad_text:
         raise errors.ValidationFailed(fields=dict.fromkeys(bad_text, [NOT_TEXT]))

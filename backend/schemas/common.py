@@ -14,6 +14,17 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from backend.clock import iso
 
 
+def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}, {"user_ids": {2: [...]}} -> {"user_ids.2": [...]}:
+    the api.md fields map is flat, one list of sentences per field."""
+    if not isinstance(messages, dict):
+        return {prefix or "_schema": messages if isinstance(messages, list) else [str(messages)]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        flat.update(flat_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
 class Money(fields.Decimal):
     """A decimal string with two places ("1299.00"), never a float."""
 

@@ -9,26 +9,16 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.clock import utcnow
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import CartSchema, LineSchema
-from backend.schemas.common import Money, PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import Money, PageQuery, UtcDateTime, flat_messages, page_schema
 from backend.services.payments import luhn_ok
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 _CARD_SEPARATORS = re.compile(r"[ -]")
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}: the api.md fields map is flat."""
-    if not isinstance(messages, dict):
-        return {prefix or "_schema": messages if isinstance(messages, list) else [str(messages)]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
-
-
 class FlatErrors(Schema):
     def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
-        raise ValidationError(_flatten(error.normalized_messages())) from error
+        raise ValidationError(flat_messages(error.normalized_messages())) from error
 
 
 class CardNumber(fields.String):
@@ -37,7 +27,7 @@ class CardNumber(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         number = _CARD_SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs))
-        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+        if not 12 <= len(number) <= 19 or not luhn_ok(number):  # luhn_ok takes ASCII digits only
             raise ValidationError("This is not a valid card number.")
         return number
 

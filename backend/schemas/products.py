@@ -22,7 +22,7 @@ class MoneyIn(fields.Field):
     a price filter, an offer) can be negative, and the pattern saying so lets the document say it for strings too.
     """
 
-    TEXT = re.compile(r"\d{1,10}(\.\d{1,2})?")
+    TEXT = re.compile(r"\d{1,10}(\.\d{1,2})?", re.ASCII)  # ASCII: as \d in the document's (ECMA) pattern
     # The number branch lets backend.openapi add the Range validators as minimum/maximum.
     json_schema = {"anyOf": [{"type": "string", "format": "decimal", "pattern": f"^{TEXT.pattern}$"},
                              {"type": "number", "multipleOf": 0.01}],

@@ -57,7 +57,8 @@ class PaymentGateway(Protocol):
 
 def luhn_ok(number: str) -> bool:
     """The Luhn checksum every real card number passes."""
-    if not number.isdigit():
+    # ASCII only: str.isdigit also takes other scripts' digits and signs like "\u00b2", which int() refuses.
+    if not (number.isascii() and number.isdigit()):
         return False
     total = 0
     for i, ch in enumerate(reversed(number)):

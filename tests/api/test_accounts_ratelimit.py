@@ -46,3 +46,10 @@ def test_forgot_password_is_limited_per_ip_across_accounts(limited_client):
 def test_an_app_with_limits_off_stays_unlimited_while_another_has_them_on(client, limited_client):
     login = {"login": f"free-{uid()}@example.test", "password": "guess-number-x"}
     assert {client.post("/api/v1/auth/otp", json={"email": login["login"]}).status_code for _ in range(8)} == {202}
+
+
+def test_a_body_nested_too_deep_is_400_where_the_limit_reads_the_account(limited_client):
+    # The per-account key is read from the body before the view parses it.
+    deep = '{"login": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = limited_client.post("/api/v1/auth/login", data=deep, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "invalid_json")

@@ -74,3 +74,12 @@ def test_request_id_is_echoed_or_made(client):
     supplied = client.get("/api/v1/health", headers={"X-Request-ID": "abc12345-test"})
     assert supplied.headers["X-Request-ID"] == "abc12345-test"
     assert len(client.get("/api/v1/health").headers["X-Request-ID"]) == 32
+
+
+# Valid JSON under the body limit, nested deeper than Python's parser recurses (RecursionError, not ValueError).
+_DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("body", ['{"name": ' + _DEEP + "}", '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_too_deep_is_400_invalid_json(echo_client, body):
+    assert_error(echo_client.post("/api/v1/_echo", data=body, headers=JSON), 400, "invalid_json")

@@ -103,6 +103,16 @@ def test_every_bad_field_is_named_with_the_schemas_own_complaints(client):
     assert error["fields"]["email"] == ["Enter a valid email address."]
 
 
+def test_bad_items_of_a_list_are_named_each_as_a_flat_field(client, make_user):
+    # The fields map is flat (field -> list of sentences): a list item is "user_ids.2", as a bad text in it is.
+    admin = make_user("admin")
+    error = assert_error(client.post("/api/v1/admin/users/bulk", headers=admin["headers"], json={
+        "action": "block", "user_ids": [0, 5, "a", f"x{LONE}"]}), 422, "validation_error")
+    assert error["fields"] == {"user_ids.0": ["Must be greater than or equal to 1."],
+                               "user_ids.2": ["Not a valid integer."],
+                               "user_ids.3": ["Must be valid text: no lone surrogates or bytes that are not UTF-8."]}
+
+
 def test_a_body_with_bytes_that_are_not_utf8_names_the_field(client):
     body = b'{"login": "ada\xff", "password": "whatever-it-is"}'
     response = client.post("/api/v1/auth/login", data=body, content_type="application/json")

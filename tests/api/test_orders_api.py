@@ -142,6 +142,11 @@ def test_declined_card_changes_nothing(client, db, make_user):
 @pytest.mark.parametrize(("payment", "field"), [
     ({**GOOD_CARD, "card_number": "4242424242424241"}, "payment.card_number"),
     ({**GOOD_CARD, "card_number": "4242-abcd"}, "payment.card_number"),
+    # Digits to str.isdigit but not to int() (superscript two), and Luhn-valid digits of another script.
+    ({**GOOD_CARD, "card_number": "4242424242424\u00b242"}, "payment.card_number"),
+    ({**GOOD_CARD, "card_number": "4242424242424242".translate(str.maketrans("0123456789", "\u0660\u0661\u0662"
+                                                                               "\u0663\u0664\u0665\u0666\u0667\u0668\u0669"))},
+     "payment.card_number"),
     ({**GOOD_CARD, "exp_year": 2020}, "payment.exp_year"),
     ({**GOOD_CARD, "exp_month": 13}, "payment.exp_month"),
     ({**GOOD_CARD, "cvc": "12"}, "payment.cvc"),
@@ -322,6 +327,16 @@ def test_admin_cancel_restocks_and_admin_lists_filter(client, db, make_user):
     assert_error(client.get("/api/v1/admin/orders", headers=customer["headers"]), 403, "forbidden")
     assert_error(client.get("/api/v1/admin/orders?status=lost", headers=admin["headers"]), 422, "validation_error")
     assert_error(client.get("/api/v1/admin/orders/999999999", headers=admin["headers"]), 404, "not_found")
+
+
+# Long enough to match no name or email of the shared test database (other tests store orders of their own).
+@pytest.mark.parametrize("q", ["\u00b2" * 12, "\u0661\u0662" * 6, "99999999999999999999", "1e300000"])
+def test_admin_order_search_takes_any_text(client, make_user, q):
+    # An id is searched only for ASCII digits: "\u00b2" passes str.isdigit and then failed int() (a 500).
+    listing = client.get("/api/v1/admin/orders", query_string={"q": q}, headers=make_user("admin")["headers"])
+    # (What it finds depends on the collation: utf8mb4 compares "\u00b2" equal to "2" in names and emails.)
+    assert listing.status_code == 200, listing.get_data(as_text=True)
+    assert isinstance(listing.get_json()["items"], list)
 
 
 def test_checkout_and_thanks_pages_are_served(client):
