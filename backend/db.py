@@ -228,8 +228,10 @@ class Pool:
             conn = self._make_ready(conn, check=probe)
         except BaseException as exc:
             self._give_back_slot(lost=is_connection_error(exc), probe=probe)
-            if is_connection_error(exc):
-                log.warning("database unreachable: %s", type(exc).__name__)
+            # Unreachable, or answering but refusing us (unknown database, access denied, too many
+            # connections): either way this request can only be told to come back later.
+            if is_connection_error(exc) or isinstance(exc, pymysql.err.OperationalError):
+                log.warning("database unavailable: %s %s", type(exc).__name__, exc.args[:1])
                 raise DatabaseUnavailable() from exc
             raise
         if probe:

@@ -53,6 +53,13 @@ def test_health_and_requests_answer_503_in_time_while_the_database_stalls(settin
         proxy.stop()
 
 
+def test_a_server_that_refuses_the_database_answers_503_not_500(settings):
+    app = create_app(settings=replace(settings, db_name=f"{settings.db_name}_missing"))
+    client = app.test_client()
+    assert_error(client.get("/api/v1/products"), 503, "database_unavailable")
+    assert_error(client.get("/api/v1/health"), 503, "database_unavailable")
+
+
 def test_currency_comes_from_settings(settings):
     app = create_app(settings=replace(settings, store_currency="EUR"))
     assert app.test_client().get("/api/v1/health").get_json()["currency"] == "EUR"
