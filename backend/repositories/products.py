@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -120,13 +121,39 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
     return sql, [*select_args, *args, limit, offset]
 
 
-def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = None) -> tuple[str, list[Any]]:
+# The active offers of one page row, read in the page's own statement (a correlated subquery per row,
+# 24 rows, over the few offers not yet ended): the offers on the product itself or on any category whose
+# path is a prefix of the product's category path. Only what pricing needs (id, percent_off, amount_off),
+# as "id percent amount" items joined by commas; services.pricing still picks the best one.
+_PAGE_OFFERS = """(SELECT GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, ''), ' ', COALESCE(o.amount_off, '')
+    ORDER BY o.id SEPARATOR ',') FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
+  WHERE o.starts_at <= %s AND o.ends_at > %s
+    AND (o.product_id = pr.id OR (oc.id IS NOT NULL AND pc.path LIKE CONCAT(oc.path, '%%'))))"""
+
+
+def parse_page_offers(text: str | None, max_len: int) -> list[dict[str, Any]] | None:
+    """_PAGE_OFFERS' text as offer dicts; None when GROUP_CONCAT was cut at max_len (look them up instead)."""
+    if not text:
+        return []
+    if len(text.encode()) >= max_len:
+        return None
+    offers = []
+    for item in text.split(","):
+        offer_id, percent, amount = item.split(" ")
+        offers.append({"id": int(offer_id), "percent_off": Decimal(percent) if percent else None,
+                       "amount_off": Decimal(amount) if amount else None})
+    return offers
+
+
+def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = None,
+             offers_at: datetime | None = None) -> tuple[str, list[Any]]:
     """One statement for one listing page: its rows, in order, and (count_limit) how many match.
 
     The deferred join in one round trip: page_ids_sql walks only the index to the page (a derived
     table), then the page's rows are read by primary key. With count_limit, the number of matches is
     counted alongside, stopping at count_limit rows so its cost is bounded whatever the catalog size;
-    relevance ranking counts every match in its own pass (page_ids_sql's total) instead.
+    relevance ranking counts every match in its own pass (page_ids_sql's total) instead. With offers_at,
+    each row also carries the offers active then (active_offers, see _PAGE_OFFERS): no second round trip.
     """
     relevance = c.sort == "relevance"
     inner, args = page_ids_sql(c, limit, offset, with_total=relevance)
@@ -134,11 +161,15 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
     order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
     sql = f"SELECT {columns}{', page.total' if relevance else ''}"
     joins = ""
+    if offers_at is not None:
+        sql += f", {_PAGE_OFFERS} AS active_offers, @@group_concat_max_len AS offers_max_len"
+        joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
+        args = [offers_at, offers_at, *args]
     if count_limit is not None and not relevance:
         where, count_args = _where(c)
         where = where.replace("p.", "cp.")  # the fixed fragments of _where, on the counting alias
         sql += ", counted.total"
-        joins = (" CROSS JOIN (SELECT COUNT(*) AS total FROM "
+        joins += (" CROSS JOIN (SELECT COUNT(*) AS total FROM "
                  f"(SELECT 1 FROM products cp WHERE {where} LIMIT %s) AS m) AS counted")
         args = [*args, *count_args, count_limit]
     sql += f" FROM ({inner}) AS page JOIN products pr ON pr.id = page.id{joins} ORDER BY {order}"
@@ -146,14 +177,20 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
 
 
 class ProductRepository(Repository):
-    def list_page(self, c: Criteria, limit: int, offset: int,
-                  count_limit: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
-        """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty)."""
-        sql, args = page_sql(c, limit, offset, count_limit)
+    def list_page(self, c: Criteria, limit: int, offset: int, count_limit: int | None = None,
+                  offers_at: datetime | None = None) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty).
+
+        With offers_at each row has "active_offers": its offers active then, or None when they did not
+        fit in the statement's answer (GROUP_CONCAT's limit) and must be looked up on their own.
+        """
+        sql, args = page_sql(c, limit, offset, count_limit, offers_at)
         rows = self._all(sql, args)
         total = rows[0].get("total") if rows else None
         for row in rows:
             row.pop("total", None)
+            if offers_at is not None:
+                row["active_offers"] = parse_page_offers(row["active_offers"], int(row.pop("offers_max_len")))
         return rows, None if total is None else int(total)
 
     def list_page_ids_counted(self, c: Criteria, limit: int, offset: int) -> tuple[list[int], int | None]:
