@@ -168,6 +168,10 @@ CREATE TABLE IF NOT EXISTS products (
   UNIQUE KEY uq_products_slug (slug),
   KEY ix_products_listing (is_archived, created_at),
   KEY ix_products_category (category_id, is_archived, created_at),
+  -- A category's products by name and by price paid, in index order: a category page (and each
+  -- category's branch of a subtree page) reads one page of entries instead of sorting the category.
+  KEY ix_products_category_name (category_id, is_archived, name),
+  KEY ix_products_category_price (category_id, is_archived, current_price),
   KEY ix_products_price (is_archived, current_price),
   KEY ix_products_name (is_archived, name),
   FULLTEXT KEY ft_products_text (name, description),
