@@ -109,6 +109,8 @@ _SORT_COLUMNS = {"newest": "p.created_at", "price_asc": "p.current_price", "pric
 # Merging per-category branches reads up to offset + limit index entries per category: worth it for the
 # first pages (a department's products need no sort), not for deep ones, where one sort costs less.
 MERGE_MAX_ROWS = 480
+# And for subtrees of up to this many categories: one statement per branch is parsed and planned.
+MERGE_MAX_CATEGORIES = 100
 
 
 def _merged_page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -135,8 +137,8 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
     with_total adds COUNT(*) OVER (): when the order is not an index order (relevance) every match is
     read to sort anyway, so counting in the same pass halves a search's cost against a second COUNT.
     """
-    if (c.sort in _SORT_COLUMNS and c.category_ids and len(c.category_ids) > 1 and not c.q and not with_total
-            and offset + limit <= MERGE_MAX_ROWS):
+    if (c.sort in _SORT_COLUMNS and c.category_ids and 1 < len(c.category_ids) <= MERGE_MAX_CATEGORIES
+            and not c.q and not with_total and offset + limit <= MERGE_MAX_ROWS):
         return _merged_page_ids_sql(c, limit, offset)
     where, args = _where(c)
     select, select_args = "p.id", []
