@@ -159,7 +159,8 @@ def drive_wrk(port: int, urls: list[str], seconds: float, connections: int, thre
     raw = json.loads(line[len("RESULT "):])
     if not raw["requests"]:  # nothing answered within the run: latency is "longer than the run", not 0
         raw.update(p50=float("inf"), p95=float("inf"), p99=float("inf"))
-    return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50": raw["p50"] / 1000,
+    # Only answers below 400 count as served: a fast 503 is not a page (wrk's latencies include them).
+    return {"rps": (raw["requests"] - raw["bad_status"]) / (raw["duration_us"] / 1e6), "p50": raw["p50"] / 1000,
             "p95": raw["p95"] / 1000, "p99": raw["p99"] / 1000, "bad": raw["bad_status"], "errors": raw["errors"]}
 
 
@@ -189,7 +190,8 @@ def drive_python(port: int, urls: list[str], seconds: float, connections: int) -
         worker.join(seconds + 10)
     elapsed = time.perf_counter() - started
     every = [ms for chunk in samples for ms in chunk] or [float("inf")]  # none answered: longer than the run
-    return {"rps": len(every) / elapsed if every[0] != float("inf") else 0.0, "p50": percentile(every, 50),
+    served = len(every) - sum(bad) if every[0] != float("inf") else 0
+    return {"rps": served / elapsed, "p50": percentile(every, 50),
             "p95": percentile(every, 95), "p99": percentile(every, 99), "bad": sum(bad), "errors": 0}
 
 
@@ -231,6 +233,9 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> dict[str, dict]
             result = drive(app_port, case_urls, args.seconds)
             ceilings.append(drive(ceiling_port, ceiling_urls, args.seconds))
             result["combinations"] = len(case_urls)
+            # More than 1% of answers refused or lost: the latencies are not those of pages served.
+            refused = result["bad"] + result["errors"]
+            result["clean"] = refused <= 0.01 * (result["rps"] * args.seconds + refused)
             result["ceiling"] = (ceilings[-2]["rps"] + ceilings[-1]["rps"]) / 2
             results[name] = result
             print(f"  {name}: {result['rps']:.0f} req/s, ceiling {result['ceiling']:.0f}", file=sys.stderr, flush=True)
@@ -261,7 +266,7 @@ def print_table(size: int, results: dict[str, dict], args: argparse.Namespace) -
     print(f"\n{size:,} products; {args.client} -c{args.connections}, {args.seconds:g} s per row; the ceiling ran "
           f"{len(runs)} times, between endpoints ({min(runs):,.0f} to {max(runs):,.0f} req/s); each endpoint is "
           "compared with the mean of the ceiling runs just before and after it\n")
-    print("| endpoint | combinations | req/s | p50 ms | p95 ms | p99 ms | vs ceiling | goal |")
+    print("| endpoint | combinations | req/s (answers < 400) | p50 ms | p95 ms | p99 ms | vs ceiling | goal |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for name, r in results.items():
         bad = answers_not_ok(r)
@@ -271,7 +276,8 @@ def print_table(size: int, results: dict[str, dict], args: argparse.Namespace) -
             continue
         goal = GOALS.get(name, GOAL)
         ratio = r["rps"] / r["ceiling"]
-        verdict = f"{'met' if ratio >= goal else 'MISSED'} (>= {goal})"
+        clean = r["clean"]
+        verdict = f"{'met' if ratio >= goal and clean else 'MISSED'} (>= {goal}{'' if clean else ', answers >= 400'})"
         print(f"| {name}{bad} | {r['combinations']:,} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
               f"{r['p99']:.1f} | {ratio:.2f} | {verdict} |")
 
@@ -286,8 +292,10 @@ def print_flatness(sizes: list[int], all_results: dict[int, dict[str, dict]]) ->
             continue
         small_p95, large_p95 = all_results[small][name]["p95"], all_results[large][name]["p95"]
         ratio = large_p95 / small_p95 if small_p95 else float("inf")
+        clean = all(all_results[s][name]["clean"] for s in sizes)
+        verdict = ("met" if ratio <= 2 else "MISSED") if clean else "MISSED (answers >= 400)"
         print(f"| {name} | " + " | ".join(f"{all_results[s][name]['p95']:.1f}" for s in sizes)
-              + f" | {ratio:.2f}x | {'met' if ratio <= 2 else 'MISSED'} |")
+              + f" | {ratio:.2f}x | {verdict} |")
 
 
 def main() -> None:
