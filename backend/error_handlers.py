@@ -17,8 +17,9 @@ _HTTP_CODES = {
     404: errors.NotFound, 405: errors.MethodNotAllowed, 409: errors.Conflict,
     413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType, 429: errors.RateLimited,
 }
-# Server-side statement timeouts (MariaDB 1969, MySQL 3024) and lock contention that outlived retries.
-_BUSY_CODES = {1969, 3024, 1205, 1213}
+# Server-side statement timeouts (MariaDB 1969, MySQL 3024; 188 when MariaDB's bound interrupts an
+# InnoDB FULLTEXT search, measured under search load) and lock contention that outlived retries.
+_BUSY_CODES = {1969, 3024, 188, 1205, 1213}
 
 
 def render(error: errors.AppError) -> Response:

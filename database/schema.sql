@@ -148,6 +148,15 @@ CREATE TABLE IF NOT EXISTS categories (
   CONSTRAINT fk_categories_parent FOREIGN KEY (parent_id) REFERENCES categories (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- One row whose token changes (a new UUID) with every write to the category tree, in the write's own
+-- transaction: each web worker keeps the tree it built while the token it read with it still holds.
+-- A random token, not a counter: a restored backup brings back the token of the very tree it restores.
+CREATE TABLE IF NOT EXISTS category_tree_version (
+  id          TINYINT UNSIGNED NOT NULL,
+  token       CHAR(36)     NOT NULL,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE IF NOT EXISTS products (
   id           INT UNSIGNED  NOT NULL AUTO_INCREMENT,
   category_id  INT UNSIGNED  NULL,
@@ -168,6 +177,10 @@ CREATE TABLE IF NOT EXISTS products (
   UNIQUE KEY uq_products_slug (slug),
   KEY ix_products_listing (is_archived, created_at),
   KEY ix_products_category (category_id, is_archived, created_at),
+  -- A category's products by name and by price paid, in index order: a category page (and each
+  -- category's branch of a subtree page) reads one page of entries instead of sorting the category.
+  KEY ix_products_category_name (category_id, is_archived, name),
+  KEY ix_products_category_price (category_id, is_archived, current_price),
   KEY ix_products_price (is_archived, current_price),
   KEY ix_products_name (is_archived, name),
   FULLTEXT KEY ft_products_text (name, description),

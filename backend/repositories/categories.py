@@ -46,12 +46,25 @@ REMOVE_OFFERS = "DELETE FROM offers WHERE category_id = %s"
 # Erase a category.
 REMOVE = "DELETE FROM categories WHERE id = %s"
 
+# Every write to the tree gives it a new token (category_tree_version in schema.sql), in the same transaction.
+TOUCH_TREE = """
+INSERT INTO category_tree_version (id, token) VALUES (1, UUID()) ON DUPLICATE KEY UPDATE token = UUID()"""
+# The tree's token now (None before the first write through this code).
+GET_TREE_TOKEN = "SELECT token FROM category_tree_version WHERE id = 1"
+
 PATH_MAX = 700
 
 
 class CategoryRepository(Repository):
     def list_all(self) -> list[dict[str, Any]]:
         return self._all(LIST_ALL)
+
+    def get_tree_token(self) -> str | None:
+        return self._scalar(GET_TREE_TOKEN)
+
+    def touch_tree(self) -> None:
+        """Mark the tree changed (every write below does it; so must any other code writing categories)."""
+        self._change(TOUCH_TREE)
 
     def get_category(self, category_id: int, lock: bool = False) -> dict[str, Any] | None:
         return self._one(GET_FOR_UPDATE if lock else GET, (category_id,))
@@ -74,13 +87,16 @@ class CategoryRepository(Repository):
     def add_category(self, parent_id: int | None, name: str, slug: str, parent_path: str) -> int:
         new_id = self._insert(ADD, (parent_id, name, slug))
         self._change(SET_PATH, (f"{parent_path}{new_id}/", new_id))
+        self.touch_tree()
         return new_id
 
     def update_name(self, category_id: int, name: str) -> int:
+        self.touch_tree()
         return self._change(RENAME, (name, category_id))
 
     def update_parent(self, category_id: int, parent_id: int | None, old_path: str, new_path: str) -> int:
         self._change(SET_PARENT, (parent_id, category_id))
+        self.touch_tree()
         return self._change(REPLACE_PREFIX, (new_path, len(old_path) + 1, old_path))
 
     def max_subtree_path(self, path: str) -> int:
@@ -95,4 +111,5 @@ class CategoryRepository(Repository):
     def remove_category(self, category_id: int) -> int:
         removed_offers = self._change(REMOVE_OFFERS, (category_id,))
         self._change(REMOVE, (category_id,))
+        self.touch_tree()
         return removed_offers

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from backend.repositories import Repository
+from backend.repositories.categories import TOUCH_TREE
 
 # A category; its path is set right after, once its id is known.
 ADD_CATEGORY = "INSERT INTO categories (parent_id, name, slug) VALUES (%s, %s, %s)"
@@ -24,6 +25,7 @@ class SeedRepository(Repository):
     def add_category(self, parent_id: int | None, name: str, slug: str) -> int:
         new_id = self._insert(ADD_CATEGORY, (parent_id, name, slug))
         self._change(SET_CATEGORY_PATH, (new_id,))
+        self._change(TOUCH_TREE)
         return new_id
 
     def add_products(self, rows: list[tuple]) -> int:

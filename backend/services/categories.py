@@ -64,12 +64,27 @@ class CategoryService(Service):
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
         self.cache = cache or ListingCache(ttl=0)
+        self._kept_tree: tuple[str, list[dict[str, Any]]] | None = None
 
     def tree(self) -> list[dict[str, Any]]:
-        """The whole tree, any depth, from one query."""
+        """The whole tree, any depth (shared between requests: callers must not change it).
+
+        Built once per worker and kept while the tree's token (category_tree_version) is the one read
+        before it was built: one primary-key read per request instead of reading and nesting every
+        category. The token is read first, so a write landing in between leaves a newer token than the
+        kept tree's, and the next request builds it again; never an older token over a newer tree.
+        """
         with self.db.uow() as uow:
-            rows = CategoryRepository(uow.conn).list_all()
-        return build_tree(rows)
+            repo = CategoryRepository(uow.conn)
+            token = repo.get_tree_token()
+            kept = self._kept_tree
+            if token is not None and kept is not None and kept[0] == token:
+                return kept[1]
+            rows = repo.list_all()
+        tree = build_tree(rows)
+        if token is not None:  # no token yet: categories written by other code, so nothing to trust
+            self._kept_tree = (token, tree)
+        return tree
 
     def get_category(self, category_id: int) -> dict[str, Any]:
         """One category; raises NotFound."""

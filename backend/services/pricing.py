@@ -43,6 +43,11 @@ def price_products(conn, products: list[dict[str, Any]], now: datetime) -> list[
     by_product: dict[int, list[dict[str, Any]]] = {}
     for offer in OfferRepository(conn).list_active_for_products([p["id"] for p in products], now):
         by_product.setdefault(offer["product_id"], []).append(offer)
+    return apply_offers(products, by_product)
+
+
+def apply_offers(products: list[dict[str, Any]], by_product: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Add sale_price, offer and unit_price from each product's active offers (already looked up)."""
     for product in products:
         sale_price, offer = best_offer(product["price"], by_product.get(product["id"], []))
         product["sale_price"], product["offer"] = sale_price, offer

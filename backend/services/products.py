@@ -1,6 +1,7 @@
 """Products: the storefront listing (search, filters, sorts, paging) and detail, and their management."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from backend.services import audit
 from backend.services.base import Service
 from backend.services.categories import category_path, path_categories, subtree_ids
 from backend.services.listing_cache import ListingCache
-from backend.services.pricing import ensure_current_prices, price_products, refresh_current_prices
+from backend.services.pricing import apply_offers, ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
 from backend.services.slugs import unique_slug
 
@@ -27,6 +28,14 @@ Q_MAX = 200
 # the products shown so far) with `total_capped: true`: an exact count reads every matching index
 # entry, a cost that grows with the catalog, while a shopper needs only "1,000+" there.
 TOTAL_CAP = 1000
+
+
+def _price_page(conn, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Price a listing page from the offers its statement brought along; look them up only when it did not."""
+    offers = [row.pop("active_offers", None) for row in rows]
+    if any(found is None for found in offers):
+        return price_products(conn, rows, now)
+    return apply_offers(rows, {row["id"]: found for row, found in zip(rows, offers, strict=True)})
 
 
 def _cache_key(c: Criteria) -> tuple:
@@ -58,24 +67,24 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
-            rows, total, capped = self._page(repo, criteria, page, per_page)
-            rows = price_products(uow.conn, rows, now)
+            rows, total, capped = self._page(repo, criteria, page, per_page, now)
+            rows = _price_page(uow.conn, rows, now)
             if q and page == 1 and total:  # one search, not one per page turned; only searches that found products
                 log_search(uow.conn, q, now)
             uow.commit()
         return {**paged([self._present(r) for r in rows], page, per_page, total), "total_capped": capped}
 
-    def _page(self, repo: ProductRepository, criteria: Criteria, page: int,
-              per_page: int) -> tuple[list[dict[str, Any]], int, bool]:
-        """One page of rows, the total and whether the total stopped at TOTAL_CAP."""
+    def _page(self, repo: ProductRepository, criteria: Criteria, page: int, per_page: int,
+              now: datetime) -> tuple[list[dict[str, Any]], int, bool]:
+        """One page of rows (with their active offers), the total and whether the total stopped at TOTAL_CAP."""
         offset = (page - 1) * per_page
         if criteria.sort == "relevance":
-            return *self._ranked_page(repo, criteria, offset, per_page), False
+            return *self._ranked_page(repo, criteria, offset, per_page, now), False
         key = ("total", _cache_key(criteria))
         cached = self.cache.get(key)
         # Count in the same statement, unless the cache knows or the page is past the cap anyway.
         count_limit = TOTAL_CAP + 1 if cached is None and offset < TOTAL_CAP else None
-        rows, counted = repo.list_page(criteria, per_page, offset, count_limit)
+        rows, counted = repo.list_page(criteria, per_page, offset, count_limit, offers_at=now)
         # Index orders stop after one page; a short page tells the total without counting.
         if len(rows) < per_page and (rows or page == 1):
             return rows, offset + len(rows), False
@@ -89,15 +98,15 @@ class ProductService(Service):
             self.cache.put(key, cached)
         return rows, *cached
 
-    def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int,
-                     per_page: int) -> tuple[list[dict[str, Any]], int]:
+    def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int, per_page: int,
+                     now: datetime) -> tuple[list[dict[str, Any]], int]:
         # Relevance ranks every match anyway, so the same pass counts them exactly; with the cache on,
         # the pass keeps the first RANKED_CAP ids and the following pages are sliced from them.
         if self.cache.enabled:
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
                 return repo.list_by_ids(ranked[offset:offset + per_page]), total
-        rows, total = repo.list_page(criteria, per_page, offset)
+        rows, total = repo.list_page(criteria, per_page, offset, offers_at=now)
         return rows, total if total is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:

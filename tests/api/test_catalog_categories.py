@@ -124,3 +124,31 @@ def test_category_changes_are_audited(services, db):
         cur.execute("SELECT action FROM audit_log WHERE target_type = 'category' AND target_id = %s",
                     (str(row["id"]),))
         assert [r["action"] for r in cur.fetchall()] == ["category.create"]
+
+
+def test_each_worker_keeps_its_tree_until_any_worker_changes_it(client, services, settings):
+    # Two workers: this app, and another set of services on the same database (as a second gunicorn
+    # worker has). The tree kept by the first follows every kind of write made through the second.
+    from backend.db import Database
+    from backend.services import Services
+
+    other = Services(settings, Database(settings))
+    try:
+        ids = tree(services, {"Kept": {"Leaf": {}}})
+        first = client.get("/api/v1/categories").get_json()
+        assert services.categories.tree() is services.categories.tree()  # kept, not rebuilt
+        assert client.get("/api/v1/categories").get_json() == first
+
+        def node(category_id):
+            return _find(client.get("/api/v1/categories").get_json(), category_id)
+
+        other.categories.update_category(SYSTEM, ids["Leaf"], name="Renamed leaf")
+        assert node(ids["Leaf"])["name"] == "Renamed leaf"
+        added = other.categories.create_category(SYSTEM, f"Added {uid()}", ids["Kept"])
+        assert [c["id"] for c in node(ids["Kept"])["children"]] == [added["id"], ids["Leaf"]]
+        other.categories.update_category(SYSTEM, added["id"], parent_id=None)
+        assert node(added["id"]) in client.get("/api/v1/categories").get_json()  # moved to the roots
+        other.categories.delete_category(SYSTEM, added["id"])
+        assert node(added["id"]) is None
+    finally:
+        other.db.pool.close()

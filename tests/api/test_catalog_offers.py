@@ -8,6 +8,8 @@ import pytest
 
 from backend.clock import utcnow
 from backend.context import SYSTEM
+from backend.repositories.products import Criteria, ProductRepository
+from backend.services.products import _price_page
 from tests.catalog_support import names, offer, product, tree, word
 from tests.conftest import uid
 from tests.helpers import assert_error
@@ -197,3 +199,31 @@ def test_a_category_offer_skips_products_it_would_make_free(client, services, ma
     order = placed.get_json()
     assert (order["subtotal"], order["discount_total"], order["shipping"], order["total"]) == \
         ("30.00", "0.00", "4.99", "34.99")
+
+
+def test_listing_prices_from_offers_read_in_its_own_statement(client, services, goods):
+    # The page statement brings each row's active offers; a list cut at GROUP_CONCAT's limit is looked
+    # up separately, and both ways give the detail's price.
+    _, ids, kettle = goods
+    now = utcnow()
+    for percent in ("3", "5", "7"):
+        offer(services, now, percent=percent, product_id=kettle["id"])
+    offer(services, now, percent="12.5", category_id=ids["Dept"])
+    offer(services, now, percent="50", category_id=ids["Dept"], starts=timedelta(days=1), ends=timedelta(days=2))
+    aisle = Criteria(category_ids=[ids["Aisle"]])
+    with services.db.uow() as uow:
+        rows, _ = ProductRepository(uow.conn).list_page(aisle, 24, 0, offers_at=now)
+        assert [sorted(o["percent_off"] for o in row["active_offers"]) for row in rows] == [
+            [Decimal("3.00"), Decimal("5.00"), Decimal("7.00"), Decimal("12.50")]]
+        with uow.conn.cursor() as cur:
+            cur.execute("SELECT @@SESSION.group_concat_max_len AS n")
+            limit = cur.fetchone()["n"]
+            cur.execute("SET SESSION group_concat_max_len = 16")
+            try:
+                cut, _ = ProductRepository(uow.conn).list_page(aisle, 24, 0, offers_at=now)
+                assert [row["active_offers"] for row in cut] == [None]
+                assert [row["sale_price"] for row in _price_page(uow.conn, cut, now)] == [Decimal("87.50")]
+            finally:
+                cur.execute("SET SESSION group_concat_max_len = %s", (limit,))
+    listed = client.get(f"/api/v1/products?category_id={ids['Aisle']}").get_json()["items"][0]
+    assert listed["sale_price"] == _sale(client, kettle["id"]) == "87.50"

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from backend.repositories import products
 from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
 from tests.catalog_support import product, tree, word
@@ -58,8 +59,54 @@ def test_plain_listing_walks_the_listing_index(db, catalog):
 
 def test_category_filter_uses_the_category_index(db, catalog):
     ids, _ = catalog
-    row = _products_row(_plan(db, Criteria(category_ids=_subtree(db, ids["Top"]), sort="newest")))
+    row = _products_row(_plan(db, Criteria(category_ids=[ids["Mid"]], sort="newest")))
     assert row["type"] in ("range", "ref") and row["key"] == "ix_products_category", row
+    assert "filesort" not in (row["Extra"] or "").lower()
+
+
+@pytest.mark.parametrize("sort, index", [("newest", "ix_products_category"), ("name", "ix_products_category_name"),
+                                         ("price_asc", "ix_products_category_price"),
+                                         ("price_desc", "ix_products_category_price")])
+def test_subtree_pages_walk_each_categorys_index_in_order(db, catalog, sort, index):
+    # One branch per category of the subtree, each an index walk in the page's order, stopping at its LIMIT.
+    ids, _ = catalog
+    plan = _plan(db, Criteria(category_ids=_subtree(db, ids["Top"]), sort=sort), offset=24)
+    branches = [row for row in plan if row["table"] == "p"]
+    assert len(branches) == 2, plan
+    assert all(row["type"] == "ref" and row["key"] == index for row in branches), plan
+    assert not any("filesort" in (row["Extra"] or "").lower() for row in branches), plan
+
+
+def test_deep_subtree_pages_read_one_category_range(db, catalog, monkeypatch):
+    ids, _ = catalog
+    row = _products_row(_plan(db, Criteria(category_ids=_subtree(db, ids["Top"]), sort="newest"),
+                              offset=products.MERGE_MAX_ROWS))
+    assert row["type"] == "range" and row["key"] == "ix_products_category", row
+    monkeypatch.setattr(products, "MERGE_MAX_CATEGORIES", 1)  # and so are subtrees of too many categories
+    row = _products_row(_plan(db, Criteria(category_ids=_subtree(db, ids["Top"]), sort="newest")))
+    assert row["type"] == "range" and row["key"] == "ix_products_category", row
+
+
+def _page_ids(db, criteria: Criteria, offset: int) -> list[int]:
+    with db.cursor() as cur:
+        cur.execute(*page_sql(criteria, 24, offset, count_limit=1001))
+        return [row["id"] for row in cur.fetchall()]
+
+
+def test_merged_subtree_pages_equal_one_sorted_range(db, catalog, monkeypatch):
+    with db.cursor() as cur:
+        cur.execute("SELECT c.id FROM categories c JOIN categories d ON d.path LIKE CONCAT(c.path, '_%%') "
+                    "JOIN products p ON p.category_id = d.id GROUP BY c.id ORDER BY COUNT(*) DESC LIMIT 1")
+        department = cur.fetchone()["id"]
+    subtree = _subtree(db, department)
+    assert len(subtree) > 2
+    cases = [Criteria(category_ids=subtree, sort=sort, in_stock=in_stock, min_price=low)
+             for sort in ("newest", "name", "price_asc", "price_desc") for in_stock in (False, True)
+             for low in (None, Decimal("20"))]
+    merged = [_page_ids(db, c, offset) for c in cases for offset in (0, 24, 72)]
+    monkeypatch.setattr(products, "MERGE_MAX_ROWS", 0)  # every page as one sorted range
+    assert merged == [_page_ids(db, c, offset) for c in cases for offset in (0, 24, 72)]
+    assert sum(map(len, merged)) > 24 * 20  # pages with rows were compared, not only empty ones
 
 
 def test_search_uses_the_fulltext_index(db, catalog):

@@ -1,6 +1,7 @@
 """The connection pool and the unit of work against the real server."""
 from __future__ import annotations
 
+import pymysql
 import pytest
 
 from backend import errors
@@ -198,3 +199,14 @@ def test_the_probe_after_a_loss_checks_even_a_fresh_connection(settings, db):
         assert cur.fetchone()["one"] == 1
     assert not pool_db.pool.down
     pool_db.pool.close()
+
+
+@pytest.mark.parametrize("code", [1969, 188])
+def test_a_statement_stopped_by_the_server_bound_answers_503_busy(app, code):
+    # 1969: the bound stopped a statement; 188: MariaDB's answer when the bound interrupts an InnoDB
+    # FULLTEXT search (seen under search load as 500s before it was listed).
+    from backend.error_handlers import _database_error
+    with app.test_request_context("/api/v1/products?q=walnut"):
+        response = _database_error(pymysql.err.InternalError(code, "Query execution was interrupted"))
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert response.get_json()["error"]["code"] == "database_busy"

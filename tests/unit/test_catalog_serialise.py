@@ -41,3 +41,12 @@ def test_category_tree_equals_the_schema():
     fast = dump_category_tree(tree)
     assert json.dumps(fast) == json.dumps(CategoryNodeSchema(many=True).dump(tree))
     assert fast[1]["children"][0]["children"][0] == {"id": 4, "name": "Chairs", "slug": "chairs", "children": []}
+
+
+def test_page_offers_parse_and_a_cut_list_asks_for_a_lookup():
+    from backend.repositories.products import parse_page_offers
+    assert parse_page_offers(None, 1024) == []
+    assert parse_page_offers("3 10.00 ,7  2.50", 1024) == [
+        {"id": 3, "percent_off": Decimal("10.00"), "amount_off": None},
+        {"id": 7, "percent_off": None, "amount_off": Decimal("2.50")}]
+    assert parse_page_offers("3 10.00 ,7  2.50", 16) is None  # GROUP_CONCAT stopped at its limit
