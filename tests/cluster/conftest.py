@@ -13,10 +13,11 @@ import pytest
 from backend.app import create_app
 from backend.config import load_settings
 from backend.migrate import apply_schema, create_database
-from tests.accounts_support import SmtpSink
+from tests import accounts_support
 from tests.cluster.galera import AppServer, Cluster, available
 from tests.helpers import _free_port
 
+smtp_sink = accounts_support.smtp_sink  # the session SMTP sink both apps' outbox senders deliver to
 # Two free loopback ports unless CLUSTER_APP_PORTS names them ("5501,5502").
 APP_PORTS = ([int(p) for p in os.environ["CLUSTER_APP_PORTS"].split(",")] if os.environ.get("CLUSTER_APP_PORTS")
              else [_free_port(), _free_port()])
@@ -65,19 +66,11 @@ def services(shop_settings):
 
 
 @pytest.fixture(scope="session")
-def sink():
-    smtp = SmtpSink()
-    smtp.start()
-    yield smtp
-    smtp.stop()
-
-
-@pytest.fixture(scope="session")
-def apps(cluster, shop_settings, sink):
+def apps(cluster, shop_settings, smtp_sink):
     """App A on node 1 first, app B on node 2 first; each lists every node in DB_HOSTS."""
     n1, n2, n3 = (n.address for n in cluster.nodes)
     env = {"DB_NAME": shop_settings.db_name, "DB_USER": "root", "DB_PASSWORD": "", "RATELIMIT_ENABLED": "false",
-           "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(sink.port), "SMTP_TLS": "false",
+           "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port), "SMTP_TLS": "false",
            "MAIL_SENDER_ENABLED": "true", "CLEANUP_INTERVAL_MINUTES": "0", "SECRET_KEY": "cluster-test-secret",
            "LOG_LEVEL": "WARNING", "REDIS_URL": "",
            # Above the commit stall of a membership change (a dead node is evicted after

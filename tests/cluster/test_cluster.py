@@ -113,7 +113,7 @@ def test_30_replays_of_one_idempotency_key_on_both_app_nodes_make_one_order_char
         assert _on_node(node, "SELECT stock FROM products WHERE id = %s", (product,)) == [{"stock": 48}]
 
 
-def test_two_app_nodes_outbox_senders_send_every_email_exactly_once(cluster, services, sink, apps):
+def test_two_app_nodes_outbox_senders_send_every_email_exactly_once(cluster, services, smtp_sink, apps):
     tag = uid()
     with services.db.cursor() as cur:  # a burst for the four senders (2 apps x 2 workers) to share
         for i in range(120):
@@ -127,7 +127,7 @@ def test_two_app_nodes_outbox_senders_send_every_email_exactly_once(cluster, ser
         time.sleep(0.5)
     rows = _on_node(cluster.nodes[2], "SELECT to_addr, subject, status FROM email_outbox")
     assert {row["status"] for row in rows} == {"sent"}
-    sent = Counter((m.to[0], m.subject) for m in sink.messages)
+    sent = Counter((m.to[0], m.subject) for m in smtp_sink.messages)
     # Every queued message (order confirmations from the tests before, and the burst) exactly once.
     assert sent == Counter((row["to_addr"].lower(), row["subject"]) for row in rows)
     assert sum(1 for to, _ in sent if to == f"burst-{tag}@example.test") == 120
