@@ -28,12 +28,8 @@ _PERSONAL = re.compile(r"@|\d[\d -]{5,}\d")
 
 
 def _collapsed(q: str | None) -> str:
+    """Lowercase, trimmed, inner spaces collapsed ('' for nothing)."""
     return _SPACES.sub(" ", (q or "").strip().lower())
-
-
-def normalise_term(q: str | None) -> str:
-    """Lowercase, trimmed, inner spaces collapsed, at most 100 characters ('' for nothing)."""
-    return _collapsed(q)[:TERM_MAX].strip()
 
 
 def _plain_word(word: str) -> bool:

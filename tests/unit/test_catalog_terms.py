@@ -4,14 +4,8 @@ from __future__ import annotations
 import pytest
 
 from backend.repositories.products import match_terms
-from backend.services.search import normalise_term, trending_term
+from backend.services.search import trending_term
 from backend.services.slugs import slugify, unique_slug
-
-
-def test_normalise_term():
-    assert normalise_term("  Red   SHOES\t ") == "red shoes"
-    assert normalise_term("x" * 150) == "x" * 100
-    assert normalise_term(None) == "" and normalise_term("   ") == ""
 
 
 @pytest.mark.parametrize("q, term", [
