@@ -9,13 +9,24 @@ from typing import Any
 
 from backend.repositories import Repository
 
-_COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
-_ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
+# A product as the storefront shows it: for a product with variants, price is its lowest variant price
+# (variant_price) and stock already their sum; base_price is the product's own price either way.
+_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "created_at")
+
+
+def shown_columns(alias: str) -> str:
+    """The storefront columns of products under an alias (the listing reads them as pr, the detail as p)."""
+    return ", ".join([*(f"{alias}.{name}" for name in _NAMES),
+                      f"COALESCE({alias}.variant_price, {alias}.price) AS price", f"{alias}.price AS base_price",
+                      f"({alias}.variant_price IS NOT NULL) AS has_variants"])
+
+
+_ADMIN_COLUMNS = f"{', '.join(_NAMES)}, price, variant_price, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
-LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"
+LIST_BY_IDS = f"SELECT {shown_columns('p')} FROM products p WHERE p.id IN ({{ids}})"
 # One visible product with its description and its category's path (for category_path, saving a round trip).
 GET_VISIBLE = f"""
-SELECT {", ".join(f"p.{name.strip()}" for name in _COLUMNS.split(","))}, p.description, c.path AS category_ids_path
+SELECT {shown_columns('p')}, p.description, c.path AS category_ids_path
 FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
@@ -35,8 +46,8 @@ ARCHIVE = "UPDATE products SET is_archived = 1 WHERE id = %s"
 REMOVE_OFFERS = "DELETE FROM offers WHERE product_id = %s"
 # Erase a product that nobody ever ordered (cart and saved lines cascade).
 REMOVE = "DELETE FROM products WHERE id = %s"
-# List prices of some products (pricing refreshes their current_price).
-LIST_PRICES = "SELECT id, price FROM products WHERE id IN ({ids})"
+# List prices of some products as the storefront shows them (pricing refreshes their current_price).
+LIST_PRICES = "SELECT id, COALESCE(variant_price, price) AS price FROM products WHERE id IN ({ids})"
 # Products in some categories (a subtree whose prices an offer or a move changes).
 LIST_IDS_IN_CATEGORIES = "SELECT id FROM products WHERE category_id IN ({ids})"
 # Visible products not priced yet (rows written by code that does not know current_price).
@@ -188,7 +199,7 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
     """
     relevance = c.sort == "relevance"
     inner, inner_args = page_ids_sql(c, limit, offset, with_total=relevance)
-    columns = [f"pr.{name.strip()}" for name in _COLUMNS.split(",")]
+    columns = [shown_columns("pr")]
     order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
     args: list[Any] = []  # in the order the placeholders appear: the select list's, then the FROM's
     if relevance:
