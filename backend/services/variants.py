@@ -62,6 +62,16 @@ def attach_options(variants: list[dict[str, Any]], value_rows: list[dict[str, An
     return variants
 
 
+def label_lines(conn, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give cart, saved or order lines with a variant_id their variant_label ("M / Red"); None for the others."""
+    ids = sorted({line["variant_id"] for line in lines if line.get("variant_id")})
+    labels = {v["id"]: v["variant_label"] for v in attach_options(
+        [{"id": i} for i in ids], VariantRepository(conn).list_values(ids))}
+    for line in lines:
+        line["variant_label"] = labels.get(line.get("variant_id")) if line.get("variant_id") else None
+    return lines
+
+
 def load_variants(conn, product_ids: list[int], now: datetime) -> list[dict[str, Any]]:
     """Active variants of these products with options, label and prices (their product's offers applied)."""
     repo = VariantRepository(conn)
