@@ -221,4 +221,5 @@ class ProductService(Service):
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, "currency": self.settings.store_currency, "in_stock": row["stock"] > 0}
+        return {**row, "currency": self.settings.store_currency, "in_stock": row["stock"] > 0,
+                "has_variants": bool(row.get("has_variants"))}
