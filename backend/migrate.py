@@ -1,26 +1,51 @@
-"""Create the database and apply database/schema.sql (idempotent)."""
+"""Create the database and bring it to the current schema: schema.sql for a new one, migrations for an old one.
+
+database/schema.sql is the whole current schema; database/migrations/NNNN.<name>.sql (plain SQL, each
+safe to re-run) bring a database made by any earlier release up to it, starting from the first release
+(database/baseline.sql). yoyo-migrations applies them in file-name order and records each one in its
+own tables (_yoyo_migration, _yoyo_log, _yoyo_version, and yoyo_lock for its lock), so it is the same
+record whether `flask init-db`, `flask migrate` or the `yoyo` command line did the work.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from backend.config import ROOT, Settings
 from backend.db import maintenance_connect
 
 SCHEMA_FILE = ROOT / "database" / "schema.sql"
+MIGRATIONS_DIR = ROOT / "database" / "migrations"
+BASELINE_FILE = ROOT / "database" / "baseline.sql"
+# yoyo's bookkeeping: the applied migrations, their log, yoyo's own schema version, its lock.
+YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
+# Seconds one process waits for another's migration lock before giving up (LockTimeout).
+LOCK_SECONDS = 120
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-# Columns added after a table's first release: CREATE TABLE IF NOT EXISTS leaves an existing table
-# as it was, so these are added when missing. (table, column, ALTER clause): literals only.
-ADDED_COLUMNS = [
-    ("email_outbox", "claimed_by", "ADD COLUMN claimed_by CHAR(32) NULL, ADD KEY ix_outbox_claimed (claimed_by)"),
-]
-HAS_COLUMN = ("SELECT COUNT(*) AS n FROM information_schema.columns "
-              "WHERE table_schema = DATABASE() AND table_name = %s AND column_name = %s")
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+`?(\w+)`?", re.IGNORECASE)
+COUNT_TABLES = ("SELECT COUNT(*) AS n FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND table_name IN ({})")
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    """What apply_schema did: a new database got schema.sql (fresh) or an existing one got `applied`."""
+
+    fresh: bool
+    applied: list[str]
+    statements: int = 0
 
 
 def schema_statements() -> list[str]:
     """schema.sql split into statements (comment lines dropped; no statement holds a ';')."""
-    text = "\n".join(line for line in SCHEMA_FILE.read_text().splitlines()
-                     if not line.lstrip().startswith("--"))
+    return sql_statements(SCHEMA_FILE.read_text())
+
+
+def sql_statements(text: str) -> list[str]:
+    """Statements of a schema file whose statements hold no ';' (comment lines dropped)."""
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     return [stmt.strip() for stmt in text.split(";") if stmt.strip()]
 
 
@@ -46,18 +71,89 @@ def _run_on_server(settings: Settings, template: str, name: str) -> None:
         conn.close()
 
 
-def apply_schema(settings: Settings) -> int:
-    """Apply every statement of schema.sql to settings.db_name; returns how many ran."""
-    statements = schema_statements()
+def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
+    """The yoyo database URL for settings (mysql:// is yoyo's PyMySQL backend); user and password quoted.
+
+    The same URL works with the yoyo command line: yoyo apply --batch --database URL database/migrations
+    """
+    if not _SAFE_NAME.match(settings.db_name):
+        raise ValueError(f"unsafe database name: {settings.db_name!r}")
+    password = "***" if hide_password and settings.db_password else settings.db_password
+    auth = f"{quote(settings.db_user, safe='')}:{quote(password, safe='')}"
+    # As backend.db.connect: no TLS handshake unless DB_SSL asks for it (then PyMySQL uses TLS when
+    # the server offers it; yoyo's URL cannot say "TLS without a CA file, but required").
+    query = "" if settings.db_ssl else "?" + urlencode({"ssl_disabled": "1"})
+    host = settings.db_host if ":" not in settings.db_host else f"[{settings.db_host}]"
+    return f"mysql://{auth}@{host}:{settings.db_port}/{settings.db_name}{query}"
+
+
+def _backend(settings: Settings) -> Any:
+    from yoyo import get_backend
+
+    return get_backend(yoyo_url(settings))
+
+
+def read_migrations() -> Any:
+    """Every migration under database/migrations, in file-name order (a yoyo MigrationList)."""
+    from yoyo import read_migrations as yoyo_read
+
+    return yoyo_read(str(MIGRATIONS_DIR))
+
+
+def migration_status(settings: Settings) -> list[dict[str, Any]]:
+    """Each migration file with whether this database has it recorded as applied."""
+    backend = _backend(settings)
+    try:
+        applied = set(backend.get_applied_migration_hashes())
+        return [{"id": m.id, "applied": m.hash in applied} for m in read_migrations()]
+    finally:
+        backend.connection.close()
+
+
+def has_shop_tables(settings: Settings) -> bool:
+    """True when the database holds any table of schema.sql or of the first release (baseline.sql)."""
+    names = sorted(_table_names(schema_statements()) | _table_names(sql_statements(BASELINE_FILE.read_text())))
+    conn = maintenance_connect(settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(COUNT_TABLES.format(", ".join(["%s"] * len(names))), names)
+            return bool(cur.fetchone()["n"])
+    finally:
+        conn.close()
+
+
+def _table_names(statements: list[str]) -> set[str]:
+    return {m.group(1) for stmt in statements if (m := _CREATE_TABLE.search(stmt))}
+
+
+def apply_schema(settings: Settings) -> MigrationReport:
+    """Bring settings.db_name to the current schema (the one entry point: init-db, migrate, tests).
+
+    A database with none of the shop's tables gets schema.sql, and every migration is recorded as
+    applied (schema.sql already holds them). A database with the shop's tables gets the migrations
+    not yet recorded, in order. Both run under yoyo's lock, so two starting servers do it once.
+    """
+    backend = _backend(settings)
+    try:
+        with backend.lock(timeout=LOCK_SECONDS):
+            migrations = read_migrations()
+            pending = backend.to_apply(migrations)
+            if not has_shop_tables(settings):
+                count = _run_statements(settings, schema_statements())
+                backend.mark_migrations(pending)
+                return MigrationReport(fresh=True, applied=[], statements=count)
+            backend.apply_migrations(pending)
+            return MigrationReport(fresh=False, applied=[m.id for m in pending])
+    finally:
+        backend.connection.close()
+
+
+def _run_statements(settings: Settings, statements: list[str]) -> int:
     conn = maintenance_connect(settings)
     try:
         with conn.cursor() as cur:
             for stmt in statements:
                 cur.execute(stmt)
-            for table, column, clause in ADDED_COLUMNS:
-                cur.execute(HAS_COLUMN, (table, column))
-                if not cur.fetchone()["n"]:
-                    cur.execute(f"ALTER TABLE {table} {clause}")
         conn.commit()
     finally:
         conn.close()
