@@ -78,8 +78,8 @@ def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
     """
     if not _SAFE_NAME.match(settings.db_name):
         raise ValueError(f"unsafe database name: {settings.db_name!r}")
-    password = "***" if hide_password and settings.db_password else settings.db_password
-    auth = f"{quote(settings.db_user, safe='')}:{quote(password, safe='')}"
+    password = "***" if hide_password and settings.db_password else quote(settings.db_password, safe="")
+    auth = f"{quote(settings.db_user, safe='')}:{password}"
     # As backend.db.connect: no TLS handshake unless DB_SSL asks for it (then PyMySQL uses TLS when
     # the server offers it; yoyo's URL cannot say "TLS without a CA file, but required").
     query = "" if settings.db_ssl else "?" + urlencode({"ssl_disabled": "1"})
