@@ -5,7 +5,15 @@ import click
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from backend.migrate import MigrationReport, apply_schema, create_database, migration_status, yoyo_url
+from backend.config import Settings
+from backend.migrate import (
+    MigrationError,
+    MigrationReport,
+    apply_schema,
+    create_database,
+    migration_status,
+    yoyo_url,
+)
 
 
 def _services():
@@ -27,8 +35,7 @@ def register_cli(app: Flask) -> None:
 def init_db() -> None:
     """Create the database if missing; a new one gets schema.sql, an existing one its pending migrations."""
     settings = current_app.extensions["settings"]
-    create_database(settings)
-    _echo_report(settings.db_name, apply_schema(settings))
+    _create_and_migrate(settings)
 
 
 @click.command("migrate")
@@ -42,8 +49,16 @@ def migrate(status: bool) -> None:
         click.echo(f"(yoyo equivalent: yoyo list --database '{yoyo_url(settings, hide_password=True)}' "
                    "database/migrations)")
         return
+    _create_and_migrate(settings)
+
+
+def _create_and_migrate(settings: Settings) -> None:
     create_database(settings)
-    _echo_report(settings.db_name, apply_schema(settings))
+    try:
+        report = apply_schema(settings)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _echo_report(settings.db_name, report)
 
 
 def _echo_report(db_name: str, report: MigrationReport) -> None:

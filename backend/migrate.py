@@ -8,6 +8,8 @@ record whether `flask init-db`, `flask migrate` or the `yoyo` command line did t
 """
 from __future__ import annotations
 
+import getpass
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +27,8 @@ YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
 LOCK_SECONDS = 120
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+`?(\w+)`?", re.IGNORECASE)
-COUNT_TABLES = ("SELECT COUNT(*) AS n FROM information_schema.tables "
-                "WHERE table_schema = DATABASE() AND table_name IN ({})")
+LIST_TABLES = ("SELECT table_name AS name FROM information_schema.tables "
+               "WHERE table_schema = DATABASE() AND table_name IN ({})")
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,17 @@ def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
 def _backend(settings: Settings) -> Any:
     from yoyo import get_backend
 
+    _ensure_login_name()
     return get_backend(yoyo_url(settings))
+
+
+def _ensure_login_name() -> None:
+    # yoyo logs who migrated with getpass.getuser(), which raises in a container whose uid has no
+    # passwd entry and no USER/LOGNAME: name the uid instead of failing the migration.
+    try:
+        getpass.getuser()
+    except (KeyError, OSError):
+        os.environ.setdefault("LOGNAME", f"uid-{os.getuid()}")
 
 
 def read_migrations() -> Any:
@@ -110,14 +122,23 @@ def migration_status(settings: Settings) -> list[dict[str, Any]]:
         backend.connection.close()
 
 
-def has_shop_tables(settings: Settings) -> bool:
-    """True when the database holds any table of schema.sql or of the first release (baseline.sql)."""
-    names = sorted(_table_names(schema_statements()) | _table_names(sql_statements(BASELINE_FILE.read_text())))
+class MigrationError(RuntimeError):
+    """The database is in no state the migrations can start from."""
+
+
+def baseline_tables() -> set[str]:
+    """The tables of the first release (database/baseline.sql)."""
+    return _table_names(sql_statements(BASELINE_FILE.read_text()))
+
+
+def present_tables(settings: Settings) -> set[str]:
+    """The shop's tables (of schema.sql or of the first release) that the database holds."""
+    names = sorted(_table_names(schema_statements()) | baseline_tables())
     conn = maintenance_connect(settings)
     try:
         with conn.cursor() as cur:
-            cur.execute(COUNT_TABLES.format(", ".join(["%s"] * len(names))), names)
-            return bool(cur.fetchone()["n"])
+            cur.execute(LIST_TABLES.format(", ".join(["%s"] * len(names))), names)
+            return {row["name"] for row in cur.fetchall()}
     finally:
         conn.close()
 
@@ -132,20 +153,34 @@ def apply_schema(settings: Settings) -> MigrationReport:
     A database with none of the shop's tables gets schema.sql, and every migration is recorded as
     applied (schema.sql already holds them). A database with the shop's tables gets the migrations
     not yet recorded, in order. Both run under yoyo's lock, so two starting servers do it once.
+    Raises MigrationError for a database without records that lacks some first-release table.
     """
     backend = _backend(settings)
     try:
         with backend.lock(timeout=LOCK_SECONDS):
-            migrations = read_migrations()
-            pending = backend.to_apply(migrations)
-            if not has_shop_tables(settings):
+            pending = backend.to_apply(read_migrations())
+            present = present_tables(settings)
+            if not present:
                 count = _run_statements(settings, schema_statements())
                 backend.mark_migrations(pending)
                 return MigrationReport(fresh=True, applied=[], statements=count)
+            _check_starting_point(backend, present)
             backend.apply_migrations(pending)
             return MigrationReport(fresh=False, applied=[m.id for m in pending])
     finally:
         backend.connection.close()
+
+
+def _check_starting_point(backend: Any, present: set[str]) -> None:
+    # Without records the database must come from a release before migrations, and every such
+    # release had all of the first release's tables. Some missing means something else (a first
+    # init-db cut off half way): migrating it would record success over a database lacking tables.
+    missing = baseline_tables() - present
+    if missing and not backend.get_applied_migration_hashes():
+        raise MigrationError(
+            f"the database has some of the shop's tables but not {', '.join(sorted(missing))}, and no "
+            "migration records: it was made by no release (an interrupted first init-db?). Drop it and "
+            "run init-db again, or restore a backup.")
 
 
 def _run_statements(settings: Settings, statements: list[str]) -> int:

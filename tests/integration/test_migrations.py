@@ -23,6 +23,7 @@ from backend.migrate import (
     BASELINE_FILE,
     MIGRATIONS_DIR,
     YOYO_TABLES,
+    MigrationError,
     MigrationReport,
     apply_schema,
     create_database,
@@ -35,19 +36,22 @@ from backend.migrate import (
 from tests.conftest import uid
 
 COLUMNS = """
-SELECT table_name AS t, column_name AS c, column_type, is_nullable, column_default, extra, collation_name
+SELECT table_name AS t, column_name AS c, column_type AS column_type, is_nullable AS is_nullable,
+       column_default AS column_default, extra AS extra, collation_name AS collation_name
 FROM information_schema.columns WHERE table_schema = DATABASE()"""
 INDEXES = """
-SELECT table_name AS t, index_name AS i, seq_in_index AS seq, column_name AS c, sub_part, non_unique, index_type
+SELECT table_name AS t, index_name AS i, seq_in_index AS seq, column_name AS c, sub_part AS sub_part,
+       non_unique AS non_unique, index_type AS index_type
 FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY t, i, seq"""
 FOREIGN_KEYS = """
 SELECT k.table_name AS t, k.constraint_name AS name, k.column_name AS c, k.referenced_table_name AS ref_t,
-       k.referenced_column_name AS ref_c, r.update_rule, r.delete_rule
+       k.referenced_column_name AS ref_c, r.update_rule AS update_rule, r.delete_rule AS delete_rule
 FROM information_schema.key_column_usage k
 JOIN information_schema.referential_constraints r
   ON r.constraint_schema = k.constraint_schema AND r.table_name = k.table_name
  AND r.constraint_name = k.constraint_name
 WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL ORDER BY t, name, k.ordinal_position"""
+# Every information_schema column is aliased: MySQL 8 names them in capitals.
 # MariaDB's check_constraints has table_name; MySQL 8's does not (check names are unique per schema there).
 CHECKS_MARIADB = """
 SELECT table_name AS t, constraint_name AS name, check_clause AS clause
@@ -304,6 +308,18 @@ def test_a_database_from_an_earlier_main_is_upgraded_in_place(new_database, refe
     assert _query(main, "SELECT token FROM category_tree_version")[0]["token"] == "kept-token"
 
 
+def test_a_database_made_by_no_release_is_refused_and_left_unrecorded(new_database):
+    """Some first-release tables without records (a first init-db cut off half way): no migration runs."""
+    half = new_database("half")
+    _execute(half, schema_statements()[:3])
+    with pytest.raises(MigrationError, match="no migration records"):
+        apply_schema(half)
+    assert _recorded(half) == []
+    made = _query(half, "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() "
+                        "AND table_name = 'job_leases'")
+    assert made == [{"n": 0}]  # 0001 did not run
+
+
 def test_a_new_install_records_every_migration_as_applied(new_database, reference):
     fresh = new_database("new")
     report = apply_schema(fresh)
@@ -318,7 +334,7 @@ def test_yoyo_tables_have_primary_keys_and_are_innodb(new_database):
     """Galera replicates only tables with a primary key; yoyo's bookkeeping must qualify."""
     fresh = new_database("pk")
     apply_schema(fresh)
-    rows = _query(fresh, "SELECT t.table_name AS t, t.engine, COUNT(c.constraint_name) AS pks "
+    rows = _query(fresh, "SELECT t.table_name AS t, t.engine AS engine, COUNT(c.constraint_name) AS pks "
                          "FROM information_schema.tables t LEFT JOIN information_schema.table_constraints c "
                          "ON c.table_schema = t.table_schema AND c.table_name = t.table_name "
                          "AND c.constraint_type = 'PRIMARY KEY' WHERE t.table_schema = DATABASE() "
