@@ -46,8 +46,8 @@ def migrate(status: bool) -> None:
     if status:
         for row in migration_status(settings):
             click.echo(f"{'applied' if row['applied'] else 'pending'}  {row['id']}")
-        click.echo(f"(yoyo equivalent: yoyo list --database '{yoyo_url(settings, hide_password=True)}' "
-                   "database/migrations)")
+        url = yoyo_url(settings, hide_password=True)
+        click.echo(f"(yoyo equivalent: yoyo list --no-config-file --database '{url}' database/migrations)")
         return
     _create_and_migrate(settings)
 

@@ -9,6 +9,7 @@ record whether `flask init-db`, `flask migrate` or the `yoyo` command line did t
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -93,6 +94,8 @@ def _backend(settings: Settings) -> Any:
     from yoyo import get_backend
 
     _ensure_login_name()
+    # yoyo logs every statement at INFO; init-db and migrate print which migrations ran.
+    logging.getLogger("yoyo.migrations").setLevel(logging.WARNING)
     return get_backend(yoyo_url(settings))
 
 
