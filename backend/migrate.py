@@ -12,6 +12,7 @@ import getpass
 import logging
 import os
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -158,9 +159,16 @@ def apply_schema(settings: Settings) -> MigrationReport:
     not yet recorded, in order. Both run under yoyo's lock, so two starting servers do it once.
     Raises MigrationError for a database without records that lacks some first-release table.
     """
+    from yoyo.exceptions import LockTimeout
+
     backend = _backend(settings)
     try:
-        with backend.lock(timeout=LOCK_SECONDS):
+        with ExitStack() as held:
+            try:
+                held.enter_context(backend.lock(timeout=LOCK_SECONDS))
+            except LockTimeout as exc:
+                raise MigrationError(f"{exc}. Another process has been migrating for {LOCK_SECONDS} s, or a killed "
+                                     "one left its lock row: yoyo break-lock removes it (README, Migrations).") from exc
             pending = backend.to_apply(read_migrations())
             present = present_tables(settings)
             if not present:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -213,8 +214,10 @@ def _all_ids() -> list[str]:
 def test_migration_files_are_numbered_in_order_and_plain():
     files = _migration_files()
     assert files and files[0].name.startswith("0001.")
+    # Four-digit numbers, each used once (a branch may lack another branch's number until both merge).
+    assert all(re.fullmatch(r"\d{4}\.[a-z0-9_-]+\.sql", p.name) for p in files), [p.name for p in files]
     numbers = [int(p.name.split(".")[0]) for p in files]
-    assert numbers == list(range(1, len(files) + 1))
+    assert numbers == sorted(set(numbers))
     assert [p.stem for p in files] == _all_ids()
     for path in files:
         # Pipeable into the mysql client: no client-only DELIMITER, and every ';' ends a statement.
@@ -328,6 +331,31 @@ def test_a_new_install_records_every_migration_as_applied(new_database, referenc
     assert migration_status(fresh) == [{"id": i, "applied": True} for i in _all_ids()]
     assert apply_schema(fresh) == MigrationReport(fresh=False, applied=[])
     assert_same_shape(schema_shape(fresh), reference)
+
+
+def test_two_processes_starting_together_migrate_once(new_database, reference):
+    old = baseline_database(new_database, "twice")
+    reports: list[MigrationReport] = []
+    workers = [threading.Thread(target=lambda: reports.append(apply_schema(old))) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert sorted(len(r.applied) for r in reports) == [0, len(_all_ids())]
+    applies = _query(old, "SELECT migration_id FROM _yoyo_log WHERE operation = 'apply' ORDER BY migration_id")
+    assert [r["migration_id"] for r in applies] == _all_ids()
+    assert_same_shape(schema_shape(old), reference)
+
+
+def test_a_lock_left_by_a_killed_process_gives_a_clear_error(new_database, monkeypatch):
+    fresh = new_database("lock")
+    apply_schema(fresh)
+    _execute(fresh, ["INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, UTC_TIMESTAMP(), 999999)"])
+    monkeypatch.setattr("backend.migrate.LOCK_SECONDS", 1)
+    with pytest.raises(MigrationError, match="yoyo break-lock"):
+        apply_schema(fresh)
+    _execute(fresh, ["DELETE FROM yoyo_lock"])
+    assert apply_schema(fresh) == MigrationReport(fresh=False, applied=[])
 
 
 def test_yoyo_tables_have_primary_keys_and_are_innodb(new_database):
