@@ -29,6 +29,7 @@ YOYO_TABLES = ("_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock")
 LOCK_SECONDS = 120
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+`?(\w+)`?", re.IGNORECASE)
+# Which of the named tables the database holds.
 LIST_TABLES = ("SELECT table_name AS name FROM information_schema.tables "
                "WHERE table_schema = DATABASE() AND table_name IN ({})")
 
@@ -78,7 +79,8 @@ def _run_on_server(settings: Settings, template: str, name: str) -> None:
 def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
     """The yoyo database URL for settings (mysql:// is yoyo's PyMySQL backend); user and password quoted.
 
-    The same URL works with the yoyo command line: yoyo apply --batch --database URL database/migrations
+    The same URL works with the yoyo command line:
+    yoyo apply --batch --no-config-file --database URL database/migrations
     """
     if not _SAFE_NAME.match(settings.db_name):
         raise ValueError(f"unsafe database name: {settings.db_name!r}")
@@ -92,6 +94,7 @@ def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
 
 
 def _backend(settings: Settings) -> Any:
+    # yoyo is imported where it is used: web workers import this module (backups) but never migrate.
     from yoyo import get_backend
 
     _ensure_login_name()
