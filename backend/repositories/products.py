@@ -92,6 +92,10 @@ class Criteria:
     max_price: Decimal | None = None
     in_stock: bool = False
     sort: str = "newest"
+    # With min_price: the products priced below it (their cheapest variant) that another active variant puts
+    # in range, looked up beforehand (ProductRepository.list_variant_hits); None = not looked up, the
+    # statement finds them itself (see _VARIANT_HITS); () = none, so the statement is as without variants.
+    variant_hits: tuple[int, ...] | None = None
 
 
 def _where(c: Criteria) -> tuple[str, list[Any]]:
@@ -127,25 +131,41 @@ MERGE_MAX_CATEGORIES = 100
 # A product with variants matches a price range when any of its active variants does. Its current_price is
 # its cheapest variant's price, so the range on current_price (an index range) finds every product whose
 # cheapest variant is in range; the only others are those whose cheapest is below min_price but with
-# another variant in range, which this second branch adds: read from the variants' own price index
-# (ix_variants_price), then each product by primary key. The branches are disjoint (current_price is at
+# another variant in range, which a second branch adds. The branches are disjoint (current_price is at
 # least min_price in one, below it in the other), and without min_price the first alone is exact.
+# The service looks those few products up first (VARIANT_HITS: the variants' own price index, then each
+# product by primary key), so the usual answer, none, leaves the page's statement exactly as it was; given
+# their ids the branch reads them by primary key. Left to the statement (variant_hits None), the branch
+# reads them the same way from a derived table.
+VARIANT_HITS = """
+SELECT DISTINCT v.product_id FROM product_variants v STRAIGHT_JOIN products p ON p.id = v.product_id
+WHERE v.is_archived = 0 AND v.current_price >= %s{upper} AND p.is_archived = 0 AND p.current_price < %s
+LIMIT %s"""
 _VARIANT_HITS = """SELECT DISTINCT v.product_id FROM product_variants v
   WHERE v.is_archived = 0 AND v.current_price >= %s{upper}"""
+# Looked-up hits beyond this many are left to the statement (a long IN list costs more than the branch).
+VARIANT_HITS_MAX = 500
+
+
+def _upper(c: Criteria) -> tuple[str, list[Any]]:
+    return (" AND v.current_price <= %s", [c.max_price]) if c.max_price is not None else ("", [])
 
 
 def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
     """FROM ... WHERE of the variant branch (products under alias), or None when no branch is needed."""
-    if c.min_price is None:
+    if c.min_price is None or c.variant_hits == ():
         return None
     where, args = _where(replace(c, min_price=None, max_price=None))
-    hits = _VARIANT_HITS.format(upper=" AND v.current_price <= %s" if c.max_price is not None else "")
-    hit_args = [c.min_price] + ([c.max_price] if c.max_price is not None else [])
+    where = f"{where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s"
+    if c.variant_hits is not None:
+        ids = ", ".join(["%s"] * len(c.variant_hits))
+        return f"FROM products {alias} WHERE {alias}.id IN ({ids}) AND {where}", [*c.variant_hits, *args, c.min_price]
+    upper, upper_args = _upper(c)
     # STRAIGHT_JOIN (MySQL and MariaDB alike): read the few variant hits first, then their products by key;
     # never the products below min_price by the price index (on a big catalog, most of it).
-    sql = (f"FROM ({hits}) AS hit STRAIGHT_JOIN products {alias} ON {alias}.id = hit.product_id "
-           f"WHERE {where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s")
-    return sql, [*hit_args, *args, c.min_price]
+    sql = (f"FROM ({_VARIANT_HITS.format(upper=upper)}) AS hit STRAIGHT_JOIN products {alias} "
+           f"ON {alias}.id = hit.product_id WHERE {where}")
+    return sql, [c.min_price, *upper_args, *args, c.min_price]
 
 
 def _select(c: Criteria, alias: str) -> tuple[str, list[Any]]:
@@ -292,6 +312,15 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
 
 
 class ProductRepository(Repository):
+    def list_variant_hits(self, c: Criteria) -> tuple[int, ...] | None:
+        """Criteria.variant_hits for c: the ids (few, usually none), or None when there are too many to list."""
+        if c.min_price is None:
+            return ()
+        upper, upper_args = _upper(c)
+        rows = self._all(VARIANT_HITS.format(upper=upper), [c.min_price, *upper_args, c.min_price,
+                                                            VARIANT_HITS_MAX + 1])
+        return None if len(rows) > VARIANT_HITS_MAX else tuple(sorted(row["product_id"] for row in rows))
+
     def list_page(self, c: Criteria, limit: int, offset: int, count_limit: int | None = None,
                   offers_at: datetime | None = None) -> tuple[list[dict[str, Any]], int | None]:
         """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty).

@@ -68,6 +68,7 @@ class ProductService(Service):
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
+            criteria.variant_hits = repo.list_variant_hits(criteria)
             rows, total, capped = self._page(repo, criteria, page, per_page, now)
             rows = _price_page(uow.conn, rows, now)
             if q and page == 1 and total:  # one search, not one per page turned; only searches that found products

@@ -5,6 +5,7 @@ key (pr) and, except for relevance, the capped count (cp).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -172,3 +173,25 @@ def test_variant_price_filter_reads_the_variant_price_index(db, catalog, variant
         assert all(row["type"] != "ALL" for row in plan if row["table"] in ("p", "pr", "cp")), plan
     row = _products_row(_plan(db, Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")))
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
+
+
+def test_variant_hits_are_looked_up_by_index_and_read_by_key(db, catalog, variant_rows):
+    # What the service runs: the hits first (variants' price index, then each product by key) ...
+    criteria = Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")
+    with db.cursor() as cur:
+        cur.execute("EXPLAIN " + products.VARIANT_HITS.format(upper=" AND v.current_price <= %s"),
+                    (criteria.min_price, criteria.max_price, criteria.min_price, 501))
+        plan = list(cur.fetchall())
+    assert [(row["table"], row["type"], row["key"]) for row in plan] == [
+        ("v", "range", "ix_variants_price"), ("p", "eq_ref", "PRIMARY")], plan
+    with db.uow() as uow:
+        hits = products.ProductRepository(uow.conn).list_variant_hits(criteria)
+    assert hits  # some products of variant_rows have a variant in 40-45 and a cheaper one
+    # ... then the page reads them by primary key; with none, the statement is the one without variants.
+    plan = _plan(db, replace(criteria, variant_hits=hits))
+    by_key = [row for row in plan if row["table"] in ("vp", "cpv")]
+    assert len(by_key) == 2 and all(row["type"] in ("const", "range") and row["key"] == "PRIMARY"
+                                    for row in by_key), plan
+    assert not [row for row in plan if row["table"] == "v"], plan
+    sql, _ = page_sql(replace(criteria, variant_hits=()), 24, 0, count_limit=1001)
+    assert "UNION" not in sql and "product_variants" not in sql
