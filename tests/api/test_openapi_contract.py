@@ -42,6 +42,8 @@ SERVER_SIDE_RULES: dict[str, tuple[set[str], str]] = {
     "GET /products": ({"max_price", "category_id"}, "min_price not above max_price; the category must exist"),
     "POST /products": ({"category_id"}, "the category must exist"),
     "PATCH /products/{product_id}": ({"category_id"}, "the category must exist"),
+    "POST /products/{product_id}/images": ({"file"}, "the file must decode as a JPEG, PNG or WebP image of at "
+                                                     "most 40 megapixels (a binary string says nothing of that)"),
     "POST /categories": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /categories/{category_id}": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /admin/users/{user_id}": ({"blocked_until"}, "blocked_until is in the future"),
