@@ -39,7 +39,8 @@ class Services:
         self._clock = clock
         self.health = HealthService(*args)
         self.admin = AdminService(*args)
-        self.backups = BackupService(*args)
+        self.media = MediaStore(settings.media_path)
+        self.backups = BackupService(*args, media=self.media)
         self.cleanup = CleanupService(*args)
         self.stats = StatsService(*args)
         self.resources = ResourceService(*args)
@@ -49,7 +50,6 @@ class Services:
         self.sessions = SessionService(*args)
         # One listing cache shared by the services whose writes change what a listing matches.
         listing_cache = ListingCache(settings.catalog_cache_seconds)
-        self.media = MediaStore(settings.media_path)
         self.images = ImageService(*args, media=self.media)
         self.products = ProductService(*args, cache=listing_cache, images=self.images)
         self.categories = CategoryService(*args, cache=listing_cache)

@@ -89,7 +89,8 @@ def contract_app(settings, tmp_path_factory):
     """An app on a database of its own: the run deletes, blocks and purges users and products at random,
     and must hit neither the rows other tests rely on nor theirs its own. A small catalog gives it real ids."""
     own = replace(settings, db_name=f"shopwright_contract_{uid()}",
-                  backup_dir=str(tmp_path_factory.mktemp("contract-backups")))
+                  backup_dir=str(tmp_path_factory.mktemp("contract-backups")),
+                  media_dir=str(tmp_path_factory.mktemp("contract-media")))  # a restore prunes media to its rows
     create_database(own)
     try:
         apply_schema(own)
