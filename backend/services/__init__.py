@@ -55,7 +55,7 @@ class Services:
         self.categories = CategoryService(*args, cache=listing_cache)
         self.offers = OfferService(*args, cache=listing_cache)
         self.search = SearchService(*args)
-        self.seed = SeedService(*args)
+        self.seed = SeedService(*args, media=self.media)
         self.cart = CartService(*args)
         self.orders = OrderService(*args)
 
