@@ -3,14 +3,17 @@ and every refusal (api.md, "Product images")."""
 from __future__ import annotations
 
 import io
+import time
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from PIL import Image
 
+from backend.app import create_app
 from backend.context import SYSTEM
 from tests.conftest import uid
-from tests.helpers import assert_error
+from tests.helpers import TcpProxy, assert_error
 from tests.images_support import gif, jpeg, png, png_bomb, truncated_jpeg, webp
 
 
@@ -255,3 +258,26 @@ def test_erasing_a_product_removes_its_images_and_files_archiving_keeps_them(cli
     assert services.products.delete_product(SYSTEM, kept) == "archived"
     assert all(client.get(url).status_code == 200 for url in body["urls"].values())
     assert client.get(f"/api/v1/products/{kept}/images").get_json() == [body]
+
+
+def test_media_answers_while_the_database_stalls(settings, client, manager, product_id):
+    body = upload(client, manager, product_id, jpeg(333, 222)).get_json()
+    proxy = TcpProxy(settings.db_host, settings.db_port)
+    proxy.start()
+    stalled = create_app(settings=replace(settings, db_host="127.0.0.1", db_port=proxy.port)).test_client()
+    try:
+        assert stalled.get("/api/v1/health").status_code == 200
+        proxy.pause()  # open and silent, as a frozen server
+        started = time.monotonic()
+        for url in body["urls"].values():
+            response = stalled.get(url, headers=manager["headers"])  # credentials do not make it look anyone up
+            assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg"
+        assert time.monotonic() - started < 1
+        assert stalled.get("/media/" + "0" * 40 + ".jpg").status_code == 404
+    finally:
+        proxy.stop()
+
+
+def test_pages_allow_images_from_this_origin(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "img-src 'self'" in policy  # /media/ is this origin
