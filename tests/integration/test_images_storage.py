@@ -132,3 +132,15 @@ def test_cover_follows_the_first_image(services, db, product_id):
     assert cover() == first["urls"]["thumb"]
     services.images.delete_image(SYSTEM, product_id, first["id"])
     assert cover() is None
+
+
+def test_concurrent_uploads_to_one_product_take_positions_one_after_another(services, product_id):
+    from concurrent.futures import ThreadPoolExecutor
+
+    pictures = [jpeg(300 + n, 200) for n in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        made = list(pool.map(lambda data: services.images.add_image(SYSTEM, product_id, data), pictures))
+    listed = services.images.list_images(product_id)
+    assert sorted(image["position"] for image in made) == list(range(6))
+    assert [image["position"] for image in listed] == list(range(6))
+    assert {image["id"] for image in listed} == {image["id"] for image in made}
