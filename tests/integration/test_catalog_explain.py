@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from backend.clock import utcnow
 from backend.repositories import products
 from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
@@ -136,3 +137,18 @@ def test_subtree_of_a_category_id_is_an_index_range(db, catalog):
     with db.uow() as uow:
         assert sorted(CategoryRepository(uow.conn).list_subtree_ids_of(ids["Top"])) == [ids["Top"], ids["Mid"]]
         assert CategoryRepository(uow.conn).list_subtree_ids_of(2_000_000_000) == []
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "name", "relevance"])
+def test_page_statement_needs_no_on_disk_temporary_table(db, catalog, sort):
+    # A BLOB column in the page's sort spills it to an Aria table; MariaDB 10.11 crashed cleaning one up.
+    ids, w = catalog
+    criteria = Criteria(q=w if sort == "relevance" else None, category_ids=[ids["Mid"]], sort=sort)
+    sql, args = page_sql(criteria, 24, 0, count_limit=None if sort == "relevance" else 1001,
+                         offers_at=utcnow())
+    with db.cursor() as cur:
+        cur.execute("FLUSH STATUS")
+        cur.execute(sql, args)
+        assert len(cur.fetchall()) == 1
+        cur.execute("SHOW SESSION STATUS LIKE 'Created_tmp_disk_tables'")
+        assert cur.fetchone()["Value"] == "0"
