@@ -11,7 +11,7 @@ from backend.repositories import Repository
 
 # A product as the storefront shows it: for a product with variants, price is its lowest variant price
 # (variant_price) and stock already their sum; base_price is the product's own price either way.
-_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "created_at")
+_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "cover_url", "created_at")
 
 
 def shown_columns(alias: str) -> str:
@@ -258,17 +258,22 @@ def count_sql(c: Criteria, alias: str, limit: int | None) -> tuple[str, list[Any
 # 24 rows, over the few offers not yet ended): the offers on the product itself or on any category whose
 # path is a prefix of the product's category path. Only what pricing needs (id, percent_off, amount_off),
 # as "id percent amount" items joined by commas; services.pricing still picks the best one.
-_PAGE_OFFERS = """(SELECT GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, ''), ' ', COALESCE(o.amount_off, '')
-    ORDER BY o.id SEPARATOR ',') FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
+# Cast to a short VARCHAR: GROUP_CONCAT's own type is a BLOB, which forces the statement's sort into an
+# on-disk Aria temporary table, and MariaDB 10.11 crashed (signal 11 in ha_maria::extra) cleaning one
+# up under this statement. A VARCHAR row fits the in-memory engine.
+OFFERS_TEXT_CHARS = 500
+_PAGE_OFFERS = f"""(SELECT CAST(GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, ''), ' ', COALESCE(o.amount_off, '')
+    ORDER BY o.id SEPARATOR ',') AS CHAR({OFFERS_TEXT_CHARS}))
+  FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
   WHERE o.starts_at <= %s AND o.ends_at > %s
     AND (o.product_id = pr.id OR (oc.id IS NOT NULL AND pc.path LIKE CONCAT(oc.path, '%%'))))"""
 
 
 def parse_page_offers(text: str | None, max_len: int) -> list[dict[str, Any]] | None:
-    """_PAGE_OFFERS' text as offer dicts; None when GROUP_CONCAT was cut at max_len (look them up instead)."""
+    """_PAGE_OFFERS' text as offer dicts; None when it was cut at max_len characters (look them up instead)."""
     if not text:
         return []
-    if len(text.encode()) >= max_len:
+    if len(text) >= max_len:
         return None
     offers = []
     for item in text.split(","):
@@ -297,7 +302,8 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
         columns.append("page.total")
     joins = ""
     if offers_at is not None:
-        columns += [f"{_PAGE_OFFERS} AS active_offers", "@@group_concat_max_len AS offers_max_len"]
+        columns += [f"{_PAGE_OFFERS} AS active_offers",
+                    f"LEAST(@@group_concat_max_len, {OFFERS_TEXT_CHARS}) AS offers_max_len"]
         joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
         args += [offers_at, offers_at]
     if count_limit is not None and not relevance:
