@@ -159,7 +159,9 @@ def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
     where = f"{where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s"
     if c.variant_hits is not None:
         ids = ", ".join(["%s"] * len(c.variant_hits))
-        return f"FROM products {alias} WHERE {alias}.id IN ({ids}) AND {where}", [*c.variant_hits, *args, c.min_price]
+        # By primary key, never by the price index's range below min_price (most of a big catalog).
+        return (f"FROM products {alias} FORCE INDEX (PRIMARY) WHERE {alias}.id IN ({ids}) AND {where}",
+                [*c.variant_hits, *args, c.min_price])
     upper, upper_args = _upper(c)
     # STRAIGHT_JOIN (MySQL and MariaDB alike): read the few variant hits first, then their products by key;
     # never the products below min_price by the price index (on a big catalog, most of it).
