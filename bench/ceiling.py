@@ -1,4 +1,4 @@
-"""The ceiling bench/http.py measures the shop against: what Flask itself gives on the same server.
+"""The ceiling bench/catalog_http.py measures the shop against: what Flask itself gives on the same server.
 
 One Flask view, served by the same gunicorn settings (backend/gunicorn_conf.py) and the same pool code
 (backend.db), that runs one indexed 24-row query and answers it with jsonify: no validation, no

@@ -11,32 +11,26 @@ Run: .venv/bin/python bench/images.py [--port 5310] [--uploads 10]
 """
 from __future__ import annotations
 
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where bench/http.py would stand in for the
-# standard library's http package: take the folder out before anything imports http.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-import uuid  # noqa: E402
-from dataclasses import replace  # noqa: E402
-from decimal import Decimal  # noqa: E402
-
-from PIL import Image  # noqa: E402
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -1,7 +1,7 @@
 """Catalog reads over HTTP, against the framework's own ceiling measured in the same run.
 
-    .venv/bin/python bench/http.py [--products 100000] [--seconds 6] [--connections 16]
-    .venv/bin/python bench/http.py --products 10000,100000,1000000   (also compares p95 across sizes)
+    .venv/bin/python bench/catalog_http.py [--products 100000] [--seconds 6] [--connections 16]
+    .venv/bin/python bench/catalog_http.py --products 10000,100000,1000000   (also compares p95 across sizes)
 
 For each catalog size: creates a throwaway database, seeds it with the seed service, starts the shop
 as `make run` serves it (gunicorn -c backend/gunicorn_conf.py backend.wsgi:app, with
@@ -317,7 +317,7 @@ def main() -> None:
             print_table(size, all_results[size], args)
     if len(sizes) > 1:
         print_flatness(sizes, all_results)
-    print(f"\ncommand: .venv/bin/python bench/http.py --products {','.join(map(str, sizes))} "
+    print(f"\ncommand: .venv/bin/python bench/catalog_http.py --products {','.join(map(str, sizes))} "
           f"--seconds {args.seconds:g} --connections {args.connections} --client {args.client}")
 
 
