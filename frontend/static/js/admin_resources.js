@@ -2,6 +2,7 @@
 // add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
+import { orderItemsBlock, variantsBlock } from "./admin_variants.js";
 
 const PER_PAGE = 20;
 
@@ -109,6 +110,8 @@ export async function renderResource(target, resource) {
     panel.replaceChildren(el("div", { class: "panel", "data-view-id": id }, el("h2", {}, `${resource.label} #${id}`),
       el("dl", {}, Object.entries(row).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, show(v))])),
       el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))));
+    if (resource.name === "products") panel.append(await variantsBlock(id, resource.can_write));
+    if (resource.name === "orders") panel.append(await orderItemsBlock(id));
   }
 
   async function remove(id) {
