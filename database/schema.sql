@@ -169,6 +169,10 @@ CREATE TABLE IF NOT EXISTS products (
   -- priced yet (a row inserted by other code), and the catalog prices such rows before it lists.
   current_price DECIMAL(12,2) NULL,
   stock        INT           NOT NULL DEFAULT 0,
+  -- For a product with variants: the lowest list price of its active variants, which the storefront
+  -- shows as its price (and stock is then the sum of theirs); NULL for a product without variants.
+  -- Kept by backend/services/variants.py in the transaction of every variant write.
+  variant_price DECIMAL(12,2) NULL,
   image_url    VARCHAR(500)  NOT NULL DEFAULT '',
   is_archived  TINYINT(1)    NOT NULL DEFAULT 0,
   created_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -187,6 +191,54 @@ CREATE TABLE IF NOT EXISTS products (
   CONSTRAINT ck_products_price CHECK (price >= 0),
   CONSTRAINT ck_products_stock CHECK (stock >= 0),
   CONSTRAINT fk_products_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A product's variants: each one combination of option values with its own SKU, stock and, optionally,
+-- price (NULL = the product's price). A variant that is in past orders is archived, never erased.
+-- options_key is the hash of the variant's normalised combination while it is active (NULL once archived),
+-- so the unique key refuses a duplicate combination among a product's active variants only.
+CREATE TABLE IF NOT EXISTS product_variants (
+  id            INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  product_id    INT UNSIGNED  NOT NULL,
+  sku           VARCHAR(64)   NOT NULL,
+  price         DECIMAL(12,2) NULL,
+  -- What a shopper pays for it now: written only by backend/services/pricing.py, like products.current_price.
+  current_price DECIMAL(12,2) NULL,
+  stock         INT           NOT NULL DEFAULT 0,
+  options_key   CHAR(64)      NULL,
+  is_archived   TINYINT(1)    NOT NULL DEFAULT 0,
+  created_at    DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at    DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_variants_sku (sku),
+  UNIQUE KEY uq_variants_options (product_id, options_key),
+  -- The listing's price filter: active variants whose price paid is in a range, with their product.
+  KEY ix_variants_price (is_archived, current_price, product_id),
+  CONSTRAINT ck_variants_price CHECK (price IS NULL OR price >= 0),
+  CONSTRAINT ck_variants_stock CHECK (stock >= 0),
+  CONSTRAINT fk_variants_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The option names a product's variants use, in the order they were first used (position).
+CREATE TABLE IF NOT EXISTS product_options (
+  id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  product_id  INT UNSIGNED NOT NULL,
+  name        VARCHAR(40)  NOT NULL,
+  position    INT UNSIGNED NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_product_options_name (product_id, name),
+  CONSTRAINT fk_product_options_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One value per option of a variant ("Size" = "M").
+CREATE TABLE IF NOT EXISTS variant_option_values (
+  variant_id  INT UNSIGNED NOT NULL,
+  option_id   INT UNSIGNED NOT NULL,
+  value       VARCHAR(100) NOT NULL,
+  PRIMARY KEY (variant_id, option_id),
+  KEY ix_variant_values_option (option_id),
+  CONSTRAINT fk_variant_values_variant FOREIGN KEY (variant_id) REFERENCES product_variants (id) ON DELETE CASCADE,
+  CONSTRAINT fk_variant_values_option FOREIGN KEY (option_id) REFERENCES product_options (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Exactly one of percent_off/amount_off and one of product_id/category_id is set.
@@ -252,24 +304,29 @@ CREATE TABLE IF NOT EXISTS carts (
   CONSTRAINT fk_carts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- A line is one (product, variant) pair; variant_id 0 = the product itself (a product without variants),
+-- since a primary key cannot hold NULL.
 CREATE TABLE IF NOT EXISTS cart_items (
   cart_id     INT UNSIGNED NOT NULL,
   product_id  INT UNSIGNED NOT NULL,
+  variant_id  INT UNSIGNED NOT NULL DEFAULT 0,
   quantity    INT          NOT NULL,
   added_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  PRIMARY KEY (cart_id, product_id),
+  PRIMARY KEY (cart_id, product_id, variant_id),
   KEY ix_cart_items_product (product_id),
   CONSTRAINT ck_cart_items_quantity CHECK (quantity > 0),
   CONSTRAINT fk_cart_items_cart FOREIGN KEY (cart_id) REFERENCES carts (id) ON DELETE CASCADE,
   CONSTRAINT fk_cart_items_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Keyed like cart_items: variant_id 0 = a product without variants.
 CREATE TABLE IF NOT EXISTS saved_items (
   user_id     INT UNSIGNED NOT NULL,
   product_id  INT UNSIGNED NOT NULL,
+  variant_id  INT UNSIGNED NOT NULL DEFAULT 0,
   quantity    INT          NOT NULL DEFAULT 1,
   saved_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  PRIMARY KEY (user_id, product_id),
+  PRIMARY KEY (user_id, product_id, variant_id),
   KEY ix_saved_product (product_id),
   CONSTRAINT ck_saved_quantity CHECK (quantity > 0),
   CONSTRAINT fk_saved_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
@@ -299,10 +356,14 @@ CREATE TABLE IF NOT EXISTS orders (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Name and price are copied at purchase: the order keeps what was paid whatever the product becomes.
+-- variant_id, sku and variant_label ("M / Red") likewise, for a variant; NULL for a product without variants.
 CREATE TABLE IF NOT EXISTS order_items (
   id          INT UNSIGNED  NOT NULL AUTO_INCREMENT,
   order_id    INT UNSIGNED  NOT NULL,
   product_id  INT UNSIGNED  NOT NULL,
+  variant_id  INT UNSIGNED  NULL,
+  sku         VARCHAR(64)   NULL,
+  variant_label VARCHAR(255) NULL,
   name        VARCHAR(200)  NOT NULL,
   unit_price  DECIMAL(12,2) NOT NULL,
   quantity    INT           NOT NULL,
@@ -310,10 +371,12 @@ CREATE TABLE IF NOT EXISTS order_items (
   PRIMARY KEY (id),
   KEY ix_order_items_order (order_id),
   KEY ix_order_items_product (product_id),
+  KEY ix_order_items_variant (variant_id),
   CONSTRAINT ck_order_items_price CHECK (unit_price >= 0 AND line_total >= 0),
   CONSTRAINT ck_order_items_quantity CHECK (quantity > 0),
   CONSTRAINT fk_order_items_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
-  CONSTRAINT fk_order_items_product FOREIGN KEY (product_id) REFERENCES products (id)
+  CONSTRAINT fk_order_items_product FOREIGN KEY (product_id) REFERENCES products (id),
+  CONSTRAINT fk_order_items_variant FOREIGN KEY (variant_id) REFERENCES product_variants (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Only brand and last four digits: the card number and CVC are never stored.

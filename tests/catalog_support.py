@@ -41,3 +41,11 @@ def offer(services, now: datetime, *, percent: str | None = None, amount: str | 
 
 def names(body: dict[str, Any]) -> list[str]:
     return [item["name"] for item in body["items"]]
+
+
+def variant(services, product_id: int, options: dict[str, str], stock: int = 5, price: str | None = None,
+            sku: str | None = None) -> dict[str, Any]:
+    """A variant of a product, with a unique SKU unless one is given."""
+    return services.variants.create_variant(SYSTEM, product_id, {
+        "sku": sku or f"SKU-{uid()}", "options": options, "stock": stock,
+        "price": Decimal(price) if price is not None else None})

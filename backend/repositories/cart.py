@@ -19,32 +19,41 @@ GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
 LOCK_USER_CART = "SELECT id FROM carts WHERE user_id = %s FOR UPDATE"
 GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
 REMOVE_CART = "DELETE FROM carts WHERE id = %s"
-# The cart's lines with what the product is now (price, stock, archived), oldest line first.
-LIST_LINES = """
-SELECT ci.product_id, ci.product_id AS id, ci.quantity, p.name, p.price, p.stock, p.is_archived, p.image_url
-FROM cart_items ci JOIN products p ON p.id = ci.product_id
-WHERE ci.cart_id = %s ORDER BY ci.added_at, ci.product_id"""
-GET_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %s AND product_id = %s"
+# What a line (product, variant; variant 0 = none) is now: the variant's price (own, else the product's) and
+# stock, or the product's; unavailable ("archived") when the product is archived, when its variant is gone or
+# archived, or when a line without a variant is of a product that has variants now.
+_LINE = """
+{alias}.product_id, {alias}.product_id AS id, NULLIF({alias}.variant_id, 0) AS variant_id, {alias}.quantity,
+p.name, COALESCE(v.price, p.price) AS price, v.sku,
+CASE WHEN {alias}.variant_id = 0 THEN p.stock ELSE COALESCE(v.stock, 0) END AS stock,
+(p.is_archived = 1 OR CASE WHEN {alias}.variant_id = 0 THEN p.variant_price IS NOT NULL
+                          ELSE v.id IS NULL OR v.is_archived = 1 END) AS is_archived, p.image_url"""
+_LINE_JOIN = """
+JOIN products p ON p.id = {alias}.product_id
+LEFT JOIN product_variants v ON v.id = {alias}.variant_id AND v.product_id = {alias}.product_id"""
+# The cart's lines with what they are now, oldest line first.
+LIST_LINES = f"""
+SELECT {_LINE.format(alias="ci")} FROM cart_items ci {_LINE_JOIN.format(alias="ci")}
+WHERE ci.cart_id = %s ORDER BY ci.added_at, ci.product_id, ci.variant_id"""
+GET_QUANTITY = "SELECT quantity FROM cart_items WHERE cart_id = %s AND product_id = %s AND variant_id = %s"
 # Add to a line, creating it when missing.
 ADD_QUANTITY = """
-INSERT INTO cart_items (cart_id, product_id, quantity, added_at) VALUES (%s, %s, %s, %s)
+INSERT INTO cart_items (cart_id, product_id, variant_id, quantity, added_at) VALUES (%s, %s, %s, %s, %s)
 ON DUPLICATE KEY UPDATE quantity = quantity + %s"""
-SET_QUANTITY = "UPDATE cart_items SET quantity = %s WHERE cart_id = %s AND product_id = %s"
-REMOVE_LINE = "DELETE FROM cart_items WHERE cart_id = %s AND product_id = %s"
+SET_QUANTITY = "UPDATE cart_items SET quantity = %s WHERE cart_id = %s AND product_id = %s AND variant_id = %s"
+REMOVE_LINE = "DELETE FROM cart_items WHERE cart_id = %s AND product_id = %s AND variant_id = %s"
 REMOVE_LINES = "DELETE FROM cart_items WHERE cart_id = %s"
-# A user's saved-for-later items with what the product is now, most recently saved first.
-LIST_SAVED = """
-SELECT s.product_id, s.product_id AS id, s.quantity, s.saved_at, p.name, p.price, p.stock, p.is_archived,
-       p.image_url
-FROM saved_items s JOIN products p ON p.id = s.product_id
-WHERE s.user_id = %s ORDER BY s.saved_at DESC, s.product_id DESC LIMIT %s OFFSET %s"""
+# A user's saved-for-later items with what they are now (as cart lines), most recently saved first.
+LIST_SAVED = f"""
+SELECT {_LINE.format(alias="s")}, s.saved_at FROM saved_items s {_LINE_JOIN.format(alias="s")}
+WHERE s.user_id = %s ORDER BY s.saved_at DESC, s.product_id DESC, s.variant_id DESC LIMIT %s OFFSET %s"""
 COUNT_SAVED = "SELECT COUNT(*) AS n FROM saved_items WHERE user_id = %s"
-GET_SAVED_QUANTITY = "SELECT quantity FROM saved_items WHERE user_id = %s AND product_id = %s"
+GET_SAVED_QUANTITY = "SELECT quantity FROM saved_items WHERE user_id = %s AND product_id = %s AND variant_id = %s"
 # Save a quantity for later, adding to what is already saved.
 ADD_SAVED = """
-INSERT INTO saved_items (user_id, product_id, quantity, saved_at) VALUES (%s, %s, %s, %s)
+INSERT INTO saved_items (user_id, product_id, variant_id, quantity, saved_at) VALUES (%s, %s, %s, %s, %s)
 ON DUPLICATE KEY UPDATE quantity = quantity + %s, saved_at = %s"""
-REMOVE_SAVED = "DELETE FROM saved_items WHERE user_id = %s AND product_id = %s"
+REMOVE_SAVED = "DELETE FROM saved_items WHERE user_id = %s AND product_id = %s AND variant_id = %s"
 
 
 class CartRepository(Repository):
@@ -71,17 +80,19 @@ class CartRepository(Repository):
     def list_lines(self, cart_id: int) -> list[dict[str, Any]]:
         return self._all(LIST_LINES, (cart_id,))
 
-    def get_quantity(self, cart_id: int, product_id: int) -> int:
-        return int(self._scalar(GET_QUANTITY, (cart_id, product_id)) or 0)
+    # A line is (product_id, variant): variant None or 0 is a product without variants.
+    def get_quantity(self, cart_id: int, product_id: int, variant_id: int | None = None) -> int:
+        return int(self._scalar(GET_QUANTITY, (cart_id, product_id, variant_id or 0)) or 0)
 
-    def add_quantity(self, cart_id: int, product_id: int, quantity: int, now: Any) -> int:
-        return self._change(ADD_QUANTITY, (cart_id, product_id, quantity, now, quantity))
+    def add_quantity(self, cart_id: int, product_id: int, quantity: int, now: Any,
+                     variant_id: int | None = None) -> int:
+        return self._change(ADD_QUANTITY, (cart_id, product_id, variant_id or 0, quantity, now, quantity))
 
-    def update_quantity(self, cart_id: int, product_id: int, quantity: int) -> int:
-        return self._change(SET_QUANTITY, (quantity, cart_id, product_id))
+    def update_quantity(self, cart_id: int, product_id: int, quantity: int, variant_id: int | None = None) -> int:
+        return self._change(SET_QUANTITY, (quantity, cart_id, product_id, variant_id or 0))
 
-    def remove_line(self, cart_id: int, product_id: int) -> int:
-        return self._change(REMOVE_LINE, (cart_id, product_id))
+    def remove_line(self, cart_id: int, product_id: int, variant_id: int | None = None) -> int:
+        return self._change(REMOVE_LINE, (cart_id, product_id, variant_id or 0))
 
     def remove_lines(self, cart_id: int) -> int:
         return self._change(REMOVE_LINES, (cart_id,))
@@ -92,11 +103,11 @@ class CartRepository(Repository):
     def count_saved(self, user_id: int) -> int:
         return int(self._scalar(COUNT_SAVED, (user_id,)))
 
-    def get_saved_quantity(self, user_id: int, product_id: int) -> int:
-        return int(self._scalar(GET_SAVED_QUANTITY, (user_id, product_id)) or 0)
+    def get_saved_quantity(self, user_id: int, product_id: int, variant_id: int | None = None) -> int:
+        return int(self._scalar(GET_SAVED_QUANTITY, (user_id, product_id, variant_id or 0)) or 0)
 
-    def add_saved(self, user_id: int, product_id: int, quantity: int, now: Any) -> int:
-        return self._change(ADD_SAVED, (user_id, product_id, quantity, now, quantity, now))
+    def add_saved(self, user_id: int, product_id: int, quantity: int, now: Any, variant_id: int | None = None) -> int:
+        return self._change(ADD_SAVED, (user_id, product_id, variant_id or 0, quantity, now, quantity, now))
 
-    def remove_saved(self, user_id: int, product_id: int) -> int:
-        return self._change(REMOVE_SAVED, (user_id, product_id))
+    def remove_saved(self, user_id: int, product_id: int, variant_id: int | None = None) -> int:
+        return self._change(REMOVE_SAVED, (user_id, product_id, variant_id or 0))

@@ -23,8 +23,8 @@ INSERT INTO orders (user_id, status, subtotal, discount_total, shipping, total, 
                     created_at, updated_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_ITEMS = """
-INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, line_total)
-VALUES (%s, %s, %s, %s, %s, %s)"""
+INSERT INTO order_items (order_id, product_id, variant_id, sku, variant_label, name, unit_price, quantity, line_total)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_PAYMENT = """
 INSERT INTO payments (order_id, gateway, reference, brand, last4, amount, status, created_at)
 VALUES (%s, %s, %s, %s, %s, %s, 'approved', %s)"""
@@ -40,7 +40,7 @@ GET_STATUS_FOR_UPDATE = "SELECT id, user_id, status FROM orders WHERE id = %s FO
 SET_STATUS = "UPDATE orders SET status = %s, updated_at = %s WHERE id = %s"
 # Items of many orders in one query (a page of orders never costs a query per order).
 LIST_ITEMS = """
-SELECT order_id, product_id, name, unit_price, quantity, line_total FROM order_items
+SELECT order_id, product_id, variant_id, sku, variant_label, name, unit_price, quantity, line_total FROM order_items
 WHERE order_id IN ({ids}) ORDER BY order_id, id"""
 # A user's orders, newest first (ix_orders_user).
 LIST_FOR_USER = f"""
@@ -92,7 +92,8 @@ class OrderRepository(Repository):
                                         totals["shipping"], totals["total"], currency, shipping_address, now, now))
 
     def add_items(self, order_id: int, items: list[dict[str, Any]]) -> int:
-        return self._insert_many(ADD_ITEMS, [(order_id, i["product_id"], i["name"], i["unit_price"], i["quantity"],
+        return self._insert_many(ADD_ITEMS, [(order_id, i["product_id"], i.get("variant_id"), i.get("sku"),
+                                              i.get("variant_label"), i["name"], i["unit_price"], i["quantity"],
                                               i["line_total"]) for i in items])
 
     def add_payment(self, order_id: int, gateway: str, reference: str, brand: str, last4: str, amount: Any,

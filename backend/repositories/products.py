@@ -9,13 +9,24 @@ from typing import Any
 
 from backend.repositories import Repository
 
-_COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
-_ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
+# A product as the storefront shows it: for a product with variants, price is its lowest variant price
+# (variant_price) and stock already their sum; base_price is the product's own price either way.
+_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "created_at")
+
+
+def shown_columns(alias: str) -> str:
+    """The storefront columns of products under an alias (the listing reads them as pr, the detail as p)."""
+    return ", ".join([*(f"{alias}.{name}" for name in _NAMES),
+                      f"COALESCE({alias}.variant_price, {alias}.price) AS price", f"{alias}.price AS base_price",
+                      f"({alias}.variant_price IS NOT NULL) AS has_variants"])
+
+
+_ADMIN_COLUMNS = f"{', '.join(_NAMES)}, price, variant_price, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
-LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"
+LIST_BY_IDS = f"SELECT {shown_columns('p')} FROM products p WHERE p.id IN ({{ids}})"
 # One visible product with its description and its category's path (for category_path, saving a round trip).
 GET_VISIBLE = f"""
-SELECT {", ".join(f"p.{name.strip()}" for name in _COLUMNS.split(","))}, p.description, c.path AS category_ids_path
+SELECT {shown_columns('p')}, p.description, c.path AS category_ids_path
 FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
@@ -35,8 +46,8 @@ ARCHIVE = "UPDATE products SET is_archived = 1 WHERE id = %s"
 REMOVE_OFFERS = "DELETE FROM offers WHERE product_id = %s"
 # Erase a product that nobody ever ordered (cart and saved lines cascade).
 REMOVE = "DELETE FROM products WHERE id = %s"
-# List prices of some products (pricing refreshes their current_price).
-LIST_PRICES = "SELECT id, price FROM products WHERE id IN ({ids})"
+# List prices of some products as the storefront shows them (pricing refreshes their current_price).
+LIST_PRICES = "SELECT id, COALESCE(variant_price, price) AS price FROM products WHERE id IN ({ids})"
 # Products in some categories (a subtree whose prices an offer or a move changes).
 LIST_IDS_IN_CATEGORIES = "SELECT id FROM products WHERE category_id IN ({ids})"
 # Visible products not priced yet (rows written by code that does not know current_price).
@@ -113,6 +124,49 @@ MERGE_MAX_ROWS = 480
 MERGE_MAX_CATEGORIES = 100
 
 
+# A product with variants matches a price range when any of its active variants does. Its current_price is
+# its cheapest variant's price, so the range on current_price (an index range) finds every product whose
+# cheapest variant is in range; the only others are those whose cheapest is below min_price but with
+# another variant in range, which this second branch adds: read from the variants' own price index
+# (ix_variants_price), then each product by primary key. The branches are disjoint (current_price is at
+# least min_price in one, below it in the other), and without min_price the first alone is exact.
+_VARIANT_HITS = """SELECT DISTINCT v.product_id FROM product_variants v
+  WHERE v.is_archived = 0 AND v.current_price >= %s{upper}"""
+
+
+def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
+    """FROM ... WHERE of the variant branch (products under alias), or None when no branch is needed."""
+    if c.min_price is None:
+        return None
+    where, args = _where(replace(c, min_price=None, max_price=None))
+    hits = _VARIANT_HITS.format(upper=" AND v.current_price <= %s" if c.max_price is not None else "")
+    hit_args = [c.min_price] + ([c.max_price] if c.max_price is not None else [])
+    # STRAIGHT_JOIN (MySQL and MariaDB alike): read the few variant hits first, then their products by key;
+    # never the products below min_price by the price index (on a big catalog, most of it).
+    sql = (f"FROM ({hits}) AS hit STRAIGHT_JOIN products {alias} ON {alias}.id = hit.product_id "
+           f"WHERE {where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s")
+    return sql, [*hit_args, *args, c.min_price]
+
+
+def _select(c: Criteria, alias: str) -> tuple[str, list[Any]]:
+    """The id and what the page's order sorts by, under alias."""
+    if c.sort == "relevance":
+        return (f"{alias}.id, ({alias}.name = %s) AS exact, "
+                f"MATCH({alias}.name, {alias}.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score",
+                [c.q, match_terms(c.q)])
+    return f"{alias}.id, {_SORT_COLUMNS[c.sort].replace('p.', f'{alias}.')}", []
+
+
+def _variant_branch(c: Criteria, limit: int | None) -> tuple[str, list[Any]] | None:
+    """The variant branch as a parenthesised SELECT in the page's order (cut at limit), or None."""
+    found = _variant_from(c, "vp")
+    if found is None:
+        return None
+    select, select_args = _select(c, "vp")
+    cut = f" ORDER BY {SORTS[c.sort].replace('p.', 'vp.')} LIMIT %s" if limit is not None else ""
+    return f"(SELECT {select} {found[0]}{cut})", [*select_args, *found[1], *([limit] if limit is not None else [])]
+
+
 def _merged_page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
     """A page of a many-category filter in index order: each category's first offset + limit ids from
     its (category_id, is_archived, sort column) index, already in order, merged and cut to the page.
@@ -127,6 +181,10 @@ def _merged_page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, lis
         branches.append(f"(SELECT p.id, {_SORT_COLUMNS[c.sort]} FROM products p WHERE {where} "
                         f"ORDER BY {SORTS[c.sort]} LIMIT %s)")
         args += [*branch_args, offset + limit]
+    variants = _variant_branch(c, offset + limit)
+    if variants is not None:
+        branches.append(variants[0])
+        args += variants[1]
     sql = f"SELECT p.id FROM ({' UNION ALL '.join(branches)}) AS p ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
     return sql, [*args, limit, offset]
 
@@ -141,15 +199,39 @@ def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False)
             and not c.q and not with_total and offset + limit <= MERGE_MAX_ROWS):
         return _merged_page_ids_sql(c, limit, offset)
     where, args = _where(c)
+    variants = _variant_branch(c, None if with_total else offset + limit)
+    if variants is not None:
+        # Both branches in the page's order, merged and cut to the page (see _VARIANT_HITS).
+        select, select_args = _select(c, "p")
+        main = f"SELECT {select} FROM products p WHERE {where}"
+        if not with_total:
+            main = f"({main} ORDER BY {SORTS[c.sort]} LIMIT %s)"
+            args = [*args, offset + limit]
+        total = ", COUNT(*) OVER () AS total" if with_total else ""
+        sql = (f"SELECT p.*{total} FROM ({main} UNION ALL {variants[0]}) AS p "
+               f"ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s")
+        return sql, [*select_args, *args, *variants[1], limit, offset]
     select, select_args = "p.id", []
     if c.sort == "relevance":
-        select = ("p.id, (p.name = %s) AS exact, "
-                  "MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score")
-        select_args = [c.q, match_terms(c.q)]
+        select, select_args = _select(c, "p")
     if with_total:
         select += ", COUNT(*) OVER () AS total"
     sql = f"SELECT {select} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
     return sql, [*select_args, *args, limit, offset]
+
+
+def count_sql(c: Criteria, alias: str, limit: int | None) -> tuple[str, list[Any]]:
+    """SELECT COUNT(*) AS n of the matches (both branches), reading at most limit rows when given."""
+    where, args = _where(c)
+    where = where.replace("p.", f"{alias}.")
+    rows, rows_args = f"SELECT 1 FROM products {alias} WHERE {where}", args
+    variants = _variant_from(c, f"{alias}v")
+    if variants is not None:
+        rows, rows_args = f"{rows} UNION ALL SELECT 1 {variants[0]}", [*args, *variants[1]]
+    if limit is None:
+        return f"SELECT COUNT(*) AS n FROM ({rows}) AS counted", rows_args
+    # The LIMIT inside the derived table stops the index walk: cost bounded whatever the catalog size.
+    return f"SELECT COUNT(*) AS n FROM ({rows} LIMIT %s) AS counted", [*rows_args, limit]
 
 
 # The active offers of one page row, read in the page's own statement (a correlated subquery per row,
@@ -188,7 +270,7 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
     """
     relevance = c.sort == "relevance"
     inner, inner_args = page_ids_sql(c, limit, offset, with_total=relevance)
-    columns = [f"pr.{name.strip()}" for name in _COLUMNS.split(",")]
+    columns = [shown_columns("pr")]
     order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
     args: list[Any] = []  # in the order the placeholders appear: the select list's, then the FROM's
     if relevance:
@@ -199,12 +281,11 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
         joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
         args += [offers_at, offers_at]
     if count_limit is not None and not relevance:
-        where, count_args = _where(c)
-        where = where.replace("p.", "cp.")  # the fixed fragments of _where, on the counting alias
         # A scalar subquery that names no outer column runs once per statement. (As a joined derived
         # table, next to the correlated offers subquery, MariaDB ran it per page row: 8 ms against 1.)
-        columns.append(f"(SELECT COUNT(*) FROM (SELECT 1 FROM products cp WHERE {where} LIMIT %s) AS m) AS total")
-        args += [*count_args, count_limit]
+        counting, count_args = count_sql(c, "cp", count_limit)
+        columns.append(f"({counting}) AS total")
+        args += count_args
     sql = (f"SELECT {', '.join(columns)} FROM ({inner}) AS page JOIN products pr ON pr.id = page.id{joins} "
            f"ORDER BY {order}")
     return sql, [*args, *inner_args]
@@ -235,12 +316,7 @@ class ProductRepository(Repository):
 
     def count_matching(self, c: Criteria, limit: int | None = None) -> int:
         """How many products match; with limit, counting stops there (at most `limit` rows are read)."""
-        where, args = _where(c)
-        if limit is None:
-            return int(self._scalar(f"SELECT COUNT(*) AS n FROM products p WHERE {where}", args))
-        # The LIMIT inside the derived table stops the index walk: cost bounded whatever the catalog size.
-        sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM products p WHERE {where} LIMIT %s) AS counted"
-        return int(self._scalar(sql, [*args, limit]))
+        return int(self._scalar(*count_sql(c, "p", limit)))
 
     def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """Step two of the deferred join: the rows of one page, in the order of ids."""

@@ -1,6 +1,8 @@
 """SQL for filling a catalog fast: batched multi-row inserts."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from backend.repositories import Repository
 from backend.repositories.categories import TOUCH_TREE
 
@@ -16,6 +18,12 @@ INSERT INTO products (category_id, name, slug, description, price, current_price
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_USERS = """
 INSERT INTO users (email, username, password_hash, full_name, role) VALUES (%s, %s, %s, %s, 'customer')"""
+# Give a demo product with variants a name that says what it is (its slug stays).
+RENAME_PRODUCT = "UPDATE products SET name = %s WHERE id = %s"
+# The first product of each of some categories (the demo products that get variants).
+LIST_FIRST_IN_CATEGORIES = """
+SELECT category_id, MIN(id) AS id FROM products WHERE category_id IN ({ids}) GROUP BY category_id"""
+GET_PRICE = "SELECT price FROM products WHERE id = %s"
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
 MAX_PRODUCT_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
@@ -33,6 +41,19 @@ class SeedRepository(Repository):
 
     def add_users(self, rows: list[tuple]) -> int:
         return self._insert_many(ADD_USERS, rows)
+
+    def rename_product(self, product_id: int, name: str) -> int:
+        return self._change(RENAME_PRODUCT, (name, product_id))
+
+    def list_first_in_categories(self, category_ids: list[int]) -> dict[int, int]:
+        """{category id: its first product's id} for those of the categories that have products."""
+        if not category_ids:
+            return {}
+        rows = self._all(LIST_FIRST_IN_CATEGORIES.format(ids=", ".join(["%s"] * len(category_ids))), category_ids)
+        return {row["category_id"]: row["id"] for row in rows}
+
+    def get_price(self, product_id: int) -> Decimal:
+        return self._scalar(GET_PRICE, (product_id,))
 
     def count_products(self) -> int:
         return int(self._scalar(COUNT_PRODUCTS))

@@ -12,6 +12,7 @@ from backend.routes import load_json, load_query, services
 from backend.routes.guard import current_user, login_required
 from backend.schemas.cart import CartItemInput, CartSchema, QuantityInput, SavedPageSchema
 from backend.schemas.common import PageQuery
+from backend.schemas.variants import VariantRefQuery
 from backend.services.cart import CartOwner
 from backend.tokens import new_token
 
@@ -66,6 +67,11 @@ def _cart_cookie(response: Response) -> Response:
     return response
 
 
+def _variant_id() -> int | None:
+    """The line's variant (query variant_id); None: the line of a product without variants."""
+    return load_query(VariantRefQuery()).get("variant_id")
+
+
 def _cart(cart: dict, status: int = 200) -> tuple:
     headers = {"Location": "/api/v1/cart"} if status == 201 else {}
     return CartSchema().dump(cart), status, headers
@@ -83,21 +89,25 @@ def get_cart():
      response=CartSchema, status=201, auth="optional", errors=(400, 403, 404, 409, 422))
 def add_item():
     args = load_json(CartItemInput())
-    return _cart(services().cart.add_item(_owner(create=True), args["product_id"], args["quantity"]), 201)
+    return _cart(services().cart.add_item(_owner(create=True), args["product_id"], args["quantity"],
+                                          args.get("variant_id")), 201)
 
 
 @bp.patch("/cart/items/<int:product_id>")
-@doc("Set a line's quantity; 0 removes it", tags=["cart"], body=QuantityInput, response=CartSchema,
-     auth="optional", errors=(400, 403, 404, 409, 422))
+@doc("Set a line's quantity; 0 removes it (query variant_id: the line of that variant)", tags=["cart"],
+     body=QuantityInput, query=VariantRefQuery, response=CartSchema, auth="optional",
+     errors=(400, 403, 404, 409, 422))
 def set_quantity(product_id: int):
+    variant_id = _variant_id()
     args = load_json(QuantityInput())
-    return _cart(services().cart.set_quantity(_owner(), product_id, args["quantity"]))
+    return _cart(services().cart.set_quantity(_owner(), product_id, args["quantity"], variant_id))
 
 
 @bp.delete("/cart/items/<int:product_id>")
-@doc("Remove a line", tags=["cart"], status=204, auth="optional", errors=(403, 404))
+@doc("Remove a line (query variant_id: the line of that variant)", tags=["cart"], query=VariantRefQuery,
+     status=204, auth="optional", errors=(403, 404, 422))
 def remove_item(product_id: int):
-    services().cart.remove_item(_owner(), product_id)
+    services().cart.remove_item(_owner(), product_id, _variant_id())
     return "", 204
 
 
@@ -110,9 +120,10 @@ def clear_cart():
 
 @bp.post("/cart/items/<int:product_id>/save")
 @login_required
-@doc("Move a cart line to the saved-for-later list", tags=["cart"], response=CartSchema, errors=(401, 403, 404))
+@doc("Move a cart line to the saved-for-later list (query variant_id: the line of that variant)", tags=["cart"],
+     query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 422))
 def save_for_later(product_id: int):
-    return _cart(services().cart.save_for_later(_owner().user_id, product_id))
+    return _cart(services().cart.save_for_later(_owner().user_id, product_id, _variant_id()))
 
 
 @bp.get("/saved")
@@ -125,17 +136,18 @@ def list_saved():
 
 @bp.post("/saved/<int:product_id>/move-to-cart")
 @login_required
-@doc("Move a saved item back to the cart (capped at stock)", tags=["cart"], response=CartSchema,
-     errors=(401, 403, 404, 409))
+@doc("Move a saved item back to the cart (capped at stock; query variant_id: the saved variant)", tags=["cart"],
+     query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 409, 422))
 def move_to_cart(product_id: int):
-    return _cart(services().cart.move_to_cart(_owner().user_id, product_id))
+    return _cart(services().cart.move_to_cart(_owner().user_id, product_id, _variant_id()))
 
 
 @bp.delete("/saved/<int:product_id>")
 @login_required
-@doc("Forget a saved item", tags=["cart"], status=204, errors=(401, 403, 404))
+@doc("Forget a saved item (query variant_id: the saved variant)", tags=["cart"], query=VariantRefQuery,
+     status=204, errors=(401, 403, 404, 422))
 def remove_saved(product_id: int):
-    services().cart.remove_saved(current_user()["id"], product_id)
+    services().cart.remove_saved(current_user()["id"], product_id, _variant_id())
     return "", 204
 
 

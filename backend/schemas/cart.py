@@ -10,6 +10,8 @@ MAX_QUANTITY = 10_000
 
 class CartItemInput(Schema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    variant_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=4_294_967_295), metadata={
+        "description": "Required for a product with variants (one of its own); refused for one without."})
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
@@ -20,6 +22,10 @@ class QuantityInput(Schema):
 class LineSchema(Schema):
     """A priced line, as a cart shows it and an order keeps it."""
     product_id = fields.Integer()
+    # null for a product without variants
+    variant_id = fields.Integer(allow_none=True)
+    sku = fields.String(allow_none=True)
+    variant_label = fields.String(allow_none=True, metadata={"description": "The variant's values: \"M / Red\""})
     name = fields.String()
     unit_price = Money()
     quantity = fields.Integer()
@@ -47,6 +53,9 @@ class CartSchema(Schema):
 
 class SavedItemSchema(Schema):
     product_id = fields.Integer()
+    variant_id = fields.Integer(allow_none=True)
+    sku = fields.String(allow_none=True)
+    variant_label = fields.String(allow_none=True)
     name = fields.String()
     quantity = fields.Integer()
     price = Money()

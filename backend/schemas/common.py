@@ -95,6 +95,7 @@ def paged(items: list[Any], page: int, per_page: int, total: int) -> dict[str, A
 
 class StockShortfallSchema(Schema):
     product_id = fields.Integer()
+    variant_id = fields.Integer(allow_none=True)
     requested = fields.Integer()
     available = fields.Integer()
 

@@ -106,6 +106,7 @@ class AdminOrderSchema(OrderSchema):
 
 class ProblemSchema(Schema):
     product_id = fields.Integer()
+    variant_id = fields.Integer(allow_none=True)
     code = fields.String()
 
 

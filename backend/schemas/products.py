@@ -100,13 +100,14 @@ class ProductSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     slug = fields.String()
-    price = Money()
+    price = Money(metadata={"description": "With variants: the lowest variant price"})
     sale_price = Money(allow_none=True)
     currency = fields.String()
-    stock = fields.Integer()
+    stock = fields.Integer(metadata={"description": "With variants: the sum of theirs"})
     in_stock = fields.Boolean()
     category_id = fields.Integer(allow_none=True)
     image_url = fields.String()
+    has_variants = fields.Boolean(metadata={"description": "True: add a variant_id to the cart (see variants)"})
 
 
 class ProductDetailSchema(ProductSchema):
@@ -114,6 +115,11 @@ class ProductDetailSchema(ProductSchema):
     category_path = fields.List(fields.Nested(CategoryRefSchema))
     offer = fields.Nested(OfferBriefSchema, allow_none=True)
     created_at = UtcDateTime()
+    base_price = Money(metadata={"description": "The product's own price (PATCH price), the price of variants "
+                                                "without one of their own"})
+    # By name: schemas.variants builds on this module's MoneyIn.
+    options = fields.List(fields.Nested("ProductOptionSchema"))
+    variants = fields.List(fields.Nested("VariantSchema"))
 
 
 class ProductAdminSchema(ProductDetailSchema):
@@ -142,7 +148,8 @@ def dump_product_item(row: dict[str, Any]) -> dict[str, Any]:
     """One product of a listing, as ProductSchema dumps it."""
     return {"id": row["id"], "name": row["name"], "slug": row["slug"], "price": _money(row["price"]),
             "sale_price": _money(row["sale_price"]), "currency": row["currency"], "stock": row["stock"],
-            "in_stock": bool(row["in_stock"]), "category_id": row["category_id"], "image_url": row["image_url"]}
+            "in_stock": bool(row["in_stock"]), "category_id": row["category_id"], "image_url": row["image_url"],
+            "has_variants": bool(row["has_variants"])}
 
 
 def dump_product_page(page: dict[str, Any]) -> dict[str, Any]:

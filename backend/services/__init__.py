@@ -31,6 +31,7 @@ class Services:
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
         from backend.services.stats import StatsService
+        from backend.services.variants import VariantService
 
         self.settings, self.db = settings, db
         args = (db, settings, self._now)
@@ -50,6 +51,7 @@ class Services:
         self.products = ProductService(*args, cache=listing_cache)
         self.categories = CategoryService(*args, cache=listing_cache)
         self.offers = OfferService(*args, cache=listing_cache)
+        self.variants = VariantService(*args, cache=listing_cache)
         self.search = SearchService(*args)
         self.seed = SeedService(*args)
         self.cart = CartService(*args)

@@ -9,9 +9,11 @@ from typing import Any
 from backend import errors
 from backend.repositories.cart import CartRepository
 from backend.repositories.products import ProductRepository
+from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services.base import Service
 from backend.services.pricing import price_products
+from backend.services.variants import label_lines
 from backend.tokens import hash_token
 
 ZERO = Decimal("0.00")
@@ -40,7 +42,8 @@ def price_lines(conn, lines: list[dict[str, Any]], now: datetime) -> dict[str, A
 
     subtotal is at list prices, discount_total what the offers take off, total = subtotal - discount_total.
     """
-    price_products(conn, lines, now)
+    price_products(conn, lines, now)  # a variant line's price is the variant's; its product's offers apply
+    label_lines(conn, lines)
     subtotal = discount = ZERO
     for line in lines:
         line["line_total"] = line["unit_price"] * line["quantity"]
@@ -53,9 +56,11 @@ def price_lines(conn, lines: list[dict[str, Any]], now: datetime) -> dict[str, A
 
 
 def insufficient_stock(lines: list[dict[str, Any]], message: str = "Not enough stock.") -> errors.Conflict:
-    """The 409 insufficient_stock error naming each product, what was asked and what is left."""
+    """The 409 insufficient_stock error naming each product (and variant), what was asked and what is left."""
     products = [{"product_id": line["product_id"], "requested": line["quantity"],
-                 "available": 0 if line.get("is_archived") else max(0, line["stock"])} for line in lines]
+                 "available": 0 if line.get("is_archived") else max(0, line["stock"]),
+                 # Only a variant line names its variant: the answer for other products is as it always was.
+                 **({"variant_id": line["variant_id"]} if line.get("variant_id") else {})} for line in lines]
     return errors.Conflict(message, code="insufficient_stock", extra={"products": products})
 
 
@@ -87,41 +92,45 @@ class CartService(Service):
         return repo.add_guest_cart(hash_token(owner.guest_token), self.now())
 
     # ------------------------------------------------------------------ changing lines
-    def add_item(self, owner: CartOwner, product_id: int, quantity: int) -> dict[str, Any]:
-        """Add quantity to the product's line; raises NotFound (unknown or archived), Conflict insufficient_stock."""
+    def add_item(self, owner: CartOwner, product_id: int, quantity: int,
+                 variant_id: int | None = None) -> dict[str, Any]:
+        """Add quantity to the (product, variant) line; raises NotFound (unknown or archived product),
+        ValidationFailed variant_id (missing for a product with variants, not of this product, or given for
+        one without), Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
-            product = self._product(uow.conn, product_id)
+            item = self._item(uow.conn, product_id, variant_id)
             cart_id = self._cart_for_writing(repo, owner)
-            wanted = repo.get_quantity(cart_id, product_id) + quantity
-            self._check_stock(product, wanted)
-            repo.add_quantity(cart_id, product_id, quantity, self.now())
+            wanted = repo.get_quantity(cart_id, product_id, variant_id) + quantity
+            self._check_stock(item, wanted)
+            repo.add_quantity(cart_id, product_id, quantity, self.now(), variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
         return cart
 
-    def set_quantity(self, owner: CartOwner, product_id: int, quantity: int) -> dict[str, Any]:
+    def set_quantity(self, owner: CartOwner, product_id: int, quantity: int,
+                     variant_id: int | None = None) -> dict[str, Any]:
         """Set a line's quantity (0 removes it); raises NotFound (no such line), Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.get_quantity(cart_id, product_id):
+            if not cart_id or not repo.get_quantity(cart_id, product_id, variant_id):
                 raise errors.NotFound("That product is not in the cart.")
             if quantity == 0:
-                repo.remove_line(cart_id, product_id)
+                repo.remove_line(cart_id, product_id, variant_id)
             else:
-                self._check_stock(self._product(uow.conn, product_id), quantity)
-                repo.update_quantity(cart_id, product_id, quantity)
+                self._check_stock(self._line_item(uow.conn, product_id, variant_id), quantity)
+                repo.update_quantity(cart_id, product_id, quantity, variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
         return cart
 
-    def remove_item(self, owner: CartOwner, product_id: int) -> None:
+    def remove_item(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> None:
         """Remove a line; raises NotFound when it is not in the cart."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.remove_line(cart_id, product_id):
+            if not cart_id or not repo.remove_line(cart_id, product_id, variant_id):
                 raise errors.NotFound("That product is not in the cart.")
             uow.commit()
 
@@ -141,23 +150,43 @@ class CartService(Service):
             raise errors.NotFound("No such product.")
         return product
 
+    def _item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
+        """What a new line buys: the product, or its variant; raises NotFound, ValidationFailed variant_id."""
+        product = self._product(conn, product_id)
+        if not product["has_variants"]:
+            if variant_id is not None:
+                raise errors.ValidationFailed(fields={"variant_id": ["This product has no variants."]})
+            return {"product_id": product_id, "variant_id": None, "stock": product["stock"]}
+        if variant_id is None:
+            raise errors.ValidationFailed(fields={"variant_id": ["This product has variants: choose one."]})
+        variant = VariantRepository(conn).get_variant(product_id, variant_id)
+        if variant is None or variant["is_archived"]:
+            raise errors.ValidationFailed(fields={"variant_id": ["No such variant of this product."]})
+        return {"product_id": product_id, "variant_id": variant_id, "stock": variant["stock"]}
+
+    def _line_item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
+        """What a line already in the cart buys now; one that can no longer be bought has no stock."""
+        try:
+            return self._item(conn, product_id, variant_id)
+        except errors.ValidationFailed:
+            return {"product_id": product_id, "variant_id": variant_id, "stock": 0}
+
     @staticmethod
-    def _check_stock(product: dict[str, Any], wanted: int) -> None:
-        if wanted > product["stock"]:
-            raise insufficient_stock([{"product_id": product["id"], "quantity": wanted, "stock": product["stock"]}],
-                                     f"Only {product['stock']} in stock.")
+    def _check_stock(item: dict[str, Any], wanted: int) -> None:
+        if wanted > item["stock"]:
+            raise insufficient_stock([{**item, "quantity": wanted}], f"Only {item['stock']} in stock.")
 
     # ------------------------------------------------------------------ saved for later
-    def save_for_later(self, user_id: int, product_id: int) -> dict[str, Any]:
+    def save_for_later(self, user_id: int, product_id: int, variant_id: int | None = None) -> dict[str, Any]:
         """Move a cart line to the saved list; raises NotFound when it is not in the cart."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             cart_id = repo.get_user_cart_id(user_id)
-            quantity = repo.get_quantity(cart_id, product_id) if cart_id else 0
+            quantity = repo.get_quantity(cart_id, product_id, variant_id) if cart_id else 0
             if not quantity:
                 raise errors.NotFound("That product is not in the cart.")
-            repo.remove_line(cart_id, product_id)
-            repo.add_saved(user_id, product_id, quantity, self.now())
+            repo.remove_line(cart_id, product_id, variant_id)
+            repo.add_saved(user_id, product_id, quantity, self.now(), variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
         return cart
@@ -169,34 +198,35 @@ class CartService(Service):
             rows = repo.list_saved(user_id, per_page, (page - 1) * per_page)
             total = repo.count_saved(user_id)
             price_products(uow.conn, rows, self.now())
+            label_lines(uow.conn, rows)
         currency = self.settings.store_currency
         items = [{**row, "currency": currency, "in_stock": row["stock"] > 0 and not row["is_archived"]}
                  for row in rows]
         return paged(items, page, per_page, total)
 
-    def move_to_cart(self, user_id: int, product_id: int) -> dict[str, Any]:
+    def move_to_cart(self, user_id: int, product_id: int, variant_id: int | None = None) -> dict[str, Any]:
         """Move a saved item back to the cart, capped at stock; raises NotFound, Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
-            saved = repo.get_saved_quantity(user_id, product_id)
+            saved = repo.get_saved_quantity(user_id, product_id, variant_id)
             if not saved:
                 raise errors.NotFound("That product is not saved.")
-            product = self._product(uow.conn, product_id)
+            item = self._line_item(uow.conn, product_id, variant_id)
             cart_id = repo.add_user_cart(user_id, self.now())
-            have = repo.get_quantity(cart_id, product_id)
-            quantity = min(saved, product["stock"] - have)
+            have = repo.get_quantity(cart_id, product_id, variant_id)
+            quantity = min(saved, item["stock"] - have)
             if quantity <= 0:
-                self._check_stock(product, have + saved)
-            repo.add_quantity(cart_id, product_id, quantity, self.now())
-            repo.remove_saved(user_id, product_id)
+                self._check_stock(item, have + saved)
+            repo.add_quantity(cart_id, product_id, quantity, self.now(), variant_id)
+            repo.remove_saved(user_id, product_id, variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
         return cart
 
-    def remove_saved(self, user_id: int, product_id: int) -> None:
+    def remove_saved(self, user_id: int, product_id: int, variant_id: int | None = None) -> None:
         """Forget a saved item; raises NotFound."""
         with self.db.uow() as uow:
-            if not CartRepository(uow.conn).remove_saved(user_id, product_id):
+            if not CartRepository(uow.conn).remove_saved(user_id, product_id, variant_id):
                 raise errors.NotFound("That product is not saved.")
             uow.commit()
 
@@ -221,10 +251,10 @@ class CartService(Service):
         if lines:
             cart_id = repo.add_user_cart(user_id, self.now())
             for line in lines:
-                have = repo.get_quantity(cart_id, line["product_id"])
+                have = repo.get_quantity(cart_id, line["product_id"], line["variant_id"])
                 target = min(have + line["quantity"], line["stock"])
                 if not line["is_archived"] and target > have:
-                    repo.add_quantity(cart_id, line["product_id"], target - have, self.now())
+                    repo.add_quantity(cart_id, line["product_id"], target - have, self.now(), line["variant_id"])
                     merged += 1
         repo.remove_cart(guest_cart)
         return merged

@@ -15,6 +15,7 @@ from backend.repositories.accounts import AccountRepository
 from backend.repositories.cart import CartRepository
 from backend.repositories.mail import MailRepository
 from backend.repositories.orders import OrderRepository
+from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.base import Service
@@ -43,14 +44,19 @@ def shipping_for(merchandise: Decimal, item_count: int) -> Decimal:
     return SHIPPING_FEE
 
 
+def item_title(item: dict[str, Any]) -> str:
+    """An order line's name with its variant: "Shirt (M / Red)"."""
+    return f"{item['name']} ({item['variant_label']})" if item.get("variant_label") else item["name"]
+
+
 def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     """An order row (with payment and user columns) and its items as the api.md order object."""
     payment = ({"brand": row["payment_brand"], "last4": row["payment_last4"]}
                if row.get("payment_brand") else None)
     return {
         "id": row["id"], "status": row["status"],
-        "items": [{k: item[k] for k in ("product_id", "name", "unit_price", "quantity", "line_total")}
-                  for item in items],
+        "items": [{k: item.get(k) for k in ("product_id", "variant_id", "sku", "variant_label", "name", "unit_price",
+                                            "quantity", "line_total")} for item in items],
         "subtotal": row["subtotal"], "discount_total": row["discount_total"], "shipping": row["shipping"],
         "total": row["total"], "currency": row["currency"],
         "shipping_address": json.loads(row["shipping_address"]), "payment": payment,
@@ -72,7 +78,8 @@ class OrderService(Service):
             cart_id = repo.get_user_cart_id(user_id)
             cart = price_lines(uow.conn, repo.list_lines(cart_id) if cart_id else [], self.now())
         totals = self._totals(cart)
-        problems = [{"product_id": line["product_id"], "code": line["problem"]}
+        problems = [{"product_id": line["product_id"], "code": line["problem"],
+                     **({"variant_id": line["variant_id"]} if line["variant_id"] else {})}
                     for line in cart["items"] if line["problem"]]
         return {**cart, **totals, "currency": self.settings.store_currency, "problems": problems}
 
@@ -158,15 +165,35 @@ class OrderService(Service):
                                                      self._confirmation_text(order))
         record(uow, actor, "order.placed", "order", order_id,
                {"total": str(totals["total"]), "items": cart["item_count"], "payment": auth.brand})
-        # Stock last, in product id order: row locks are held only to the commit, and always taken in
-        # one order so two checkouts cannot deadlock. Items after it: their foreign key check takes a
-        # shared lock on the product row, which must not be held before our exclusive one.
-        lines = sorted(cart["items"], key=lambda line: line["product_id"])
-        short = [line for line in lines if not repo.update_take_stock(line["product_id"], line["quantity"])]
+        # Stock last, in (product id, variant id) order: row locks are held only to the commit, and always
+        # taken in one order so two checkouts cannot deadlock; a product's row before its variants' (as the
+        # variant writes do). Items after it: their foreign key checks take shared locks on the product and
+        # variant rows, which must not be held before our exclusive ones.
+        lines = sorted(cart["items"], key=lambda line: (line["product_id"], line["variant_id"] or 0))
+        short = [line for line in lines if not self._take_stock(uow.conn, line)]
         if short:
             raise insufficient_stock(short, "Some products sold out while you were checking out.")
         repo.add_items(order_id, lines)
         return order
+
+    @staticmethod
+    def _take_stock(conn, line: dict[str, Any]) -> bool:
+        """Take a line's units: the product's stock (for a product with variants, the sum of theirs), then the
+        variant's, each by a conditional UPDATE under its row lock; False when either has too few left."""
+        if not OrderRepository(conn).update_take_stock(line["product_id"], line["quantity"]):
+            return False
+        return not line["variant_id"] or VariantRepository(conn).update_take_stock(
+            line["product_id"], line["variant_id"], line["quantity"])
+
+    @staticmethod
+    def _return_stock(conn, item: dict[str, Any]) -> None:
+        """Put an item's units back: on its variant, and on the product's sum while the variant is still sold."""
+        variants = VariantRepository(conn)
+        variant = variants.get_variant(item["product_id"], item["variant_id"]) if item["variant_id"] else None
+        if variant is None or not variant["is_archived"]:
+            OrderRepository(conn).update_return_stock(item["product_id"], item["quantity"])
+        if variant is not None:
+            variants.update_return_stock(variant["id"], item["quantity"])
 
     @staticmethod
     def _address(conn, user_id: int, address_id: int | None,
@@ -191,7 +218,8 @@ class OrderService(Service):
 
     @staticmethod
     def _confirmation_text(order: dict[str, Any]) -> str:
-        lines = [f"- {i['quantity']} x {i['name']} at {i['unit_price']} = {i['line_total']}" for i in order["items"]]
+        lines = [f"- {i['quantity']} x {item_title(i)} at {i['unit_price']} = {i['line_total']}"
+                 for i in order["items"]]
         return "\n".join([
             f"Thank you for your order #{order['id']}.", "", *lines, "",
             f"Subtotal: {order['subtotal']}", f"Discounts: -{order['discount_total']}",
@@ -267,8 +295,8 @@ class OrderService(Service):
                                       extra={"from": row["status"], "to": status})
             items = repo.list_items([order_id])
             if status == "cancelled":
-                for item in sorted(items, key=lambda i: i["product_id"]):
-                    repo.update_return_stock(item["product_id"], item["quantity"])
+                for item in sorted(items, key=lambda i: (i["product_id"], i["variant_id"] or 0)):
+                    self._return_stock(uow.conn, item)
             repo.update_status(order_id, status, now)
             record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})
             order = present_order(repo.get_order(order_id), items)

@@ -9,6 +9,7 @@ from typing import Any
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
 from backend.repositories.products import ProductRepository
+from backend.repositories.variants import VariantRepository
 
 CENT = Decimal("0.01")
 
@@ -38,18 +39,30 @@ def best_offer(price: Decimal, offers: Iterable[dict[str, Any]]) -> tuple[Decima
     return best
 
 
+def active_offers(conn, product_ids: list[int], now: datetime) -> dict[int, list[dict[str, Any]]]:
+    """The offers active now for each of these products (on it or on its category's ancestors), in one query."""
+    by_product: dict[int, list[dict[str, Any]]] = {}
+    for offer in OfferRepository(conn).list_active_for_products(sorted(set(product_ids)), now):
+        by_product.setdefault(offer["product_id"], []).append(offer)
+    return by_product
+
+
 def price_products(conn, products: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Add sale_price and offer to each product row (which must have id and price), in one query."""
-    by_product: dict[int, list[dict[str, Any]]] = {}
-    for offer in OfferRepository(conn).list_active_for_products([p["id"] for p in products], now):
-        by_product.setdefault(offer["product_id"], []).append(offer)
-    return apply_offers(products, by_product)
+    return apply_offers(products, active_offers(conn, [p["id"] for p in products], now))
 
 
-def apply_offers(products: list[dict[str, Any]], by_product: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Add sale_price, offer and unit_price from each product's active offers (already looked up)."""
+def price_variants(conn, variants: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Add sale_price, offer and unit_price to variant rows (product_id and price): their product's offers
+    apply to every variant of it, through the same best_offer."""
+    return apply_offers(variants, active_offers(conn, [v["product_id"] for v in variants], now), key="product_id")
+
+
+def apply_offers(products: list[dict[str, Any]], by_product: dict[int, list[dict[str, Any]]],
+                 key: str = "id") -> list[dict[str, Any]]:
+    """Add sale_price, offer and unit_price from each row's product's active offers (already looked up)."""
     for product in products:
-        sale_price, offer = best_offer(product["price"], by_product.get(product["id"], []))
+        sale_price, offer = best_offer(product["price"], by_product.get(product[key], []))
         product["sale_price"], product["offer"] = sale_price, offer
         product["unit_price"] = sale_price if sale_price is not None else product["price"]
     return products
@@ -69,13 +82,23 @@ UNPRICED_BATCH = 5000
 
 
 def refresh_current_prices(conn, product_ids: list[int], now: datetime) -> int:
-    """Store price_products' unit_price in products.current_price for these products; returns how many."""
-    repo, done = ProductRepository(conn), 0
+    """Store price_products' unit_price in products.current_price for these products, and each of their
+    active variants' in product_variants.current_price (the listing's price filter); returns products priced.
+
+    A product with variants is priced at its lowest variant list price (products.variant_price), so its
+    current_price is what its cheapest variant costs now, as the listing shows it.
+    """
+    repo, variants, done = ProductRepository(conn), VariantRepository(conn), 0
     ids = sorted(set(product_ids))
     for start in range(0, len(ids), BATCH):
-        rows = price_products(conn, repo.list_prices(ids[start:start + BATCH]), now)
+        batch = ids[start:start + BATCH]
+        by_product = active_offers(conn, batch, now)
+        rows = apply_offers(repo.list_prices(batch), by_product)
         done += len(rows)
         repo.update_current_prices([(row["id"], row["unit_price"]) for row in rows])
+        priced = apply_offers(variants.list_prices(batch), by_product, key="product_id")
+        for chunk in range(0, len(priced), BATCH):
+            variants.update_current_prices([(v["id"], v["unit_price"]) for v in priced[chunk:chunk + BATCH]])
     return done
 
 

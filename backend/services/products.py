@@ -17,6 +17,7 @@ from backend.services.listing_cache import ListingCache
 from backend.services.pricing import apply_offers, ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
 from backend.services.slugs import unique_slug
+from backend.services.variants import load_variants, present_variant, product_options, update_variant_summary
 
 SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 # How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
@@ -119,14 +120,21 @@ class ProductService(Service):
         return cached
 
     def get_product(self, product_id: int) -> dict[str, Any]:
-        """One visible product with description, category_path and offer; raises NotFound."""
+        """One visible product with description, category_path, offer, options and variants; raises NotFound."""
         with self.db.uow() as uow:
             row = ProductRepository(uow.conn).get_visible(product_id)
             if row is None:
                 raise errors.NotFound("No such product.")
             price_products(uow.conn, [row], self.now())
             row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
+            self._add_variants(uow.conn, row)
         return self._present(row)
+
+    def _add_variants(self, conn, row: dict[str, Any]) -> None:
+        """options and variants ([] for a product without variants: no query then)."""
+        variants = load_variants(conn, [row["id"]], self.now()) if row["has_variants"] else []
+        row["options"] = product_options(variants)
+        row["variants"] = [present_variant(v, self.settings.store_currency) for v in variants]
 
     def get_product_admin(self, product_id: int) -> dict[str, Any]:
         """One product, archived or not, for staff views; raises NotFound."""
@@ -157,9 +165,16 @@ class ProductService(Service):
                 raise errors.NotFound("No such product.")
             if "category_id" in changes:
                 self._check_category(uow, changes["category_id"])
+            if "stock" in changes and before["variant_price"] is not None:
+                # Its stock is the sum of its variants': each is set on the variant (PATCH .../variants/{id}).
+                raise errors.ValidationFailed(fields={"stock": [
+                    "This product has variants: set the stock of each variant instead."]})
             changed = {k: v for k, v in changes.items() if before.get(k) != v}
             if changed:
                 repo.update_product(product_id, changed)
+                if "price" in changed and before["variant_price"] is not None:
+                    # Variants without a price of their own follow the product's: the lowest may change.
+                    update_variant_summary(uow.conn, product_id)
                 if "price" in changed or "category_id" in changed:
                     refresh_current_prices(uow.conn, [product_id], self.now())
                 audit.record(uow, actor, "product.update", "product", product_id,
@@ -196,10 +211,15 @@ class ProductService(Service):
         row = ProductRepository(uow.conn).get_product(product_id)
         if row is None:
             raise errors.NotFound("No such product.")
+        # Shown as the storefront shows it (see shown_columns): the lowest variant price, if it has variants.
+        row["base_price"], row["has_variants"] = row["price"], row["variant_price"] is not None
+        row["price"] = row.pop("variant_price") if row["has_variants"] else row["price"]
         price_products(uow.conn, [row], self.now())
         row["category_path"] = category_path(uow.conn, row["category_id"])
         row["is_archived"] = bool(row["is_archived"])
+        self._add_variants(uow.conn, row)
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, "currency": self.settings.store_currency, "in_stock": row["stock"] > 0}
+        return {**row, "currency": self.settings.store_currency, "in_stock": row["stock"] > 0,
+                "has_variants": bool(row.get("has_variants"))}

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import bcrypt
 
+from backend.context import SYSTEM
 from backend.repositories.seed import SeedRepository
 from backend.services.base import Service
+from backend.services.variants import VariantService
 
 BATCH = 2000
 DEMO_TREE = {
@@ -25,6 +27,17 @@ ADJECTIVES = ["Classic", "Compact", "Deluxe", "Everyday", "Featherweight", "Heri
               "Nordic", "Pro", "Rugged", "Silent", "Smart", "Studio", "Urban", "Vintage", "Wireless"]
 MATERIALS = ["Bamboo", "Carbon", "Ceramic", "Cotton", "Copper", "Graphite", "Linen", "Maple",
              "Oak", "Steel", "Titanium", "Walnut", "Wool"]
+
+# Demo products with variants: the first product of these categories becomes one (name, options as
+# {name: values}, extra price per value of the first option: None = the product's price).
+VARIANT_DEMOS = {
+    "Smartphones": ("Aurora 8 Smartphone", {"Storage": ["128 GB", "256 GB"], "Colour": ["Black", "Silver"]},
+                    {"128 GB": None, "256 GB": Decimal("100.00")}),
+    "Yoga": ("Organic Cotton T-shirt", {"Size": ["S", "M", "L", "XL"], "Colour": ["White", "Navy"]}, {}),
+    "Helmets": ("Trail Helmet", {"Size": ["S/M", "L/XL"]}, {}),
+}
+# In a large catalog (the wide tree has none of those categories), this many products get T-shirt variants.
+WIDE_VARIANT_PRODUCTS = 10
 
 Progress = Callable[[int], None]
 
@@ -47,7 +60,35 @@ class SeedService(Service):
             leaves = self._add_tree(repo, DEMO_TREE if products <= 500 else self._wide_tree(), tag)
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
+        self._add_variants(leaves, tag, rng)
         return [leaf_id for leaf_id, _ in leaves]
+
+    def _add_variants(self, leaves: list[tuple[int, str]], tag: str, rng: random.Random) -> None:
+        """Turn a few of the new products into products with variants, through the variants service."""
+        with self.db.uow() as uow:
+            repo = SeedRepository(uow.conn)
+            first = repo.list_first_in_categories([leaf_id for leaf_id, _ in leaves])
+            demos = [(first[leaf_id], VARIANT_DEMOS[name]) for leaf_id, name in leaves
+                     if name in VARIANT_DEMOS and leaf_id in first]
+            if not demos:
+                demos = [(pid, VARIANT_DEMOS["Yoga"]) for pid in sorted(first.values())[:WIDE_VARIANT_PRODUCTS]]
+            for product_id, (name, _, _) in demos:
+                repo.rename_product(product_id, name)
+            uow.commit()
+        variants = VariantService(self.db, self.settings, self._clock)
+        for product_id, (_, options, extra) in demos:
+            with self.db.uow() as uow:
+                base = SeedRepository(uow.conn).get_price(product_id)
+            names = list(options)
+            combos = [[value] for value in options[names[0]]]
+            for more in names[1:]:
+                combos = [combo + [value] for combo in combos for value in options[more]]
+            for combo in combos:
+                bump = extra.get(combo[0])
+                variants.create_variant(SYSTEM, product_id, {
+                    "sku": f"{_slug('-'.join([str(product_id), *combo]))}-{tag}".upper(),
+                    "options": dict(zip(names, combo, strict=True)), "stock": rng.choice([0, 3, 8, 15]),
+                    "price": base + bump if bump is not None else None})
 
     @staticmethod
     def _wide_tree() -> dict:

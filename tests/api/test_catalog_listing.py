@@ -133,7 +133,7 @@ def test_items_have_the_api_shape(client, shelf):
     item = client.get(f"/api/v1/products?category_id={ids['Leaf']}").get_json()["items"][0]
     assert item == {"id": made["leaf"]["id"], "name": made["leaf"]["name"], "slug": made["leaf"]["slug"],
                     "price": "20.00", "sale_price": None, "currency": "USD", "stock": 12, "in_stock": True,
-                    "category_id": ids["Leaf"], "image_url": ""}
+                    "category_id": ids["Leaf"], "image_url": "", "has_variants": False}
 
 
 def test_detail_has_description_category_path_and_offer(client, shelf):

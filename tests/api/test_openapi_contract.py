@@ -41,10 +41,16 @@ SERVER_SIDE_RULES: dict[str, tuple[set[str], str]] = {
                                   "category_id"}, "the offer rules, on the changed offer"),
     "GET /products": ({"max_price", "category_id"}, "min_price not above max_price; the category must exist"),
     "POST /products": ({"category_id"}, "the category must exist"),
-    "PATCH /products/{product_id}": ({"category_id"}, "the category must exist"),
     "POST /categories": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /categories/{category_id}": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /admin/users/{user_id}": ({"blocked_until"}, "blocked_until is in the future"),
+    "POST /products/{product_id}/variants": ({"options"}, "the option names of the product's other variants; "
+                                                          "names of 1 to 40 characters, none twice"),
+    "PATCH /products/{product_id}/variants/{variant_id}": ({"options"}, "as POST, for the changed variant"),
+    "PATCH /products/{product_id}": ({"category_id", "stock"}, "the category must exist; a product with "
+                                                                 "variants has its stock per variant"),
+    "POST /cart/items": ({"variant_id"}, "required for a product with variants (one of its own), refused for one "
+                                         "without"),
     "POST /admin/users/bulk": ({"blocked_until"}, "block needs a blocked_until in the future"),
 }
 

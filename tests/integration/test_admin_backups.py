@@ -59,11 +59,14 @@ def test_backup_destroy_restore_gives_back_every_checksum(own, method):
     assert backup["method"] == method
     assert backup["row_counts"]["products"] == 60
     assert backup["row_counts"]["users"] == 5
+    # The seed's demo variants (4 + 8 + 2) and their option names and values are in it too.
+    assert (backup["row_counts"]["product_variants"], backup["row_counts"]["product_options"],
+            backup["row_counts"]["variant_option_values"]) == (14, 5, 26)
     assert backup["size_bytes"] == (Path(own.settings.backup_dir) / backup["filename"]).stat().st_size
     _destroy(own)
     assert _checksums(own) != before
     result = own.backups.restore_backup(SYSTEM, backup["id"])
-    assert result["rows"]["products"] == 60
+    assert result["rows"]["products"] == 60 and result["rows"]["product_variants"] == 14
     after = _checksums(own)
     # The restore itself is audited afterwards, so the audit log holds exactly one event more.
     before.pop("audit_log"), after.pop("audit_log")

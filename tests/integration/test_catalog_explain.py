@@ -136,3 +136,39 @@ def test_subtree_of_a_category_id_is_an_index_range(db, catalog):
     with db.uow() as uow:
         assert sorted(CategoryRepository(uow.conn).list_subtree_ids_of(ids["Top"])) == [ids["Top"], ids["Mid"]]
         assert CategoryRepository(uow.conn).list_subtree_ids_of(2_000_000_000) == []
+
+
+@pytest.fixture(scope="module")
+def variant_rows(app, catalog):
+    """Variants on 150 of the catalog's products (3 each, 1.00 to 99.00), enough for an index to pay."""
+    db = app.extensions["shopwright"].db
+    with db.cursor() as cur:
+        cur.execute("SELECT id FROM products WHERE is_archived = 0 ORDER BY id LIMIT 150")
+        ids = [row["id"] for row in cur.fetchall()]
+        rows = [(pid, f"EXPLAIN-{pid}-{n}", Decimal(1 + (pid * 7 + n * 31) % 99), 2) for pid in ids for n in range(3)]
+        cur.executemany("INSERT INTO product_variants (product_id, sku, price, current_price, stock) "
+                        "VALUES (%s, %s, %s, %s, %s)", [(p, s, price, price, st) for p, s, price, st in rows])
+        cur.execute("ANALYZE TABLE product_variants")
+        cur.fetchall()
+    return ids
+
+
+def test_variant_price_filter_reads_the_variant_price_index(db, catalog, variant_rows):
+    # min_price adds the branch of products whose cheapest variant is below it but another one is in range:
+    # an index range over variants' prices, then each product by primary key (in the page and in the count);
+    # the main branch stays the range it was.
+    for sort in ("price_asc", "newest", "relevance"):
+        criteria = Criteria(q=catalog[1] if sort == "relevance" else None, min_price=Decimal("40"),
+                            max_price=Decimal("45"), sort=sort)
+        plan = _plan(db, criteria)
+        variants = [row for row in plan if row["table"] == "v"]
+        assert len(variants) == (1 if sort == "relevance" else 2), plan  # the page's branch and the count's
+        assert all(row["type"] == "range" and row["key"] == "ix_variants_price" for row in variants), plan
+        by_key = [row for row in plan if row["table"] in ("vp", "cpv")]
+        assert len(by_key) == len(variants), plan
+        # (A search reads its matches by the FULLTEXT index, in both branches alike.)
+        assert all((row["type"], row["key"]) in (("eq_ref", "PRIMARY"), ("fulltext", "ft_products_text"))
+                   for row in by_key), plan
+        assert all(row["type"] != "ALL" for row in plan if row["table"] in ("p", "pr", "cp")), plan
+    row = _products_row(_plan(db, Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")))
+    assert row["type"] == "range" and row["key"] == "ix_products_price", row

@@ -13,7 +13,8 @@ def _row(n: int, price: str, sale: str | None, stock: int, category_id: int | No
     return {"id": n, "name": f"Walnut Chair {n} “quoted” \u00e9", "slug": f"walnut-chair-{n}", "price": Decimal(price),
             "sale_price": Decimal(sale) if sale is not None else None, "unit_price": Decimal(sale or price),
             "currency": "USD", "stock": stock, "in_stock": stock > 0, "category_id": category_id,
-            "image_url": "" if n % 2 else f"/media/{n}.webp", "offer": None, "created_at": None}
+            "image_url": "" if n % 2 else f"/media/{n}.webp", "offer": None, "created_at": None,
+            "has_variants": n % 3 == 0}
 
 
 def test_product_page_equals_the_schema():
