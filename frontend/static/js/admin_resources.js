@@ -68,7 +68,8 @@ export async function renderResource(target, resource) {
   const table = el("table", { class: "grid", "data-resource": resource.name });
   const pager = el("nav", { class: "pager", "aria-label": "Pages" });
   const bulk = resource.name === "users" && resource.can_write ? usersBulkBar(state, () => load()) : null;
-  target.append(title, toolbar, bulk, panel, status, el("div", { class: "table-wrap" }, table), pager);
+  // bulk is null outside users: append() would print it as the text "null".
+  target.append(...[title, toolbar, bulk, panel, status, el("div", { class: "table-wrap" }, table), pager].filter(Boolean));
   if (resource.name === "users" && resource.can_write) target.append(usersExtras(() => load()));
 
   toolbar.addEventListener("submit", (e) => { e.preventDefault(); state.q = search.value.trim(); state.page = 1; load(); });
