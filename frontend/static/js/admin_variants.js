@@ -116,7 +116,7 @@ export async function variantsBlock(productId, canWrite) {
   function optionRow(name = "") {
     const row = el("div", { class: "option-pair" },
       el("input", { class: "option-name", value: name, placeholder: "Option, e.g. Size", "aria-label": "Option name" }),
-      el("input", { class: "option-value", placeholder: "Value, e.g. M", "aria-label": `Value of ${name || "the option"}` }));
+      el("input", { class: "option-value", placeholder: "Value", "aria-label": `Value of ${name || "the option"}` }));
     return row;
   }
 
