@@ -127,6 +127,11 @@ def test_a_product_manager_adds_edits_and_deletes_variants(page, make_user, serv
     expect(page.locator("#variants [role=status]")).to_have_text(f"Deleted {sku_l}.")
     expect(page.locator("table[data-view=variants] tbody tr")).to_have_count(1)
     assert [v["sku"] for v in _detail(client, tee["id"])["variants"]] == [sku_m]
+    # The product's edit form has the same variants block under it.
+    page.locator("table[data-resource=products] .row-edit").click()
+    page.locator("form[data-form=edit]").wait_for()
+    expect(page.locator("#variants table[data-view=variants] tbody tr")).to_have_count(1)
+    expect(page.locator("form[data-form=variant-add] .option-name")).to_have_count(2)
 
 
 def _shirt(services, client, staff) -> dict:
@@ -252,7 +257,8 @@ def test_an_out_of_stock_variant_cannot_be_added(page, make_user, services, clie
     expect(page.locator("#cart-status")).to_have_text("Your cart is empty.")
 
 
-def test_staff_see_sku_and_label_of_ordered_variants_read_only_for_a_supervisor(page, make_user, services, client):
+def test_staff_see_sku_and_label_of_ordered_variants_and_deleting_one_archives_it(page, make_user, services, client,
+                                                                                  db):
     staff = make_user("product_manager")
     shirt = _shirt(services, client, staff)
     s_red = shirt["variants"]["S/Red"]
@@ -278,3 +284,17 @@ def test_staff_see_sku_and_label_of_ordered_variants_read_only_for_a_supervisor(
     s_red_price = page.locator(f"table[data-view=variants] tr[data-sku='{s_red['sku']}'] [data-column=price]")
     expect(s_red_price).to_contain_text("product price")
     assert page.locator("#variants input, #variants button, form[data-form=variant-add]").count() == 0
+
+    # A product manager deletes the ordered variant: it is archived, the order keeps its sku and label.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.context.clear_cookies()
+    _log_in(page, staff, "/admin")
+    _open_product_in_panel(page, f"{shirt['word']} Oxford Shirt")
+    page.locator(f"table[data-view=variants] tr[data-sku='{s_red['sku']}'] .variant-delete").click()
+    expect(page.locator("#variants [role=status]")).to_have_text(f"Deleted {s_red['sku']}.")
+    expect(rows).to_have_count(2)
+    with db.cursor() as cur:
+        cur.execute("SELECT is_archived FROM product_variants WHERE id = %s", (s_red["id"],))
+        assert cur.fetchone()["is_archived"] == 1
+    item = client.get(f"{API}/orders/{order_id}", headers=buyer["headers"]).get_json()["items"][0]
+    assert (item["variant_id"], item["sku"], item["variant_label"]) == (s_red["id"], s_red["sku"], "S / Red")
