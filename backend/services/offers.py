@@ -93,10 +93,13 @@ class OfferService(Service):
             product = ProductRepository(uow.conn).get_product(offer["product_id"])
             if product is None:
                 problems["product_id"] = ["No such product."]
-            elif "percent_off" not in problems and discounted(product["price"], offer) is None:
-                # Never free: a category offer skips such products (pricing), a product offer is refused.
-                field = "percent_off" if offer.get("percent_off") is not None else "amount_off"
-                problems[field] = [f"Must leave a price above zero; the product costs {product['price']}."]
+            else:
+                # A product with variants: its cheapest variant is what the offer must leave a price for.
+                lowest = product["variant_price"] if product["variant_price"] is not None else product["price"]
+                if "percent_off" not in problems and discounted(lowest, offer) is None:
+                    # Never free: a category offer skips such products (pricing), a product offer is refused.
+                    field = "percent_off" if offer.get("percent_off") is not None else "amount_off"
+                    problems[field] = [f"Must leave a price above zero; the product costs {lowest}."]
         if offer.get("category_id") is not None and \
                 CategoryRepository(uow.conn).get_category(offer["category_id"]) is None:
             problems["category_id"] = ["No such category."]

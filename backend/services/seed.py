@@ -71,7 +71,9 @@ class SeedService(Service):
             demos = [(first[leaf_id], VARIANT_DEMOS[name]) for leaf_id, name in leaves
                      if name in VARIANT_DEMOS and leaf_id in first]
             if not demos:
-                demos = [(pid, VARIANT_DEMOS["Yoga"]) for pid in sorted(first.values())[:WIDE_VARIANT_PRODUCTS]]
+                shirt_name, options, extra = VARIANT_DEMOS["Yoga"]
+                demos = [(pid, (f"{shirt_name} {n}", options, extra))
+                         for n, pid in enumerate(sorted(first.values())[:WIDE_VARIANT_PRODUCTS], 1)]
             for product_id, (name, _, _) in demos:
                 repo.rename_product(product_id, name)
             uow.commit()

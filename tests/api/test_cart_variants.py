@@ -137,6 +137,8 @@ def test_checkout_takes_variant_stock_and_the_order_keeps_sku_and_label(client, 
     admin = make_user("admin")
     listed = client.get(f"/api/v1/admin/orders/{order['id']}", headers=admin["headers"]).get_json()
     assert listed["items"][0]["variant_label"] == "M / Red"
+    panel = client.get(f"/api/v1/admin/resources/orders/{order['id']}", headers=admin["headers"]).get_json()
+    assert panel["items"] == f"2 x {order['items'][0]['name']} (M / Red)"
     with db.cursor() as cur:
         cur.execute("SELECT body_text FROM email_outbox WHERE subject = %s",
                     (f"Your order #{order['id']} is confirmed",))
@@ -205,3 +207,17 @@ def test_a_category_offer_prices_variants_in_the_cart(client, services, make_use
     user = make_user()
     line = _add(client, user, made["id"], 1, coat["id"]).get_json()["items"][0]
     assert (line["price"], line["unit_price"], line["sale_price"]) == ("100.00", "85.00", "85.00")
+
+
+def test_a_product_offer_must_leave_its_cheapest_variant_a_price(client, services, make_user):
+    made = product(services, f"Phone {uid()}", "300.00", 0)
+    variant(services, made["id"], {"Storage": "64 GB"}, stock=1, price="40.00")
+    staff = make_user("product_manager")
+    body = {"name": f"Big cut {uid()}", "amount_off": "50.00", "product_id": made["id"],
+            "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2036-01-01T00:00:00Z"}
+    response = client.post("/api/v1/offers", headers=staff["headers"], json=body)
+    assert_error(response, 422, "validation_error")
+    assert response.get_json()["error"]["fields"] == {"amount_off": ["Must leave a price above zero; the product "
+                                                                     "costs 40.00."]}
+    assert client.post("/api/v1/offers", headers=staff["headers"], json={**body, "amount_off": "39.00"}
+                       ).status_code == 201
