@@ -240,7 +240,8 @@ def test_a_shopper_picks_a_variant_adds_it_and_checks_out(page, make_user, servi
     assert variants[shirt["variants"]["S/Red"]["id"]]["stock"] == 2
 
 
-def test_an_out_of_stock_variant_cannot_be_added(page, make_user, services, client):
+def test_an_out_of_stock_variant_cannot_be_added_and_a_guest_removes_a_variant_line(page, make_user, services,
+                                                                                     client):
     shirt = _shirt(services, client, make_user("product_manager"))
     m_blue = shirt["variants"]["M/Blue"]
     page.goto(f"/products/{shirt['id']}?variant_id={m_blue['id']}")   # a link straight to the variant
@@ -253,7 +254,17 @@ def test_an_out_of_stock_variant_cannot_be_added(page, make_user, services, clie
     page.click("#add-to-cart-button")
     expect(page.locator("#cart-message")).to_have_text("Not enough stock for that quantity.")
     expect(page.locator("#cart-badge")).to_be_hidden()
+    # The guest takes S / Red instead, then removes that line from the cart page.
+    _pick(page, "Size", "S")
+    _pick(page, "Colour", "Red")
+    page.click("#add-to-cart-button")
+    expect(page.locator("#cart-badge")).to_have_text("1")
     page.goto("/cart")
+    line = page.locator(f"#cart-lines .cart-line[data-variant-id='{shirt['variants']['S/Red']['id']}']")
+    expect(line.locator(".variant-label")).to_have_text("S / Red")
+    assert line.locator("h3 a").get_attribute("href") == (
+        f"/products/{shirt['id']}?variant_id={shirt['variants']['S/Red']['id']}")
+    line.get_by_role("button", name="Remove").click()
     expect(page.locator("#cart-status")).to_have_text("Your cart is empty.")
 
 
