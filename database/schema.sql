@@ -174,6 +174,9 @@ CREATE TABLE IF NOT EXISTS products (
   -- Kept by backend/services/variants.py in the transaction of every variant write.
   variant_price DECIMAL(12,2) NULL,
   image_url    VARCHAR(500)  NOT NULL DEFAULT '',
+  -- The first product image's thumb URL (NULL without images): a cache written only by
+  -- backend/services/images.py in the image writes' transaction, so listings need no join.
+  cover_url    VARCHAR(200)  NULL,
   is_archived  TINYINT(1)    NOT NULL DEFAULT 0,
   created_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
@@ -239,6 +242,29 @@ CREATE TABLE IF NOT EXISTS variant_option_values (
   KEY ix_variant_values_option (option_id),
   CONSTRAINT fk_variant_values_variant FOREIGN KEY (variant_id) REFERENCES product_variants (id) ON DELETE CASCADE,
   CONSTRAINT fk_variant_values_option FOREIGN KEY (option_id) REFERENCES product_options (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Product images (api.md "Product images"): three re-encoded copies, named by the hash of their bytes
+-- (files under MEDIA_DIR; one file may serve several rows). position is 0..n-1 per product, no gaps.
+-- width and height are the large copy's.
+CREATE TABLE IF NOT EXISTS product_images (
+  id           INT UNSIGNED      NOT NULL AUTO_INCREMENT,
+  product_id   INT UNSIGNED      NOT NULL,
+  position     INT UNSIGNED      NOT NULL,
+  alt          VARCHAR(300)      NOT NULL DEFAULT '',
+  width        SMALLINT UNSIGNED NOT NULL,
+  height       SMALLINT UNSIGNED NOT NULL,
+  thumb_file   VARCHAR(80)       NOT NULL,
+  medium_file  VARCHAR(80)       NOT NULL,
+  large_file   VARCHAR(80)       NOT NULL,
+  created_at   DATETIME          NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_product_images_product (product_id, position),
+  -- Is a file still used by another row? (before removing it)
+  KEY ix_product_images_thumb (thumb_file),
+  KEY ix_product_images_medium (medium_file),
+  KEY ix_product_images_large (large_file),
+  CONSTRAINT fk_product_images_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Exactly one of percent_off/amount_off and one of product_id/category_id is set.

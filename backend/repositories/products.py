@@ -11,7 +11,7 @@ from backend.repositories import Repository
 
 # A product as the storefront shows it: for a product with variants, price is its lowest variant price
 # (variant_price) and stock already their sum; base_price is the product's own price either way.
-_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "created_at")
+_NAMES = ("id", "name", "slug", "stock", "category_id", "image_url", "cover_url", "created_at")
 
 
 def shown_columns(alias: str) -> str:
@@ -92,6 +92,10 @@ class Criteria:
     max_price: Decimal | None = None
     in_stock: bool = False
     sort: str = "newest"
+    # With min_price: the products priced below it (their cheapest variant) that another active variant puts
+    # in range, looked up beforehand (ProductRepository.list_variant_hits); None = not looked up, the
+    # statement finds them itself (see _VARIANT_HITS); () = none, so the statement is as without variants.
+    variant_hits: tuple[int, ...] | None = None
 
 
 def _where(c: Criteria) -> tuple[str, list[Any]]:
@@ -127,25 +131,43 @@ MERGE_MAX_CATEGORIES = 100
 # A product with variants matches a price range when any of its active variants does. Its current_price is
 # its cheapest variant's price, so the range on current_price (an index range) finds every product whose
 # cheapest variant is in range; the only others are those whose cheapest is below min_price but with
-# another variant in range, which this second branch adds: read from the variants' own price index
-# (ix_variants_price), then each product by primary key. The branches are disjoint (current_price is at
+# another variant in range, which a second branch adds. The branches are disjoint (current_price is at
 # least min_price in one, below it in the other), and without min_price the first alone is exact.
+# The service looks those few products up first (VARIANT_HITS: the variants' own price index, then each
+# product by primary key), so the usual answer, none, leaves the page's statement exactly as it was; given
+# their ids the branch reads them by primary key. Left to the statement (variant_hits None), the branch
+# reads them the same way from a derived table.
+VARIANT_HITS = """
+SELECT DISTINCT v.product_id FROM product_variants v STRAIGHT_JOIN products p ON p.id = v.product_id
+WHERE v.is_archived = 0 AND v.current_price >= %s{upper} AND p.is_archived = 0 AND p.current_price < %s
+LIMIT %s"""
 _VARIANT_HITS = """SELECT DISTINCT v.product_id FROM product_variants v
   WHERE v.is_archived = 0 AND v.current_price >= %s{upper}"""
+# Looked-up hits beyond this many are left to the statement (a long IN list costs more than the branch).
+VARIANT_HITS_MAX = 500
+
+
+def _upper(c: Criteria) -> tuple[str, list[Any]]:
+    return (" AND v.current_price <= %s", [c.max_price]) if c.max_price is not None else ("", [])
 
 
 def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
     """FROM ... WHERE of the variant branch (products under alias), or None when no branch is needed."""
-    if c.min_price is None:
+    if c.min_price is None or c.variant_hits == ():
         return None
     where, args = _where(replace(c, min_price=None, max_price=None))
-    hits = _VARIANT_HITS.format(upper=" AND v.current_price <= %s" if c.max_price is not None else "")
-    hit_args = [c.min_price] + ([c.max_price] if c.max_price is not None else [])
+    where = f"{where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s"
+    if c.variant_hits is not None:
+        ids = ", ".join(["%s"] * len(c.variant_hits))
+        # By primary key, never by the price index's range below min_price (most of a big catalog).
+        return (f"FROM products {alias} FORCE INDEX (PRIMARY) WHERE {alias}.id IN ({ids}) AND {where}",
+                [*c.variant_hits, *args, c.min_price])
+    upper, upper_args = _upper(c)
     # STRAIGHT_JOIN (MySQL and MariaDB alike): read the few variant hits first, then their products by key;
     # never the products below min_price by the price index (on a big catalog, most of it).
-    sql = (f"FROM ({hits}) AS hit STRAIGHT_JOIN products {alias} ON {alias}.id = hit.product_id "
-           f"WHERE {where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s")
-    return sql, [*hit_args, *args, c.min_price]
+    sql = (f"FROM ({_VARIANT_HITS.format(upper=upper)}) AS hit STRAIGHT_JOIN products {alias} "
+           f"ON {alias}.id = hit.product_id WHERE {where}")
+    return sql, [c.min_price, *upper_args, *args, c.min_price]
 
 
 def _select(c: Criteria, alias: str) -> tuple[str, list[Any]]:
@@ -238,17 +260,22 @@ def count_sql(c: Criteria, alias: str, limit: int | None) -> tuple[str, list[Any
 # 24 rows, over the few offers not yet ended): the offers on the product itself or on any category whose
 # path is a prefix of the product's category path. Only what pricing needs (id, percent_off, amount_off),
 # as "id percent amount" items joined by commas; services.pricing still picks the best one.
-_PAGE_OFFERS = """(SELECT GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, ''), ' ', COALESCE(o.amount_off, '')
-    ORDER BY o.id SEPARATOR ',') FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
+# Cast to a short VARCHAR: GROUP_CONCAT's own type is a BLOB, which forces the statement's sort into an
+# on-disk Aria temporary table, and MariaDB 10.11 crashed (signal 11 in ha_maria::extra) cleaning one
+# up under this statement. A VARCHAR row fits the in-memory engine.
+OFFERS_TEXT_CHARS = 500
+_PAGE_OFFERS = f"""(SELECT CAST(GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, ''), ' ', COALESCE(o.amount_off, '')
+    ORDER BY o.id SEPARATOR ',') AS CHAR({OFFERS_TEXT_CHARS}))
+  FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
   WHERE o.starts_at <= %s AND o.ends_at > %s
     AND (o.product_id = pr.id OR (oc.id IS NOT NULL AND pc.path LIKE CONCAT(oc.path, '%%'))))"""
 
 
 def parse_page_offers(text: str | None, max_len: int) -> list[dict[str, Any]] | None:
-    """_PAGE_OFFERS' text as offer dicts; None when GROUP_CONCAT was cut at max_len (look them up instead)."""
+    """_PAGE_OFFERS' text as offer dicts; None when it was cut at max_len characters (look them up instead)."""
     if not text:
         return []
-    if len(text.encode()) >= max_len:
+    if len(text) >= max_len:
         return None
     offers = []
     for item in text.split(","):
@@ -277,7 +304,8 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
         columns.append("page.total")
     joins = ""
     if offers_at is not None:
-        columns += [f"{_PAGE_OFFERS} AS active_offers", "@@group_concat_max_len AS offers_max_len"]
+        columns += [f"{_PAGE_OFFERS} AS active_offers",
+                    f"LEAST(@@group_concat_max_len, {OFFERS_TEXT_CHARS}) AS offers_max_len"]
         joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
         args += [offers_at, offers_at]
     if count_limit is not None and not relevance:
@@ -292,6 +320,15 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
 
 
 class ProductRepository(Repository):
+    def list_variant_hits(self, c: Criteria) -> tuple[int, ...] | None:
+        """Criteria.variant_hits for c: the ids (few, usually none), or None when there are too many to list."""
+        if c.min_price is None:
+            return ()
+        upper, upper_args = _upper(c)
+        rows = self._all(VARIANT_HITS.format(upper=upper), [c.min_price, *upper_args, c.min_price,
+                                                            VARIANT_HITS_MAX + 1])
+        return None if len(rows) > VARIANT_HITS_MAX else tuple(sorted(row["product_id"] for row in rows))
+
     def list_page(self, c: Criteria, limit: int, offset: int, count_limit: int | None = None,
                   offers_at: datetime | None = None) -> tuple[list[dict[str, Any]], int | None]:
         """One page of rows and the matches counted (see page_sql; None when not counted or the page is empty).

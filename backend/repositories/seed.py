@@ -24,6 +24,13 @@ RENAME_PRODUCT = "UPDATE products SET name = %s WHERE id = %s"
 LIST_FIRST_IN_CATEGORIES = """
 SELECT category_id, MIN(id) AS id FROM products WHERE category_id IN ({ids}) GROUP BY category_id"""
 GET_PRICE = "SELECT price FROM products WHERE id = %s"
+# Demo pictures: image rows in one batch, then each product's cached cover (its first image's thumb URL).
+ADD_IMAGES = """
+INSERT INTO product_images (product_id, position, alt, width, height, thumb_file, medium_file, large_file)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
+SET_COVER = "UPDATE products SET cover_url = %s WHERE id = %s"
+# The products of one seeding run (ids from its first on), to give them pictures.
+LIST_FROM = "SELECT id, name FROM products WHERE id >= %s ORDER BY id"
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
 MAX_PRODUCT_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
@@ -54,6 +61,15 @@ class SeedRepository(Repository):
 
     def get_price(self, product_id: int) -> Decimal:
         return self._scalar(GET_PRICE, (product_id,))
+    def add_images(self, rows: list[tuple]) -> int:
+        return self._insert_many(ADD_IMAGES, rows)
+
+    def update_covers(self, covers: list[tuple[str, int]]) -> int:
+        with self.conn.cursor() as cur:
+            return cur.executemany(SET_COVER, covers) or 0
+
+    def list_products_from(self, first_id: int) -> list[dict]:
+        return self._all(LIST_FROM, (first_id,))
 
     def count_products(self) -> int:
         return int(self._scalar(COUNT_PRODUCTS))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from backend.context import SYSTEM
+from backend.repositories import products
 from tests.catalog_support import offer, product, tree, variant, word
 
 
@@ -98,3 +99,12 @@ def test_a_product_whose_variants_are_all_gone_lists_as_simple(client, services,
     item = client.get("/api/v1/products", query_string={"category_id": shelf["ids"]["Phones"]}).get_json()["items"][0]
     assert (item["price"], item["stock"], item["in_stock"], item["has_variants"]) == ("99.00", 0, False, False)
     assert _ids(client, category_id=shelf["ids"]["Phones"], min_price="99")[0] == [shelf["phone"]]
+
+
+@pytest.mark.parametrize("low, high", [("25", None), ("25", "35"), ("5", "15")])
+def test_too_many_variant_hits_are_left_to_the_statement(client, shelf, monkeypatch, low, high):
+    # Beyond VARIANT_HITS_MAX looked-up ids the statement finds them itself: the same answer.
+    query = {"category_id": shelf["ids"]["Top"], "min_price": low, **({"max_price": high} if high else {})}
+    listed = _ids(client, **query)
+    monkeypatch.setattr(products, "VARIANT_HITS_MAX", 0)
+    assert _ids(client, **query) == listed and shelf["phone"] in listed[0]

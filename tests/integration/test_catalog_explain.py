@@ -5,10 +5,12 @@ key (pr) and, except for relevance, the capped count (cp).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
+from backend.clock import utcnow
 from backend.repositories import products
 from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
@@ -172,3 +174,58 @@ def test_variant_price_filter_reads_the_variant_price_index(db, catalog, variant
         assert all(row["type"] != "ALL" for row in plan if row["table"] in ("p", "pr", "cp")), plan
     row = _products_row(_plan(db, Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")))
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
+
+
+def test_variant_hits_are_looked_up_by_index_and_read_by_key(db, catalog, variant_rows):
+    # What the service runs: the hits first (variants' price index, then each product by key) ...
+    criteria = Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")
+    with db.cursor() as cur:
+        cur.execute("EXPLAIN " + products.VARIANT_HITS.format(upper=" AND v.current_price <= %s"),
+                    (criteria.min_price, criteria.max_price, criteria.min_price, 501))
+        plan = list(cur.fetchall())
+    assert [(row["table"], row["type"], row["key"]) for row in plan] == [
+        ("v", "range", "ix_variants_price"), ("p", "eq_ref", "PRIMARY")], plan
+    with db.uow() as uow:
+        hits = products.ProductRepository(uow.conn).list_variant_hits(criteria)
+    assert hits  # some products of variant_rows have a variant in 40-45 and a cheaper one
+    # ... then the page reads them by primary key; with none, the statement is the one without variants.
+    plan = _plan(db, replace(criteria, variant_hits=hits))
+    by_key = [row for row in plan if row["table"] in ("vp", "cpv")]
+    assert len(by_key) == 2 and all(row["type"] in ("const", "range") and row["key"] == "PRIMARY"
+                                    for row in by_key), plan
+    assert not [row for row in plan if row["table"] == "v"], plan
+    sql, _ = page_sql(replace(criteria, variant_hits=()), 24, 0, count_limit=1001)
+    assert "UNION" not in sql and "product_variants" not in sql
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "name", "relevance"])
+def test_page_statement_needs_no_on_disk_temporary_table(db, catalog, sort):
+    # A BLOB column in the page's sort spills it to an Aria table; MariaDB 10.11 crashed cleaning one up.
+    ids, w = catalog
+    criteria = Criteria(q=w if sort == "relevance" else None, category_ids=[ids["Mid"]], sort=sort)
+    sql, args = page_sql(criteria, 24, 0, count_limit=None if sort == "relevance" else 1001,
+                         offers_at=utcnow())
+    with db.cursor() as cur:
+        cur.execute("FLUSH STATUS")
+        cur.execute(sql, args)
+        assert len(cur.fetchall()) == 1
+        cur.execute("SHOW SESSION STATUS LIKE 'Created_tmp_disk_tables'")
+        assert cur.fetchone()["Value"] == "0"
+
+
+@pytest.mark.parametrize("hits", ["statement", "looked up"])
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "relevance"])
+def test_variant_branch_needs_no_on_disk_temporary_table(db, catalog, variant_rows, hits, sort):
+    # The price filter's second branch (a UNION of id and sort columns) stays in memory too.
+    criteria = Criteria(q=catalog[1] if sort == "relevance" else None, min_price=Decimal("40"),
+                        max_price=Decimal("45"), sort=sort)
+    if hits == "looked up":
+        with db.uow() as uow:
+            criteria = replace(criteria, variant_hits=products.ProductRepository(uow.conn).list_variant_hits(criteria))
+    sql, args = page_sql(criteria, 24, 0, count_limit=None if sort == "relevance" else 1001, offers_at=utcnow())
+    with db.cursor() as cur:
+        cur.execute("FLUSH STATUS")
+        cur.execute(sql, args)
+        cur.fetchall()
+        cur.execute("SHOW SESSION STATUS LIKE 'Created_tmp_disk_tables'")
+        assert cur.fetchone()["Value"] == "0"
