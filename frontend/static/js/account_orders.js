@@ -1,5 +1,6 @@
 // The Orders tab of the account page: order history, newest first, paged, with cancel where allowed.
 import { api, el, money } from "./api.js";
+import { lineTitle } from "./lines.js";
 
 const section = document.getElementById("tab-orders");
 const PER_PAGE = 10;
@@ -24,7 +25,7 @@ function orderCard(order, page) {
       el("span", { class: "status-pill" }, order.status),
       el("span", {}, when),
       el("strong", {}, money(order.total, order.currency))),
-    el("ul", {}, order.items.map((i) => el("li", {}, `${i.quantity} × ${i.name} — ${money(i.line_total, order.currency)}`))),
+    el("ul", {}, order.items.map((i) => el("li", {}, lineTitle(i), ` — ${money(i.line_total, order.currency)}`))),
     cancel);
 }
 

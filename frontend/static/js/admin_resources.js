@@ -2,6 +2,7 @@
 // add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
+import { orderItemsPanel, variantsPanel } from "./admin_variants.js";
 
 const PER_PAGE = 20;
 
@@ -67,7 +68,8 @@ export async function renderResource(target, resource) {
   const table = el("table", { class: "grid", "data-resource": resource.name });
   const pager = el("nav", { class: "pager", "aria-label": "Pages" });
   const bulk = resource.name === "users" && resource.can_write ? usersBulkBar(state, () => load()) : null;
-  target.append(title, toolbar, bulk, panel, status, el("div", { class: "table-wrap" }, table), pager);
+  // bulk is null outside users: append() would print it as the text "null".
+  target.append(...[title, toolbar, bulk, panel, status, el("div", { class: "table-wrap" }, table), pager].filter(Boolean));
   if (resource.name === "users" && resource.can_write) target.append(usersExtras(() => load()));
 
   toolbar.addEventListener("submit", (e) => { e.preventDefault(); state.q = search.value.trim(); state.page = 1; load(); });
@@ -108,7 +110,15 @@ export async function renderResource(target, resource) {
     const row = await api(`/admin/resources/${resource.name}/${id}`);
     panel.replaceChildren(el("div", { class: "panel", "data-view-id": id }, el("h2", {}, `${resource.label} #${id}`),
       el("dl", {}, Object.entries(row).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, show(v))])),
-      el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))));
+      el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))),
+      ...rowBlocks(id));
+  }
+
+  // What a row has besides its columns, under its view and its edit form: a product's variants, an order's items.
+  function rowBlocks(id) {
+    if (resource.name === "products") return [variantsPanel(id, { canWrite: resource.can_write })];
+    if (resource.name === "orders") return [orderItemsPanel(id)];
+    return [];
   }
 
   async function remove(id) {
@@ -130,7 +140,7 @@ export async function renderResource(target, resource) {
       el("div", { class: "form-grid" }, fields.map((f) => input(f, row[f.name]))),
       el("div", { class: "form-actions" }, el("button", { type: "submit" }, "Save"),
         el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Cancel")));
-    panel.replaceChildren(form);
+    panel.replaceChildren(form, ...(id === null ? [] : rowBlocks(id)));
     bindForm(form, async () => {
       const body = {};
       for (const field of fields) {

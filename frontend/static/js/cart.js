@@ -25,6 +25,23 @@ async function act(work) {
   refreshCartBadge();
 }
 
+// A variant line is addressed by (product, variant): its calls carry ?variant_id=.
+function linePath(path, line) {
+  return line.variant_id ? `${path}?variant_id=${encodeURIComponent(line.variant_id)}` : path;
+}
+
+function productLink(line) {
+  return line.variant_id ? `/products/${line.product_id}?variant_id=${line.variant_id}` : `/products/${line.product_id}`;
+}
+
+function variantNote(line) {
+  return line.variant_label ? el("p", { class: "variant-label" }, line.variant_label) : null;
+}
+
+function lineAttrs(line) {
+  return { class: "cart-line", "data-product-id": line.product_id, "data-variant-id": line.variant_id || null };
+}
+
 function priceText(line, currency) {
   return line.sale_price
     ? [el("s", {}, money(line.price, currency)), " ", el("strong", { class: "sale" }, money(line.unit_price, currency))]
@@ -33,24 +50,24 @@ function priceText(line, currency) {
 
 function cartLine(line, currency) {
   const qty = el("input", { type: "number", class: "qty", min: "0", max: String(Math.max(line.stock, line.quantity)),
-    value: String(line.quantity), "aria-label": `Quantity of ${line.name}` });
+    value: String(line.quantity), "aria-label": `Quantity of ${line.name}${line.variant_label ? ` (${line.variant_label})` : ""}` });
   qty.addEventListener("change", () => act(async () => {
     const quantity = Number(qty.value);
     if (!Number.isInteger(quantity) || quantity < 0) throw new Error("Quantity must be a whole number.");
-    renderCart(await api(`/cart/items/${line.product_id}`, { method: "PATCH", body: { quantity } }));
+    renderCart(await api(linePath(`/cart/items/${line.product_id}`, line), { method: "PATCH", body: { quantity } }));
   }));
   const actions = [el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
-    await api(`/cart/items/${line.product_id}`, { method: "DELETE" });
+    await api(linePath(`/cart/items/${line.product_id}`, line), { method: "DELETE" });
     await loadCart();
   }) }, "Remove")];
   if (loggedIn) {
     actions.push(el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
-      renderCart(await api(`/cart/items/${line.product_id}/save`, { method: "POST" }));
+      renderCart(await api(linePath(`/cart/items/${line.product_id}/save`, line), { method: "POST" }));
       await loadSaved();
     }) }, "Save for later"));
   }
-  return el("li", { class: "cart-line", "data-product-id": line.product_id },
-    el("div", {}, el("h3", {}, el("a", { href: `/products/${line.product_id}` }, line.name)),
+  return el("li", lineAttrs(line),
+    el("div", {}, el("h3", {}, el("a", { href: productLink(line) }, line.name)), variantNote(line),
       el("p", { class: "price" }, ...priceText(line, currency), ` · ${line.stock} in stock`),
       line.problem ? el("p", { class: "problem" }, PROBLEMS[line.problem] || line.problem) : null),
     qty,
@@ -70,17 +87,17 @@ function renderCart(cart) {
 }
 
 function savedLine(item) {
-  return el("li", { class: "cart-line", "data-product-id": item.product_id },
-    el("div", {}, el("h3", {}, item.name),
+  return el("li", lineAttrs(item),
+    el("div", {}, el("h3", {}, item.name), variantNote(item),
       el("p", { class: "price" }, `${money(item.unit_price, item.currency)} · ${item.in_stock ? `${item.stock} in stock` : "out of stock"}`)),
     el("span", {}, `× ${item.quantity}`), el("span", {}),
     el("div", { class: "actions" },
       el("button", { type: "button", onclick: () => act(async () => {
-        renderCart(await api(`/saved/${item.product_id}/move-to-cart`, { method: "POST" }));
+        renderCart(await api(linePath(`/saved/${item.product_id}/move-to-cart`, item), { method: "POST" }));
         await loadSaved();
       }) }, "Move to cart"),
       el("button", { type: "button", class: "secondary", onclick: () => act(async () => {
-        await api(`/saved/${item.product_id}`, { method: "DELETE" });
+        await api(linePath(`/saved/${item.product_id}`, item), { method: "DELETE" });
         await loadSaved();
       }) }, "Remove")));
 }

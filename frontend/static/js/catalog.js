@@ -21,9 +21,16 @@ export function imageNode(p) {
   return node;
 }
 
+// A product with variants is listed at its lowest variant price: "From" says so.
+function cardPrice(p) {
+  const node = priceNode(p);
+  if (p.has_variants) node.prepend(el("span", { class: "from" }, "From "));
+  return node;
+}
+
 export function productCard(p) {
   return el("li", { class: "product-card", "data-product-id": p.id },
     el("a", { href: `/products/${p.id}` }, imageNode(p), el("h2", {}, p.name)),
-    priceNode(p),
+    cardPrice(p),
     el("p", { class: p.in_stock ? "stock" : "stock out" }, stockText(p)));
 }

@@ -2,6 +2,7 @@
 // brand detection. The server checks the card again; this only saves a round trip.
 import { api, el, money } from "./api.js";
 import { bindForm, showNotice } from "./forms.js";
+import { lineName, lineTitle } from "./lines.js";
 
 const $ = (id) => document.getElementById(id);
 const PROBLEMS = { out_of_stock: "is out of stock", insufficient_stock: "has less stock than you asked for",
@@ -43,10 +44,11 @@ function checkCard() {
 
 function renderSummary(s) {
   $("summary-items").replaceChildren(...s.items.map((i) =>
-    el("li", {}, el("span", {}, `${i.quantity} × ${i.name}`), el("span", {}, money(i.line_total, s.currency)))));
-  const names = Object.fromEntries(s.items.map((i) => [i.product_id, i.name]));
+    el("li", {}, lineTitle(i), el("span", {}, money(i.line_total, s.currency)))));
+  // A problem names its line by product and, for a variant line, by variant too.
+  const lineOf = (p) => s.items.find((i) => i.product_id === p.product_id && (!p.variant_id || i.variant_id === p.variant_id));
   $("summary-problems").replaceChildren(...s.problems.map((p) =>
-    el("li", {}, `${names[p.product_id] || p.product_id} ${PROBLEMS[p.code] || p.code}`)));
+    el("li", {}, `${lineOf(p) ? lineName(lineOf(p)) : p.product_id} ${PROBLEMS[p.code] || p.code}`)));
   $("sum-subtotal").textContent = money(s.subtotal, s.currency);
   $("sum-discount").textContent = `−${money(s.discount_total, s.currency)}`;
   $("sum-shipping").textContent = Number(s.shipping) ? money(s.shipping, s.currency) : "Free";

@@ -2,11 +2,39 @@
 import { api, el, money } from "./api.js";
 import { imageNode, priceNode, stockText } from "./catalog.js";
 import { refreshCartBadge } from "./header.js";
+import { lowestPrice, mountOptions } from "./product_options.js";
 
 const root = document.getElementById("product");
 const productId = Number(root.dataset.productId);
 const statusLine = document.getElementById("product-status");
 const message = document.getElementById("cart-message");
+let currentVariant = () => null;  // a product with variants replaces it with its pickers' answer
+
+function showPrice(node, prefix = null) {
+  if (prefix) node.prepend(prefix);
+  document.getElementById("product-price").replaceWith(Object.assign(node, { id: "product-price" }));
+}
+
+// Stock line, quantity limit and button for what would be added: the product, or the chosen variant.
+function showStock(item, text = stockText(item)) {
+  const stock = document.getElementById("product-stock");
+  stock.textContent = text;
+  stock.className = item && item.in_stock ? "stock" : "stock out";
+  document.getElementById("quantity").max = String(Math.max(item ? item.stock : 0, 1));
+  document.getElementById("add-to-cart-button").disabled = !(item && item.in_stock);
+}
+
+function showChoice(p, { variant, complete, missing }) {
+  message.textContent = "";
+  if (variant) {
+    showPrice(priceNode({ ...variant, currency: p.currency }));
+    showStock(variant);
+    return;
+  }
+  const lowest = lowestPrice(p);
+  showPrice(priceNode(lowest), lowest.varies ? "From " : null);
+  showStock(null, complete ? "This combination is not available." : `Choose ${missing.join(" and ")}.`);
+}
 
 function render(p) {
   document.title = `${p.name} · Shopwright`;
@@ -15,19 +43,19 @@ function render(p) {
     ...p.category_path.flatMap((c) => [" › ", el("a", { href: `/?category_id=${c.id}` }, c.name)]));
   document.getElementById("product-image").replaceChildren(imageNode(p));
   document.getElementById("product-name").textContent = p.name;
-  document.getElementById("product-price").replaceWith(Object.assign(priceNode(p), { id: "product-price" }));
   if (p.offer) {
     const note = document.getElementById("product-offer");
     const cut = p.offer.percent_off ? `${Number(p.offer.percent_off)}% off` : `${money(p.offer.amount_off, p.currency)} off`;
     note.textContent = `${p.offer.name}: ${cut} until ${new Date(p.offer.ends_at).toLocaleDateString()}`;
     note.hidden = false;
   }
-  const stock = document.getElementById("product-stock");
-  stock.textContent = stockText(p);
-  stock.className = p.in_stock ? "stock" : "stock out";
-  const quantity = document.getElementById("quantity");
-  quantity.max = String(Math.max(p.stock, 1));
-  document.getElementById("add-to-cart-button").disabled = !p.in_stock;
+  if (p.variants && p.variants.length) {
+    const wanted = Number(new URLSearchParams(location.search).get("variant_id")) || null;
+    currentVariant = mountOptions(document.getElementById("product-options"), p, (choice) => showChoice(p, choice), wanted);
+  } else {
+    showPrice(priceNode(p));
+    showStock(p);
+  }
   document.getElementById("product-description").replaceChildren(
     ...p.description.split(/\n{2,}/).filter(Boolean).map((para) => el("p", {}, para)));
   statusLine.hidden = true;
@@ -38,10 +66,12 @@ document.getElementById("add-to-cart").addEventListener("submit", async (event) 
   event.preventDefault();
   const button = document.getElementById("add-to-cart-button");
   const quantity = Number(document.getElementById("quantity").value);
+  const variant = currentVariant();
+  const body = variant ? { product_id: productId, variant_id: variant.id, quantity } : { product_id: productId, quantity };
   button.disabled = true;
   message.className = "status";
   try {
-    await api("/cart/items", { method: "POST", body: { product_id: productId, quantity } });
+    await api("/cart/items", { method: "POST", body });
     message.textContent = "Added to your cart.";
     await refreshCartBadge();
   } catch (err) {

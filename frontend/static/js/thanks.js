@@ -1,6 +1,7 @@
 // Thank-you page: the order just placed, fetched from GET /orders/{id}.
 import { api, el, money } from "./api.js";
 import { refreshCartBadge } from "./header.js";
+import { lineTitle } from "./lines.js";
 
 const box = document.getElementById("thanks");
 const status = document.getElementById("thanks-status");
@@ -11,7 +12,7 @@ async function load() {
     status.textContent = `Paid ${money(order.total, order.currency)} with ${order.payment.brand} ending ${order.payment.last4}. ` +
       "A confirmation email is on its way.";
     document.getElementById("thanks-items").replaceChildren(...order.items.map((i) =>
-      el("li", {}, el("span", {}, `${i.quantity} × ${i.name}`), el("span", {}, money(i.line_total, order.currency)))));
+      el("li", {}, lineTitle(i), el("span", {}, money(i.line_total, order.currency)))));
   } catch (err) {
     status.textContent = err.status === 404 ? "We could not find that order." : `Could not load the order: ${err.message}`;
   }
