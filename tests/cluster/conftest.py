@@ -18,10 +18,22 @@ from tests.cluster.galera import AppServer, Cluster, available
 from tests.helpers import _free_port
 
 smtp_sink = accounts_support.smtp_sink  # the session SMTP sink both apps' outbox senders deliver to
-# Two free loopback ports unless CLUSTER_APP_PORTS names them ("5501,5502").
-APP_PORTS = ([int(p) for p in os.environ["CLUSTER_APP_PORTS"].split(",")] if os.environ.get("CLUSTER_APP_PORTS")
-             else [_free_port(), _free_port()])
 FIGURES: dict[str, str] = {}
+
+
+def _app_ports() -> list[int]:
+    """Two distinct free loopback ports unless CLUSTER_APP_PORTS names them ("5501,5502").
+
+    Chosen when the apps start, after the SMTP sink has bound its port: ports picked at import time
+    are not held, and the sink could take one of them (an app URL then answered with an SMTP banner).
+    """
+    if os.environ.get("CLUSTER_APP_PORTS"):
+        return [int(p) for p in os.environ["CLUSTER_APP_PORTS"].split(",")]
+    ports: list[int] = []
+    while len(ports) < 2:
+        if (port := _free_port()) not in ports:
+            ports.append(port)
+    return ports
 
 
 def figure(name: str, value: str) -> None:
@@ -76,8 +88,9 @@ def apps(cluster, shop_settings, smtp_sink):
            # Above the commit stall of a membership change (a dead node is evicted after
            # evs.suspect_timeout, 1.5 s here, plus the view change): see docs/scale-out.md.
            "DB_STATEMENT_SECONDS": "4", "DB_READ_TIMEOUT": "5"}
-    servers = [AppServer(APP_PORTS[0], {**env, "DB_HOSTS": f"{n1},{n2},{n3}"}, cluster.root),
-               AppServer(APP_PORTS[1], {**env, "DB_HOSTS": f"{n2},{n3},{n1}"}, cluster.root)]
+    first, second = _app_ports()
+    servers = [AppServer(first, {**env, "DB_HOSTS": f"{n1},{n2},{n3}"}, cluster.root),
+               AppServer(second, {**env, "DB_HOSTS": f"{n2},{n3},{n1}"}, cluster.root)]
     try:
         for server in servers:
             server.start()
