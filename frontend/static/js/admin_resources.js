@@ -2,6 +2,7 @@
 // add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
+import { imagesPanel } from "./admin_images.js";
 
 const PER_PAGE = 20;
 
@@ -108,7 +109,14 @@ export async function renderResource(target, resource) {
     const row = await api(`/admin/resources/${resource.name}/${id}`);
     panel.replaceChildren(el("div", { class: "panel", "data-view-id": id }, el("h2", {}, `${resource.label} #${id}`),
       el("dl", {}, Object.entries(row).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, show(v))])),
-      el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))));
+      el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))),
+      ...productBlocks(id));
+  }
+
+  // What one product has besides its columns (its images), under its view and its edit form.
+  function productBlocks(id) {
+    if (resource.name !== "products") return [];
+    return [imagesPanel(id, { canWrite: resource.can_write })];
   }
 
   async function remove(id) {
@@ -130,7 +138,7 @@ export async function renderResource(target, resource) {
       el("div", { class: "form-grid" }, fields.map((f) => input(f, row[f.name]))),
       el("div", { class: "form-actions" }, el("button", { type: "submit" }, "Save"),
         el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Cancel")));
-    panel.replaceChildren(form);
+    panel.replaceChildren(form, ...(id === null ? [] : productBlocks(id)));
     bindForm(form, async () => {
       const body = {};
       for (const field of fields) {
