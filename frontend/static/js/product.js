@@ -1,6 +1,7 @@
 // Product page: details from GET /products/{id}; Add to cart posts to the cart API and updates the badge in place.
 import { api, el, money } from "./api.js";
-import { imageNode, priceNode, stockText } from "./catalog.js";
+import { priceNode, stockText } from "./catalog.js";
+import { renderGallery } from "./product_gallery.js";
 import { refreshCartBadge } from "./header.js";
 
 const root = document.getElementById("product");
@@ -13,7 +14,7 @@ function render(p) {
   document.getElementById("breadcrumbs").replaceChildren(
     el("a", { href: "/" }, "All products"),
     ...p.category_path.flatMap((c) => [" › ", el("a", { href: `/?category_id=${c.id}` }, c.name)]));
-  document.getElementById("product-image").replaceChildren(imageNode(p));
+  renderGallery(document.getElementById("product-image"), p);
   document.getElementById("product-name").textContent = p.name;
   document.getElementById("product-price").replaceWith(Object.assign(priceNode(p), { id: "product-price" }));
   if (p.offer) {
