@@ -36,9 +36,10 @@ export function imagesPanel(productId, { canWrite }) {
 
   async function load() {
     try {
-      images = (await api(`/products/${productId}`, { cache: "no-store" })).images || [];
+      // The images endpoint lists an archived product's images too (the shop's detail answers 404 for it).
+      images = await api(`/products/${productId}/images`, { cache: "no-store" });
     } catch (err) {
-      say(status, err.status === 404 ? "This product is hidden from the shop: its images cannot be listed." : err.message, true);
+      say(status, err.message, true);
       return;
     }
     say(status, images.length ? `${images.length} image${images.length === 1 ? "" : "s"}, the first is the cover.` : "No images yet.");
@@ -86,7 +87,12 @@ export function imagesPanel(productId, { canWrite }) {
     const moved = list.querySelector(`[data-image-id="${image.id}"]`);
     if (moved) {
       say(moved.querySelector(".image-note"), done);
-      if ("position" in body) moved.querySelector(body.position < image.position ? ".image-up" : ".image-down")?.focus();
+      // Keyboard users keep their place: focus follows the image (the other arrow once at an end).
+      if ("position" in body) {
+        const [ahead, back] = body.position < image.position ? [".image-up", ".image-down"] : [".image-down", ".image-up"];
+        const button = moved.querySelector(ahead);
+        (button.disabled ? moved.querySelector(back) : button).focus();
+      }
     }
   }
 
