@@ -47,7 +47,7 @@ lint: setup
 
 # Each bench script creates and drops its own database; figures go in the README.
 bench: db
-	for b in pool http catalog orders accounts admin compression; do $(PY) bench/$$b.py || exit 1; done
+	for b in pool http catalog orders accounts admin compression images; do $(PY) bench/$$b.py || exit 1; done
 
 # Stops the private server bootstrap started (data stays in .data/) and waits until it has exited.
 stop-db:

@@ -17,6 +17,7 @@ from backend.http_headers import init_http_headers
 from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, JsonProvider, register_blueprints
 from backend.routes.guard import init_guard
+from backend.routes.images import upload_body_limit
 from backend.services import Services
 from backend.services.mail import POLL_SECONDS
 
@@ -39,7 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
              supports_credentials=True)
     limiter.init_app(app)
     init_request_log(app)
-    init_body_limit(app)
+    init_body_limit(app, upload_body_limit(settings.max_image_bytes))
     init_guard(app)
     register_error_handlers(app)
     init_http_headers(app, settings)

@@ -1,28 +1,51 @@
-"""A request body over MAX_CONTENT_LENGTH is 413, whether its length is declared or it arrives chunked."""
+"""A request body over MAX_CONTENT_LENGTH is 413, whether its length is declared or it arrives chunked.
+
+A few endpoints (the image upload) take larger bodies: init_body_limit's endpoint_limits names them,
+and every other route keeps MAX_CONTENT_LENGTH.
+"""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.exceptions import HTTPException
 
 from backend import errors
 
 _READ = 64 * 1024
 
 
-def init_body_limit(app: Flask) -> None:
-    """Wrap the WSGI app, and refuse an oversized body before any view runs (reading one raises 413 too)."""
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
-    app.before_request(_refuse_oversized)
+def init_body_limit(app: Flask, endpoint_limits: dict[str, int] | None = None) -> None:
+    """Wrap the WSGI app, and refuse an oversized body before any view runs (reading one raises 413 too).
 
+    endpoint_limits: endpoint name -> its own body limit, for the few routes that take larger bodies.
+    """
+    default = app.config["MAX_CONTENT_LENGTH"]
+    limits = dict(endpoint_limits or {})
 
-def _refuse_oversized() -> None:
-    # Every route, even one that never reads its body: a length over the limit is refused as a whole.
-    limit = request.max_content_length
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        raise errors.PayloadTooLarge()
+    def limit_for(environ: dict[str, Any]) -> int | None:
+        # Only chunked requests come here (routing once more is cheap next to reading a body).
+        if not limits:
+            return default
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return default
+        return limits.get(endpoint, default)
+
+    def refuse_oversized() -> None:
+        # Every route, even one that never reads its body: a length over the limit is refused as a whole.
+        if request.endpoint in limits:
+            # Flask 3.1 lets one request raise its own limit: werkzeug's form parser reads up to it too.
+            request.max_content_length = limits[request.endpoint]
+        limit = request.max_content_length
+        if limit is not None and request.content_length is not None and request.content_length > limit:
+            raise errors.PayloadTooLarge()
+
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, default, limit_for)
+    app.before_request(refuse_oversized)
 
 
 class ChunkedBodyLimit:
@@ -34,13 +57,15 @@ class ChunkedBodyLimit:
     Reading stops one byte past the limit, so an endless stream costs at most that much memory.
     """
 
-    def __init__(self, wsgi_app: Any, limit: int | None) -> None:
-        self.wsgi_app, self.limit = wsgi_app, limit
+    def __init__(self, wsgi_app: Any, limit: int | None,
+                 limit_for: Callable[[dict[str, Any]], int | None] | None = None) -> None:
+        self.wsgi_app, self.limit, self.limit_for = wsgi_app, limit, limit_for
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if self.limit is not None and not environ.get("CONTENT_LENGTH") and \
                 "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            limit = self.limit_for(environ) if self.limit_for else self.limit
+            body = _read_at_most(environ["wsgi.input"], (limit if limit is not None else self.limit) + 1)
             # The app now sees a plain body of known length (werkzeug ignores a length sent with chunked).
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))

@@ -64,6 +64,10 @@ class Settings:
     max_body_bytes: int = 1_048_576
     cors_origins: str = ""
     backup_dir: str = str(ROOT / ".data" / "backups")
+    # Product image files (content-addressed, served under /media/); a relative path is under the project root.
+    media_dir: str = str(ROOT / ".data" / "media")
+    # Largest image file an upload may carry (413 beyond); the upload route's body limit is this plus form overhead.
+    max_image_bytes: int = 10 * 1024 * 1024
     audit_retention_days: int = 180
     cleanup_interval_minutes: int = 60
     catalog_cache_seconds: int = 10
@@ -81,6 +85,11 @@ class Settings:
                 raise ValueError(f"DB_HOSTS: {item.strip()!r} is not host:port")
             nodes.append((host, int(port)))
         return nodes
+
+    @property
+    def media_path(self) -> Path:
+        """MEDIA_DIR as an absolute path (relative to the project root, not the working directory)."""
+        return ROOT / self.media_dir
 
     @property
     def db_params(self) -> dict[str, Any]:

@@ -74,18 +74,20 @@ def doc(summary: str, *, tags: list[str], body: type[Schema] | Schema | None = N
         query: type[Schema] | None = None, response: type[Schema] | Schema | None = None,
         status: int = 200, errors: tuple[int, ...] = (), auth: str | None = None, body_required: bool = True,
         headers: dict[str, dict[str, Any]] | None = None,
-        response_headers: dict[str, dict[str, Any]] | None = None) -> Callable[[Callable], Callable]:
+        response_headers: dict[str, dict[str, Any]] | None = None,
+        form: dict[str, Any] | None = None) -> Callable[[Callable], Callable]:
     """Describe a view for openapi.json; the schemas named here are the ones the view uses.
 
     errors: the statuses particular to this route (the common ones are added by build_spec); each answers
         the Error body, except a status below 400 (304), which has none.
     auth: "optional" for a route a guest or a user may call; a required login is read from the route's guard.
     headers / response_headers: OpenAPI header objects by name (request headers are parameters).
+    form: the JSON Schema of a multipart/form-data body (file parts as format binary), instead of a JSON body.
     """
     def decorate(view: Callable) -> Callable:
         view.apidoc = dict(summary=summary, tags=tags, body=body, query=query, response=response, status=status,
                            errors=errors, auth=auth, body_required=body_required, headers=headers or {},
-                           response_headers=response_headers or {})
+                           response_headers=response_headers or {}, form=form)
         return view
     return decorate
 
@@ -128,6 +130,8 @@ def _operation(view: Callable, rule: Any, method: str) -> dict[str, Any]:
     if meta.get("body"):
         op["requestBody"] = {"required": meta.get("body_required", True),
                              "content": {"application/json": {"schema": meta["body"]}}}
+    if meta.get("form"):
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": meta["form"]}}}
     auth = _auth(view, meta)
     if auth != "none":
         op["security"] = _security(auth, method)
@@ -166,9 +170,9 @@ def _error_statuses(meta: dict[str, Any], auth: str, has_path_params: bool) -> s
         statuses.add(403)
     if has_path_params:
         statuses.add(404)
-    if meta.get("body") or meta.get("headers"):
+    if meta.get("body") or meta.get("form") or meta.get("headers"):
         statuses.add(400)
-    if meta.get("body"):
+    if meta.get("body") or meta.get("form"):
         statuses |= {413, 422}
     if meta.get("query"):
         statuses.add(422)

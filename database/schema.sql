@@ -170,6 +170,9 @@ CREATE TABLE IF NOT EXISTS products (
   current_price DECIMAL(12,2) NULL,
   stock        INT           NOT NULL DEFAULT 0,
   image_url    VARCHAR(500)  NOT NULL DEFAULT '',
+  -- The first product image's thumb URL (NULL without images): a cache written only by
+  -- backend/services/images.py in the image writes' transaction, so listings need no join.
+  cover_url    VARCHAR(200)  NULL,
   is_archived  TINYINT(1)    NOT NULL DEFAULT 0,
   created_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
@@ -187,6 +190,29 @@ CREATE TABLE IF NOT EXISTS products (
   CONSTRAINT ck_products_price CHECK (price >= 0),
   CONSTRAINT ck_products_stock CHECK (stock >= 0),
   CONSTRAINT fk_products_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Product images (api.md "Product images"): three re-encoded copies, named by the hash of their bytes
+-- (files under MEDIA_DIR; one file may serve several rows). position is 0..n-1 per product, no gaps.
+-- width and height are the large copy's.
+CREATE TABLE IF NOT EXISTS product_images (
+  id           INT UNSIGNED      NOT NULL AUTO_INCREMENT,
+  product_id   INT UNSIGNED      NOT NULL,
+  position     INT UNSIGNED      NOT NULL,
+  alt          VARCHAR(300)      NOT NULL DEFAULT '',
+  width        SMALLINT UNSIGNED NOT NULL,
+  height       SMALLINT UNSIGNED NOT NULL,
+  thumb_file   VARCHAR(80)       NOT NULL,
+  medium_file  VARCHAR(80)       NOT NULL,
+  large_file   VARCHAR(80)       NOT NULL,
+  created_at   DATETIME          NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_product_images_product (product_id, position),
+  -- Is a file still used by another row? (before removing it)
+  KEY ix_product_images_thumb (thumb_file),
+  KEY ix_product_images_medium (medium_file),
+  KEY ix_product_images_large (large_file),
+  CONSTRAINT fk_product_images_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Exactly one of percent_off/amount_off and one of product_id/category_id is set.

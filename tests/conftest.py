@@ -6,9 +6,11 @@ testcontainers when a Docker engine answers; else a throwaway database on the lo
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -49,8 +51,13 @@ def _from_url(base: Settings, url: str) -> Settings:
                    db_name=parts.path.lstrip("/") or "shopwright_test")
 
 
+# Image files of the test run: a directory of its own, removed when the run ends.
+_MEDIA_DIR = tempfile.mkdtemp(prefix="shopwright-test-media-")
+atexit.register(shutil.rmtree, _MEDIA_DIR, True)
+
+
 def _base_settings() -> Settings:
-    return replace(load_settings(), ratelimit_enabled=False, mail_backend="console",
+    return replace(load_settings(), media_dir=_MEDIA_DIR, ratelimit_enabled=False, mail_backend="console",
                    mail_sender_enabled=False, log_level="WARNING", session_idle_minutes=30,
                    cleanup_interval_minutes=0, session_max_days=7, max_sessions_per_user=3, store_currency="USD")
 

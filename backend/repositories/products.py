@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.repositories import Repository
 
-_COLUMNS = "id, name, slug, price, stock, category_id, image_url, created_at"
+_COLUMNS = "id, name, slug, price, stock, category_id, image_url, cover_url, created_at"
 _ADMIN_COLUMNS = f"{_COLUMNS}, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
 LIST_BY_IDS = f"SELECT {_COLUMNS} FROM products WHERE id IN ({{ids}})"

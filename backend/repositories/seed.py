@@ -16,6 +16,13 @@ INSERT INTO products (category_id, name, slug, description, price, current_price
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_USERS = """
 INSERT INTO users (email, username, password_hash, full_name, role) VALUES (%s, %s, %s, %s, 'customer')"""
+# Demo pictures: image rows in one batch, then each product's cached cover (its first image's thumb URL).
+ADD_IMAGES = """
+INSERT INTO product_images (product_id, position, alt, width, height, thumb_file, medium_file, large_file)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
+SET_COVER = "UPDATE products SET cover_url = %s WHERE id = %s"
+# The products of one seeding run (ids from its first on), to give them pictures.
+LIST_FROM = "SELECT id, name FROM products WHERE id >= %s ORDER BY id"
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
 MAX_PRODUCT_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
@@ -33,6 +40,16 @@ class SeedRepository(Repository):
 
     def add_users(self, rows: list[tuple]) -> int:
         return self._insert_many(ADD_USERS, rows)
+
+    def add_images(self, rows: list[tuple]) -> int:
+        return self._insert_many(ADD_IMAGES, rows)
+
+    def update_covers(self, covers: list[tuple[str, int]]) -> int:
+        with self.conn.cursor() as cur:
+            return cur.executemany(SET_COVER, covers) or 0
+
+    def list_products_from(self, first_id: int) -> list[dict]:
+        return self._all(LIST_FROM, (first_id,))
 
     def count_products(self) -> int:
         return int(self._scalar(COUNT_PRODUCTS))

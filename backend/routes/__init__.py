@@ -49,6 +49,17 @@ def load_json(schema: Schema) -> dict[str, Any]:
     return _validate(schema, body)
 
 
+def load_multipart(schema: Schema) -> dict[str, Any]:
+    """Parse and validate a multipart/form-data body (file parts as werkzeug FileStorage, the others as text):
+    400 when it is not multipart/form-data, 422 with fields when invalid. Unknown parts are ignored."""
+    if request.mimetype != "multipart/form-data":
+        raise errors.UnsupportedMediaType("Send the body as multipart/form-data.")
+    known = {field.data_key or name for name, field in schema.load_fields.items()}
+    data: dict[str, Any] = {k: request.form[k] for k in known if k in request.form}
+    data.update({k: request.files[k] for k in known if k in request.files})
+    return _validate(schema, data, unknown=EXCLUDE)
+
+
 def load_query(schema: Schema) -> dict[str, Any]:
     """Validate query-string arguments (unknown ones are ignored, whatever they hold): 422 with fields when invalid."""
     known = {field.data_key or name for name, field in schema.load_fields.items()}

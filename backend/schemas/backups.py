@@ -21,6 +21,8 @@ class BackupSchema(Schema):
     created_by_username = fields.String(allow_none=True)
     created_at = UtcDateTime()
     file_exists = fields.Boolean()
+    media_files = fields.Integer(allow_none=True, metadata={
+        "description": "Product image files saved with it (null: a backup without media)"})
 
 
 BackupPageSchema = page_schema(BackupSchema, "BackupPage")
@@ -32,3 +34,7 @@ class RestoreResultSchema(Schema):
     tables = fields.List(fields.String())
     rows = fields.Dict(keys=fields.String(), values=fields.Integer())
     statements = fields.Integer()
+    media_files = fields.Integer(allow_none=True, metadata={
+        "description": "Image files in the backup (null: none saved with it; the media directory was left as it was)"})
+    media_written = fields.Integer(metadata={"description": "Image files that were missing and were written back"})
+    media_removed = fields.Integer(metadata={"description": "Image files no restored row uses, removed"})

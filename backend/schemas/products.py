@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
+from backend.schemas.images import ImageSchema
 
 CENT = Decimal("0.01")
 MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2)
@@ -111,6 +112,7 @@ class ProductSchema(Schema):
 
 class ProductDetailSchema(ProductSchema):
     description = fields.String()
+    images = fields.List(fields.Nested(ImageSchema), metadata={"description": "In position order ([] without images)"})
     category_path = fields.List(fields.Nested(CategoryRefSchema))
     offer = fields.Nested(OfferBriefSchema, allow_none=True)
     created_at = UtcDateTime()

@@ -7,6 +7,7 @@ from datetime import datetime
 from backend.clock import utcnow
 from backend.config import Settings
 from backend.db import Database
+from backend.media_store import MediaStore
 
 
 class Services:
@@ -21,6 +22,7 @@ class Services:
         from backend.services.categories import CategoryService
         from backend.services.cleanup import CleanupService
         from backend.services.health import HealthService
+        from backend.services.images import ImageService
         from backend.services.listing_cache import ListingCache
         from backend.services.mail import MailService
         from backend.services.offers import OfferService
@@ -37,7 +39,8 @@ class Services:
         self._clock = clock
         self.health = HealthService(*args)
         self.admin = AdminService(*args)
-        self.backups = BackupService(*args)
+        self.media = MediaStore(settings.media_path)
+        self.backups = BackupService(*args, media=self.media)
         self.cleanup = CleanupService(*args)
         self.stats = StatsService(*args)
         self.resources = ResourceService(*args)
@@ -47,11 +50,12 @@ class Services:
         self.sessions = SessionService(*args)
         # One listing cache shared by the services whose writes change what a listing matches.
         listing_cache = ListingCache(settings.catalog_cache_seconds)
-        self.products = ProductService(*args, cache=listing_cache)
+        self.images = ImageService(*args, media=self.media)
+        self.products = ProductService(*args, cache=listing_cache, images=self.images)
         self.categories = CategoryService(*args, cache=listing_cache)
         self.offers = OfferService(*args, cache=listing_cache)
         self.search = SearchService(*args)
-        self.seed = SeedService(*args)
+        self.seed = SeedService(*args, media=self.media)
         self.cart = CartService(*args)
         self.orders = OrderService(*args)
 

@@ -6,6 +6,8 @@ the configured server, else our own dump inside one REPEATABLE READ snapshot), a
 line with the row counts, so a truncated file is refused as surely as a foreign one.
 The `backups` table itself is left out: it is the catalogue of these files, not shop data, and
 a restore must not forget the backups made after the one being restored.
+The product image files go in a folder next to the SQL file (see backend.services.backup_media); a
+restore brings them back with the rows, and a backup without that folder restores its rows alone.
 """
 from __future__ import annotations
 
@@ -25,10 +27,13 @@ from typing import IO, Any
 from backend import errors
 from backend.context import Actor
 from backend.db import connect
+from backend.media_store import MediaStore
 from backend.migrate import schema_statements
 from backend.repositories.backups import BackupRepository, TableRepository, quote_name
+from backend.repositories.images import ImageRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
+from backend.services.backup_media import check_media, count_media, media_folder, restore_media, save_media
 from backend.services.base import Service
 
 MARKER = "-- shopwright-backup v1"
@@ -63,6 +68,10 @@ def _noop(_: int) -> None:
 
 
 class BackupService(Service):
+    def __init__(self, *args: Any, media: MediaStore) -> None:
+        super().__init__(*args)
+        self.media = media
+
     # ------------------------------------------------------------------ catalogue
     def list_backups(self, page: int, per_page: int) -> dict[str, Any]:
         """A page of backups, newest first, with size, time and row counts."""
@@ -84,7 +93,8 @@ class BackupService(Service):
         counts = json.loads(row["row_counts"]) if row["row_counts"] else {}
         return {**row, "row_counts": counts, "total_rows": sum(counts.values()),
                 "method": "mysqldump" if row["filename"].endswith("-mysqldump.sql") else "python",
-                "file_exists": (self._dir() / row["filename"]).is_file()}
+                "file_exists": (self._dir() / row["filename"]).is_file(),
+                "media_files": count_media(self._dir() / row["filename"])}
 
     def _dir(self) -> Path:
         return Path(self.settings.backup_dir)
@@ -103,15 +113,24 @@ class BackupService(Service):
         base = f"{self.settings.db_name}-{stamp}-{os.urandom(3).hex()}"
         started = time.perf_counter()
         counts, path = None, None
-        if method in ("auto", "mysqldump") and shutil.which("mysqldump"):
-            path = folder / f"{base}-mysqldump.sql"
-            counts = self._dump_with_mysqldump(path, progress, on_total)
-        if counts is None:
-            if method == "mysqldump":
-                raise errors.Conflict("mysqldump is missing or does not work with this server.",
-                                      code="mysqldump_unavailable")
-            path = folder / f"{base}-python.sql"
-            counts = self._dump_with_python(path, progress, on_total)
+        # Media files before the dump and after it (see save_media): whichever name the dump's rows use is kept.
+        save_media(self.media, folder / f"{base}.sql")
+        try:
+            if method in ("auto", "mysqldump") and shutil.which("mysqldump"):
+                path = folder / f"{base}-mysqldump.sql"
+                counts = self._dump_with_mysqldump(path, progress, on_total)
+            if counts is None:
+                if method == "mysqldump":
+                    raise errors.Conflict("mysqldump is missing or does not work with this server.",
+                                          code="mysqldump_unavailable")
+                path = folder / f"{base}-python.sql"
+                counts = self._dump_with_python(path, progress, on_total)
+            media_folder(folder / f"{base}.sql").rename(media_folder(path))
+            save_media(self.media, path)
+        except BaseException:
+            for leftover in (folder / f"{base}.sql", *([path] if path else [])):
+                shutil.rmtree(media_folder(leftover), ignore_errors=True)
+            raise
         with self.db.uow() as uow:
             backup_id = BackupRepository(uow.conn).add_backup(
                 path.name, path.stat().st_size, json.dumps(counts, sort_keys=True), actor.user_id, self.now())
@@ -217,7 +236,9 @@ class BackupService(Service):
     def restore_file(self, actor: Actor, path: Path, progress: Progress = _noop) -> dict[str, Any]:
         """Restore from a backup file; raises Conflict when it is not a complete backup of this schema."""
         header = self.check_file(path)
+        media_names = check_media(path)  # checked before anything is touched
         started = time.perf_counter()
+        media_written = restore_media(self.media, path, media_names) if media_names is not None else 0
         conn = self._dedicated_connection()
         statements = 0
         try:
@@ -229,12 +250,24 @@ class BackupService(Service):
             conn.commit()
         finally:
             conn.close()
+        removed = self._remove_unused_media() if media_names is not None else 0
         with self.db.uow() as uow:
             record(uow, actor, "backup.restore", "backup", path.name,
-                   {"statements": statements, "seconds": round(time.perf_counter() - started, 2)})
+                   {"statements": statements, "seconds": round(time.perf_counter() - started, 2),
+                    "media_written": media_written, "media_removed": removed})
             uow.commit()
         return {"filename": path.name, "tables": header["tables"], "rows": header["rows"],
-                "statements": statements}
+                "statements": statements, "media_files": None if media_names is None else len(media_names),
+                "media_written": media_written, "media_removed": removed}
+
+    def _remove_unused_media(self) -> int:
+        """After a restore with media, the media directory holds what the restored rows name: others go.
+        (An upload racing the restore writes its files again after its commit, see ImageService.add_image.)"""
+        with self.db.uow() as uow:
+            used = ImageRepository(uow.conn).list_files()
+        unused = [name for name in self.media.names() if name not in used]
+        self.media.remove(unused)
+        return len(unused)
 
     @staticmethod
     def check_file(path: Path) -> dict[str, Any]:

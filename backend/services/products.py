@@ -13,6 +13,7 @@ from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
 from backend.services.categories import category_path, path_categories, subtree_ids
+from backend.services.images import ImageService, list_product_images, product_files
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import apply_offers, ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
@@ -45,9 +46,10 @@ def _cache_key(c: Criteria) -> tuple:
 
 
 class ProductService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache | None = None, images: ImageService | None = None) -> None:
         super().__init__(*args)
         self.cache = cache or ListingCache(ttl=0)
+        self.images = images
 
     def list_products(self, page: int = 1, per_page: int = 24, *, q: str | None = None,
                       category_id: int | None = None, min_price: Decimal | None = None,
@@ -126,6 +128,7 @@ class ProductService(Service):
                 raise errors.NotFound("No such product.")
             price_products(uow.conn, [row], self.now())
             row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
+            row["images"] = list_product_images(uow.conn, product_id)
         return self._present(row)
 
     def get_product_admin(self, product_id: int) -> dict[str, Any]:
@@ -171,20 +174,24 @@ class ProductService(Service):
 
     def delete_product(self, actor: Actor, product_id: int) -> str:
         """Erase a product, or archive it when it is in orders; returns deleted/archived; raises NotFound."""
+        files: set[str] = set()
         with self.db.uow() as uow:
             repo = ProductRepository(uow.conn)
             if repo.get_product(product_id, lock=True) is None:
                 raise errors.NotFound("No such product.")
             if repo.exists_in_orders(product_id):
-                repo.archive_product(product_id)
+                repo.archive_product(product_id)  # an archived product keeps its images
                 outcome = "archived"
             else:
+                files = product_files(uow.conn, product_id)  # its image rows go with it (ON DELETE CASCADE)
                 repo.remove_product(product_id)
                 outcome = "deleted"
             audit.record(uow, actor, f"product.{'archive' if outcome == 'archived' else 'delete'}",
                          "product", product_id)
             uow.commit()
         self.cache.clear()
+        if files and self.images is not None:
+            self.images.remove_unused_files(files)
         return outcome
 
     @staticmethod
@@ -199,7 +206,11 @@ class ProductService(Service):
         price_products(uow.conn, [row], self.now())
         row["category_path"] = category_path(uow.conn, row["category_id"])
         row["is_archived"] = bool(row["is_archived"])
+        row["images"] = list_product_images(uow.conn, product_id)
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {**row, "currency": self.settings.store_currency, "in_stock": row["stock"] > 0}
+        # The first uploaded image's thumb wins over a typed image_url (api.md, "Product images").
+        cover = row.pop("cover_url", None)
+        return {**row, "image_url": cover or row["image_url"], "currency": self.settings.store_currency,
+                "in_stock": row["stock"] > 0}

@@ -1,6 +1,7 @@
 """Demo and load-test data: a category tree three levels deep and as many products and users as asked."""
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -8,10 +9,18 @@ from decimal import Decimal
 
 import bcrypt
 
+from backend.media_store import MediaStore, media_url
 from backend.repositories.seed import SeedRepository
+from backend.services import imaging
 from backend.services.base import Service
+from backend.services.demo_pictures import draw_picture
 
 BATCH = 2000
+# Catalogs up to this size (the demo) get pictures; bench catalogs (100k, 1M products) never do.
+PICTURES_UP_TO = 500
+# Every this many products shows a second picture (a pattern without a letter), so galleries have two.
+SECOND_PICTURE_EVERY = 3
+PATTERNS = 4
 DEMO_TREE = {
     "Electronics": {"Computers": ["Laptops", "Monitors", "Keyboards"],
                     "Audio": ["Headphones", "Speakers"], "Phones": ["Smartphones", "Cases"]},
@@ -29,25 +38,70 @@ MATERIALS = ["Bamboo", "Carbon", "Ceramic", "Cotton", "Copper", "Graphite", "Lin
 Progress = Callable[[int], None]
 
 
+@functools.lru_cache(maxsize=64)
+def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
+    """A demo picture's three copies, drawn and encoded once per process (the same key, the same bytes)."""
+    return imaging.make_copies(draw_picture(key, letter))
+
+
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
 
 
 class SeedService(Service):
+    def __init__(self, *args, media: MediaStore | None = None) -> None:
+        super().__init__(*args)
+        self.media = media
+
     def catalog_is_empty(self) -> bool:
         with self.db.uow() as uow:
             return SeedRepository(uow.conn).count_products() == 0
 
-    def seed_catalog(self, products: int, progress: Progress | None = None, seed: int = 7) -> list[int]:
-        """Add a category tree (demo names for small catalogs, a wide tree for large ones) and products."""
+    def seed_catalog(self, products: int, progress: Progress | None = None, seed: int = 7,
+                     pictures: bool | None = None) -> list[int]:
+        """Add a category tree (demo names for small catalogs, a wide tree for large ones) and products;
+        with pictures (default: catalogs up to PICTURES_UP_TO products) each product gets generated images."""
         rng = random.Random(seed)
         with self.db.uow() as uow:
             repo = SeedRepository(uow.conn)
-            tag = f"s{repo.max_product_id() + 1}"
+            first_id = repo.max_product_id() + 1
+            tag = f"s{first_id}"
             leaves = self._add_tree(repo, DEMO_TREE if products <= 500 else self._wide_tree(), tag)
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
+        if (products <= PICTURES_UP_TO if pictures is None else pictures) and self.media is not None:
+            self._add_pictures(first_id)
         return [leaf_id for leaf_id, _ in leaves]
+
+    def _add_pictures(self, first_id: int) -> None:
+        """One picture per product (its initial), a second on every SECOND_PICTURE_EVERY-th: each distinct
+        picture drawn, re-encoded and stored once, then every row written in one transaction."""
+        written: set[str] = set()
+
+        def stored(key: str, letter: str | None) -> dict[str, imaging.Copy]:
+            copies = _picture(key, letter)
+            if key not in written:
+                for copy in copies.values():
+                    self.media.write(copy.name, copy.data)  # a no-op for a file there already
+                written.add(key)
+            return copies
+
+        with self.db.uow() as uow:
+            repo = SeedRepository(uow.conn)
+            rows, covers = [], []
+            for n, product in enumerate(repo.list_products_from(first_id)):
+                initial = (product["name"][:1] or "?").upper()
+                pictures = [(stored(f"letter-{initial}", initial), product["name"])]
+                if n % SECOND_PICTURE_EVERY == 0:
+                    pictures.append((stored(f"pattern-{n % PATTERNS}", None), f"{product['name']}, pattern"))
+                for position, (picture, alt) in enumerate(pictures):
+                    large = picture["large"]
+                    rows.append((product["id"], position, alt[:300], large.width, large.height,
+                                 picture["thumb"].name, picture["medium"].name, large.name))
+                covers.append((media_url(pictures[0][0]["thumb"].name), product["id"]))
+            repo.add_images(rows)
+            repo.update_covers(covers)
+            uow.commit()
 
     @staticmethod
     def _wide_tree() -> dict:

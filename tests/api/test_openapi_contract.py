@@ -42,6 +42,8 @@ SERVER_SIDE_RULES: dict[str, tuple[set[str], str]] = {
     "GET /products": ({"max_price", "category_id"}, "min_price not above max_price; the category must exist"),
     "POST /products": ({"category_id"}, "the category must exist"),
     "PATCH /products/{product_id}": ({"category_id"}, "the category must exist"),
+    "POST /products/{product_id}/images": ({"file"}, "the file must decode as a JPEG, PNG or WebP image of at "
+                                                     "most 40 megapixels (a binary string says nothing of that)"),
     "POST /categories": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /categories/{category_id}": ({"parent_id"}, "the parent must exist; the tree has a depth limit"),
     "PATCH /admin/users/{user_id}": ({"blocked_until"}, "blocked_until is in the future"),
@@ -87,7 +89,8 @@ def contract_app(settings, tmp_path_factory):
     """An app on a database of its own: the run deletes, blocks and purges users and products at random,
     and must hit neither the rows other tests rely on nor theirs its own. A small catalog gives it real ids."""
     own = replace(settings, db_name=f"shopwright_contract_{uid()}",
-                  backup_dir=str(tmp_path_factory.mktemp("contract-backups")))
+                  backup_dir=str(tmp_path_factory.mktemp("contract-backups")),
+                  media_dir=str(tmp_path_factory.mktemp("contract-media")))  # a restore prunes media to its rows
     create_database(own)
     try:
         apply_schema(own)

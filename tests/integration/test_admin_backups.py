@@ -21,7 +21,8 @@ from tests.conftest import uid
 @pytest.fixture(scope="module")
 def own(settings, tmp_path_factory):
     """Services over a private, seeded database, with backups written to a temporary folder."""
-    mine = replace(settings, db_name=f"shopwright_bk_{uid()}", backup_dir=str(tmp_path_factory.mktemp("backups")))
+    mine = replace(settings, db_name=f"shopwright_bk_{uid()}", backup_dir=str(tmp_path_factory.mktemp("backups")),
+                   media_dir=str(tmp_path_factory.mktemp("backup-media")))
     create_database(mine)
     apply_schema(mine)
     services = Services(mine, Database(mine))

@@ -10,7 +10,10 @@ function schemaName(schema) {
 
 function operation(path, method, op) {
   const params = (op.parameters || []).map((p) => el("li", {}, el("code", {}, p.name), ` (${p.in}${p.required ? ", required" : ""})`));
-  const body = op.requestBody ? el("p", {}, "Body: ", el("code", {}, schemaName(op.requestBody.content["application/json"].schema))) : null;
+  // JSON bodies mostly; the image upload is multipart/form-data.
+  const [bodyType, bodyMedia] = op.requestBody ? Object.entries(op.requestBody.content)[0] : [];
+  const body = op.requestBody ? el("p", {}, "Body: ", el("code", {}, schemaName(bodyMedia.schema)),
+    bodyType === "application/json" ? "" : ` (${bodyType})`) : null;
   const responses = Object.entries(op.responses || {}).map(([code, r]) =>
     el("li", {}, el("code", {}, code), ` ${r.description}`, r.content ? ` → ${schemaName(r.content["application/json"].schema)}` : ""));
   return el("details", { class: "api-op" },
