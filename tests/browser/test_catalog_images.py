@@ -147,6 +147,10 @@ def test_staff_upload_describe_and_reorder_images_and_shoppers_see_the_gallery(
         expect(picture).to_have_attribute("src", urls["thumb"])
         assert picture.get_attribute("alt") == name
         assert picture.get_attribute("loading") == "lazy"
+        # Its box is sized before the picture arrives (4:3, as the letter's), so the grid does not jump.
+        assert (picture.get_attribute("width"), picture.get_attribute("height")) == ("320", "240")
+        box = picture.bounding_box()
+        assert abs(box["width"] / box["height"] - 4 / 3) < 0.02
         assert picture.evaluate(LOADED_WIDTH) == 320
         assert card.locator(".placeholder").count() == 0
     finally:
