@@ -110,13 +110,13 @@ export async function renderResource(target, resource) {
     panel.replaceChildren(el("div", { class: "panel", "data-view-id": id }, el("h2", {}, `${resource.label} #${id}`),
       el("dl", {}, Object.entries(row).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, show(v))])),
       el("div", { class: "form-actions" }, el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Close"))),
-      ...productBlocks(id));
+      ...rowBlocks(id));
   }
 
-  // What one product has besides its columns (its images), under its view and its edit form.
-  function productBlocks(id) {
-    if (resource.name !== "products") return [];
-    return [imagesPanel(id, { canWrite: resource.can_write })];
+  // What a row has besides its columns, under its view and its edit form: a product's images.
+  function rowBlocks(id) {
+    if (resource.name === "products") return [imagesPanel(id, { canWrite: resource.can_write })];
+    return [];
   }
 
   async function remove(id) {
@@ -138,7 +138,7 @@ export async function renderResource(target, resource) {
       el("div", { class: "form-grid" }, fields.map((f) => input(f, row[f.name]))),
       el("div", { class: "form-actions" }, el("button", { type: "submit" }, "Save"),
         el("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, "Cancel")));
-    panel.replaceChildren(form, ...(id === null ? [] : productBlocks(id)));
+    panel.replaceChildren(form, ...(id === null ? [] : rowBlocks(id)));
     bindForm(form, async () => {
       const body = {};
       for (const field of fields) {
