@@ -5,7 +5,15 @@ import click
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from backend.migrate import apply_schema, create_database
+from backend.config import Settings
+from backend.migrate import (
+    MigrationError,
+    MigrationReport,
+    apply_schema,
+    create_database,
+    migration_status,
+    yoyo_url,
+)
 
 
 def _services():
@@ -14,6 +22,7 @@ def _services():
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(init_db)
+    app.cli.add_command(migrate)
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
     from backend.cli_admin import COMMANDS as ADMIN_COMMANDS
@@ -24,11 +33,42 @@ def register_cli(app: Flask) -> None:
 
 @click.command("init-db")
 def init_db() -> None:
-    """Create the database if missing and apply database/schema.sql."""
+    """Create the database if missing; a new one gets schema.sql, an existing one its pending migrations."""
     settings = current_app.extensions["settings"]
+    _create_and_migrate(settings)
+
+
+@click.command("migrate")
+@click.option("--status", is_flag=True, help="List the migrations and whether each is applied; change nothing.")
+def migrate(status: bool) -> None:
+    """Apply the pending migrations of database/migrations (as init-db does), or list them with --status."""
+    settings = current_app.extensions["settings"]
+    if status:
+        for row in migration_status(settings):
+            click.echo(f"{'applied' if row['applied'] else 'pending'}  {row['id']}")
+        url = yoyo_url(settings, hide_password=True)
+        click.echo(f"(yoyo equivalent: yoyo list --no-config-file --database '{url}' database/migrations)")
+        return
+    _create_and_migrate(settings)
+
+
+def _create_and_migrate(settings: Settings) -> None:
     create_database(settings)
-    count = apply_schema(settings)
-    click.echo(f"schema applied to {settings.db_name} ({count} statements)")
+    try:
+        report = apply_schema(settings)
+    except MigrationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _echo_report(settings.db_name, report)
+
+
+def _echo_report(db_name: str, report: MigrationReport) -> None:
+    if report.fresh:
+        click.echo(f"schema applied to {db_name} ({report.statements} statements); "
+                   "every migration recorded as applied")
+    elif report.applied:
+        click.echo(f"{db_name}: applied {len(report.applied)} migration(s): {', '.join(report.applied)}")
+    else:
+        click.echo(f"{db_name}: up to date (no pending migration)")
 
 
 @click.command("seed")

@@ -1,0 +1,362 @@
+-- ============================================================================================
+-- MIGRATIONS BASELINE: the schema as first released (Shopwright v1, commit 4883715).
+-- DO NOT APPLY THIS FILE TO A NEW INSTALL: a new install gets database/schema.sql.
+-- It is kept, unchanged below this header, as the starting point of database/migrations/:
+-- a database made from it, plus every migration in order, must equal one made from schema.sql
+-- (tests/integration/test_migrations.py checks exactly that).
+-- ============================================================================================
+-- Shopwright schema: the single source of truth for the database.
+-- Apply with:  mysql shop < database/schema.sql   (safe to apply again: it changes nothing)
+-- Runs on MySQL 8.0.16+ and MariaDB 10.11 alike: InnoDB, utf8mb4, no vendor-only syntax.
+-- Times are UTC (the app sets time_zone = '+00:00'); money is DECIMAL(12,2).
+-- MySQL forbids CHECK constraints on columns that carry ON DELETE actions, so CHECKs
+-- below only name plain columns.
+
+-- ---------------------------------------------------------------- accounts
+CREATE TABLE IF NOT EXISTS users (
+  id               INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  email            VARCHAR(254) NOT NULL,
+  username         VARCHAR(32)  NOT NULL,
+  password_hash    VARCHAR(100) NULL,
+  full_name        VARCHAR(120) NOT NULL DEFAULT '',
+  phone            VARCHAR(32)  NOT NULL DEFAULT '',
+  role             VARCHAR(20)  NOT NULL DEFAULT 'customer',
+  is_active        TINYINT(1)   NOT NULL DEFAULT 1,
+  blocked_until    DATETIME     NULL,
+  failed_logins    INT UNSIGNED NOT NULL DEFAULT 0,
+  login_locked_until DATETIME   NULL,
+  last_login_at    DATETIME     NULL,
+  anonymised_at    DATETIME     NULL,
+  created_at       DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at       DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_users_email (email),
+  UNIQUE KEY uq_users_username (username),
+  KEY ix_users_role (role),
+  KEY ix_users_created (created_at),
+  CONSTRAINT ck_users_role CHECK (role IN ('customer','product_manager','operator','supervisor','admin'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Server-side sessions; only the SHA-256 of the bearer/cookie token and of the CSRF token is kept.
+CREATE TABLE IF NOT EXISTS sessions (
+  id            INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id       INT UNSIGNED NOT NULL,
+  token_hash    CHAR(64)     NOT NULL,
+  csrf_hash     CHAR(64)     NOT NULL,
+  ip            VARCHAR(45)  NOT NULL DEFAULT '',
+  user_agent    VARCHAR(255) NOT NULL DEFAULT '',
+  created_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  last_seen_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  expires_at    DATETIME     NOT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_sessions_token (token_hash),
+  KEY ix_sessions_user (user_id, created_at),
+  KEY ix_sessions_seen (last_seen_at),
+  CONSTRAINT fk_sessions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A registration waits here until its emailed code is verified; no users row exists before.
+CREATE TABLE IF NOT EXISTS pending_registrations (
+  id            INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  email         VARCHAR(254) NOT NULL,
+  username      VARCHAR(32)  NOT NULL,
+  password_hash VARCHAR(100) NOT NULL,
+  full_name     VARCHAR(120) NOT NULL DEFAULT '',
+  code_hash     CHAR(64)     NOT NULL,
+  attempts      INT UNSIGNED NOT NULL DEFAULT 0,
+  expires_at    DATETIME     NOT NULL,
+  created_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_pending_email (email),
+  KEY ix_pending_expires (expires_at),
+  CONSTRAINT ck_pending_attempts CHECK (attempts <= 100)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One-time login codes (purpose 'login'), stored hashed, single use.
+CREATE TABLE IF NOT EXISTS one_time_codes (
+  id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id     INT UNSIGNED NOT NULL,
+  purpose     VARCHAR(20)  NOT NULL DEFAULT 'login',
+  code_hash   CHAR(64)     NOT NULL,
+  attempts    INT UNSIGNED NOT NULL DEFAULT 0,
+  expires_at  DATETIME     NOT NULL,
+  used_at     DATETIME     NULL,
+  created_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_otc_user (user_id, purpose, created_at),
+  KEY ix_otc_expires (expires_at),
+  CONSTRAINT fk_otc_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS password_reset_tokens (
+  id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id     INT UNSIGNED NOT NULL,
+  token_hash  CHAR(64)     NOT NULL,
+  expires_at  DATETIME     NOT NULL,
+  used_at     DATETIME     NULL,
+  created_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_reset_token (token_hash),
+  KEY ix_reset_user (user_id),
+  KEY ix_reset_expires (expires_at),
+  CONSTRAINT fk_reset_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS addresses (
+  id           INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id      INT UNSIGNED NOT NULL,
+  full_name    VARCHAR(120) NOT NULL,
+  line1        VARCHAR(200) NOT NULL,
+  line2        VARCHAR(200) NOT NULL DEFAULT '',
+  city         VARCHAR(100) NOT NULL,
+  postal_code  VARCHAR(20)  NOT NULL,
+  country      VARCHAR(56)  NOT NULL,
+  phone        VARCHAR(32)  NOT NULL DEFAULT '',
+  created_at   DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_addresses_user (user_id),
+  CONSTRAINT fk_addresses_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- ---------------------------------------------------------------- catalog
+-- A tree of any depth. `path` is the materialised chain of ids ("/1/7/42/"), so a subtree is
+-- one indexed prefix range (path LIKE '/1/7/%') instead of a recursive walk per request.
+CREATE TABLE IF NOT EXISTS categories (
+  id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  parent_id   INT UNSIGNED NULL,
+  name        VARCHAR(100) NOT NULL,
+  slug        VARCHAR(120) NOT NULL,
+  path        VARCHAR(700) NOT NULL DEFAULT '/',
+  created_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_categories_slug (slug),
+  KEY ix_categories_parent (parent_id),
+  KEY ix_categories_path (path),
+  CONSTRAINT fk_categories_parent FOREIGN KEY (parent_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS products (
+  id           INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  category_id  INT UNSIGNED  NULL,
+  name         VARCHAR(200)  NOT NULL,
+  slug         VARCHAR(220)  NOT NULL,
+  description  TEXT          NOT NULL,
+  price        DECIMAL(12,2) NOT NULL,
+  -- What a shopper pays now (price less the best active offer): a cache written only by
+  -- backend/services/pricing.py so price filters and price sorts are index ranges. NULL = not
+  -- priced yet (a row inserted by other code), and the catalog prices such rows before it lists.
+  current_price DECIMAL(12,2) NULL,
+  stock        INT           NOT NULL DEFAULT 0,
+  image_url    VARCHAR(500)  NOT NULL DEFAULT '',
+  is_archived  TINYINT(1)    NOT NULL DEFAULT 0,
+  created_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_products_slug (slug),
+  KEY ix_products_listing (is_archived, created_at),
+  KEY ix_products_category (category_id, is_archived, created_at),
+  KEY ix_products_price (is_archived, current_price),
+  KEY ix_products_name (is_archived, name),
+  FULLTEXT KEY ft_products_text (name, description),
+  CONSTRAINT ck_products_price CHECK (price >= 0),
+  CONSTRAINT ck_products_stock CHECK (stock >= 0),
+  CONSTRAINT fk_products_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Exactly one of percent_off/amount_off and one of product_id/category_id is set.
+CREATE TABLE IF NOT EXISTS offers (
+  id           INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  name         VARCHAR(120)  NOT NULL,
+  percent_off  DECIMAL(5,2)  NULL,
+  amount_off   DECIMAL(12,2) NULL,
+  product_id   INT UNSIGNED  NULL,
+  category_id  INT UNSIGNED  NULL,
+  starts_at    DATETIME      NOT NULL,
+  ends_at      DATETIME      NOT NULL,
+  created_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_offers_product (product_id, starts_at, ends_at),
+  KEY ix_offers_category (category_id, starts_at, ends_at),
+  KEY ix_offers_window (starts_at, ends_at),
+  KEY ix_offers_ends (ends_at),
+  CONSTRAINT ck_offers_percent CHECK (percent_off IS NULL OR (percent_off > 0 AND percent_off <= 100)),
+  CONSTRAINT ck_offers_amount CHECK (amount_off IS NULL OR amount_off > 0),
+  CONSTRAINT ck_offers_kind CHECK ((percent_off IS NULL) <> (amount_off IS NULL)),
+  CONSTRAINT ck_offers_target CHECK ((product_id IS NULL) <> (category_id IS NULL)),
+  CONSTRAINT ck_offers_window CHECK (ends_at > starts_at),
+  CONSTRAINT fk_offers_product FOREIGN KEY (product_id) REFERENCES products (id),
+  CONSTRAINT fk_offers_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- When products.current_price was last brought up to date with the offers' time windows (one row).
+CREATE TABLE IF NOT EXISTS price_cache_state (
+  id          TINYINT UNSIGNED NOT NULL,
+  priced_at   DATETIME         NOT NULL,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Normalised search terms only: no user id, no IP.
+CREATE TABLE IF NOT EXISTS search_log (
+  id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  term        VARCHAR(100)    NOT NULL,
+  created_at  DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_search_recent (created_at, term)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- ---------------------------------------------------------------- cart
+-- A cart belongs to a user or to a guest (by the hash of a cookie token), never both.
+CREATE TABLE IF NOT EXISTS carts (
+  id                INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id           INT UNSIGNED NULL,
+  guest_token_hash  CHAR(64)     NULL,
+  created_at        DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at        DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_carts_user (user_id),
+  UNIQUE KEY uq_carts_guest (guest_token_hash),
+  KEY ix_carts_updated (updated_at),
+  CONSTRAINT fk_carts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS cart_items (
+  cart_id     INT UNSIGNED NOT NULL,
+  product_id  INT UNSIGNED NOT NULL,
+  quantity    INT          NOT NULL,
+  added_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (cart_id, product_id),
+  KEY ix_cart_items_product (product_id),
+  CONSTRAINT ck_cart_items_quantity CHECK (quantity > 0),
+  CONSTRAINT fk_cart_items_cart FOREIGN KEY (cart_id) REFERENCES carts (id) ON DELETE CASCADE,
+  CONSTRAINT fk_cart_items_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS saved_items (
+  user_id     INT UNSIGNED NOT NULL,
+  product_id  INT UNSIGNED NOT NULL,
+  quantity    INT          NOT NULL DEFAULT 1,
+  saved_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (user_id, product_id),
+  KEY ix_saved_product (product_id),
+  CONSTRAINT ck_saved_quantity CHECK (quantity > 0),
+  CONSTRAINT fk_saved_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT fk_saved_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- ---------------------------------------------------------------- orders
+CREATE TABLE IF NOT EXISTS orders (
+  id                INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  user_id           INT UNSIGNED  NULL,
+  status            VARCHAR(16)   NOT NULL DEFAULT 'pending',
+  subtotal          DECIMAL(12,2) NOT NULL,
+  discount_total    DECIMAL(12,2) NOT NULL DEFAULT 0,
+  shipping          DECIMAL(12,2) NOT NULL DEFAULT 0,
+  total             DECIMAL(12,2) NOT NULL,
+  currency          CHAR(3)       NOT NULL,
+  shipping_address  TEXT          NOT NULL,
+  created_at        DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at        DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_orders_user (user_id, created_at),
+  KEY ix_orders_status (status, created_at),
+  KEY ix_orders_created (created_at),
+  CONSTRAINT ck_orders_status CHECK (status IN ('pending','paid','shipped','delivered','cancelled','refunded')),
+  CONSTRAINT ck_orders_money CHECK (subtotal >= 0 AND discount_total >= 0 AND shipping >= 0 AND total >= 0),
+  CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Name and price are copied at purchase: the order keeps what was paid whatever the product becomes.
+CREATE TABLE IF NOT EXISTS order_items (
+  id          INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  order_id    INT UNSIGNED  NOT NULL,
+  product_id  INT UNSIGNED  NOT NULL,
+  name        VARCHAR(200)  NOT NULL,
+  unit_price  DECIMAL(12,2) NOT NULL,
+  quantity    INT           NOT NULL,
+  line_total  DECIMAL(12,2) NOT NULL,
+  PRIMARY KEY (id),
+  KEY ix_order_items_order (order_id),
+  KEY ix_order_items_product (product_id),
+  CONSTRAINT ck_order_items_price CHECK (unit_price >= 0 AND line_total >= 0),
+  CONSTRAINT ck_order_items_quantity CHECK (quantity > 0),
+  CONSTRAINT fk_order_items_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
+  CONSTRAINT fk_order_items_product FOREIGN KEY (product_id) REFERENCES products (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Only brand and last four digits: the card number and CVC are never stored.
+CREATE TABLE IF NOT EXISTS payments (
+  id          INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  order_id    INT UNSIGNED  NOT NULL,
+  gateway     VARCHAR(32)   NOT NULL,
+  reference   VARCHAR(64)   NOT NULL,
+  brand       VARCHAR(16)   NOT NULL,
+  last4       CHAR(4)       NOT NULL,
+  amount      DECIMAL(12,2) NOT NULL,
+  status      VARCHAR(16)   NOT NULL DEFAULT 'approved',
+  created_at  DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_payments_order (order_id),
+  CONSTRAINT ck_payments_amount CHECK (amount >= 0),
+  CONSTRAINT fk_payments_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  id            INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  user_id       INT UNSIGNED NOT NULL,
+  idem_key      VARCHAR(255) NOT NULL,
+  request_hash  CHAR(64)     NOT NULL,
+  order_id      INT UNSIGNED NULL,
+  created_at    DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_idem_user_key (user_id, idem_key),
+  KEY ix_idem_created (created_at),
+  CONSTRAINT fk_idem_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT fk_idem_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- ---------------------------------------------------------------- mail and admin
+-- Written in the same transaction as the change that caused it; a sender delivers and retries.
+CREATE TABLE IF NOT EXISTS email_outbox (
+  id               BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  to_addr          VARCHAR(254)    NOT NULL,
+  subject          VARCHAR(200)    NOT NULL,
+  body_text        TEXT            NOT NULL,
+  status           VARCHAR(10)     NOT NULL DEFAULT 'pending',
+  attempts         INT UNSIGNED    NOT NULL DEFAULT 0,
+  next_attempt_at  DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  last_error       VARCHAR(500)    NOT NULL DEFAULT '',
+  created_at       DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  sent_at          DATETIME        NULL,
+  PRIMARY KEY (id),
+  KEY ix_outbox_due (status, next_attempt_at),
+  CONSTRAINT ck_outbox_status CHECK (status IN ('pending','sent','failed'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS audit_log (
+  id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  actor_id     INT UNSIGNED    NULL,
+  action       VARCHAR(64)     NOT NULL,
+  target_type  VARCHAR(32)     NOT NULL DEFAULT '',
+  target_id    VARCHAR(64)     NOT NULL DEFAULT '',
+  ip           VARCHAR(45)     NOT NULL DEFAULT '',
+  request_id   VARCHAR(64)     NOT NULL DEFAULT '',
+  details      TEXT            NULL,
+  created_at   DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  KEY ix_audit_created (created_at),
+  KEY ix_audit_actor (actor_id, created_at),
+  KEY ix_audit_action (action, created_at),
+  CONSTRAINT fk_audit_actor FOREIGN KEY (actor_id) REFERENCES users (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS backups (
+  id           INT UNSIGNED    NOT NULL AUTO_INCREMENT,
+  filename     VARCHAR(255)    NOT NULL,
+  size_bytes   BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  row_counts   TEXT            NULL,
+  created_by   INT UNSIGNED    NULL,
+  created_at   DATETIME        NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_backups_filename (filename),
+  CONSTRAINT fk_backups_user FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
