@@ -2,6 +2,7 @@
 // add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
+import { imagesPanel } from "./admin_images.js";
 import { orderItemsPanel, variantsPanel } from "./admin_variants.js";
 
 const PER_PAGE = 20;
@@ -114,9 +115,11 @@ export async function renderResource(target, resource) {
       ...rowBlocks(id));
   }
 
-  // What a row has besides its columns, under its view and its edit form: a product's variants, an order's items.
+  // What a row has besides its columns, under its view and its edit form: a product's images and
+  // variants, an order's items.
   function rowBlocks(id) {
-    if (resource.name === "products") return [variantsPanel(id, { canWrite: resource.can_write })];
+    const options = { canWrite: resource.can_write };
+    if (resource.name === "products") return [imagesPanel(id, options), variantsPanel(id, options)];
     if (resource.name === "orders") return [orderItemsPanel(id)];
     return [];
   }

@@ -16,9 +16,14 @@ export function rememberCsrf(token) {
   if (token) localStorage.setItem(CSRF_KEY, token); else localStorage.removeItem(CSRF_KEY);
 }
 
-export async function api(path, { method = "GET", body, headers = {} } = {}) {
+// A FormData body goes out as multipart (the browser writes its Content-Type with the boundary);
+// `cache: "no-store"` skips the browser's copy of a public catalog answer (e.g. right after an edit).
+export async function api(path, { method = "GET", body, headers = {}, cache } = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
-  if (body !== undefined) {
+  if (cache) init.cache = cache;
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }

@@ -13,8 +13,20 @@ export function stockText(p) {
   return p.stock <= 5 ? `Only ${p.stock} left` : "In stock";
 }
 
+// image_url is the first image's thumb (at most 320 px wide); width/height give the box its 4:3 shape
+// before the picture arrives (CSS crops to it), so the grid does not jump while images load.
+function pictureNode(p) {
+  const img = el("img", { src: p.image_url, alt: p.name, loading: "lazy", decoding: "async", width: "320", height: "240" });
+  img.addEventListener("error", () => img.replaceWith(placeholderNode(p)), { once: true });
+  return img;
+}
+
 export function imageNode(p) {
-  if (p.image_url) return el("img", { src: p.image_url, alt: "", loading: "lazy" });
+  return p.image_url ? pictureNode(p) : placeholderNode(p);
+}
+
+// The coloured first letter that stands in for a product without a picture (or whose picture fails).
+export function placeholderNode(p) {
   const node = el("div", { class: "placeholder", "aria-hidden": "true" }, p.name.slice(0, 1));
   // Set through CSSOM: the CSP (style-src 'self') blocks style attributes but not node.style.
   node.style.setProperty("--hue", String((p.id * 47) % 360));

@@ -1,6 +1,7 @@
 // Product page: details from GET /products/{id}; Add to cart posts to the cart API and updates the badge in place.
 import { api, el, money } from "./api.js";
-import { imageNode, priceNode, stockText } from "./catalog.js";
+import { priceNode, stockText } from "./catalog.js";
+import { renderGallery } from "./product_gallery.js";
 import { refreshCartBadge } from "./header.js";
 import { lowestPrice, mountOptions } from "./product_options.js";
 
@@ -41,7 +42,7 @@ function render(p) {
   document.getElementById("breadcrumbs").replaceChildren(
     el("a", { href: "/" }, "All products"),
     ...p.category_path.flatMap((c) => [" › ", el("a", { href: `/?category_id=${c.id}` }, c.name)]));
-  document.getElementById("product-image").replaceChildren(imageNode(p));
+  renderGallery(document.getElementById("product-image"), p);
   document.getElementById("product-name").textContent = p.name;
   if (p.offer) {
     const note = document.getElementById("product-offer");
