@@ -27,7 +27,8 @@ _LINE = """
 p.name, COALESCE(v.price, p.price) AS price, v.sku,
 CASE WHEN {alias}.variant_id = 0 THEN p.stock ELSE COALESCE(v.stock, 0) END AS stock,
 (p.is_archived = 1 OR CASE WHEN {alias}.variant_id = 0 THEN p.variant_price IS NOT NULL
-                          ELSE v.id IS NULL OR v.is_archived = 1 END) AS is_archived, p.image_url"""
+                          ELSE v.id IS NULL OR v.is_archived = 1 END) AS is_archived,
+COALESCE(p.cover_url, p.image_url) AS image_url"""
 _LINE_JOIN = """
 JOIN products p ON p.id = {alias}.product_id
 LEFT JOIN product_variants v ON v.id = {alias}.variant_id AND v.product_id = {alias}.product_id"""

@@ -72,6 +72,14 @@ def test_detail_lists_images_in_position_order_and_the_listing_shows_the_first_t
     assert [item["image_url"] for item in listed if item["id"] == product_id] == [first["urls"]["thumb"]]
 
 
+def test_a_cart_line_shows_the_first_thumb_too(client, manager, product_id):
+    first = upload(client, manager, product_id, jpeg(640, 480)).get_json()
+    upload(client, manager, product_id, jpeg(480, 640))
+    assert client.post("/api/v1/cart/items", json={"product_id": product_id, "quantity": 1}).status_code == 201
+    lines = client.get("/api/v1/cart").get_json()["items"]
+    assert [line["image_url"] for line in lines if line["product_id"] == product_id] == [first["urls"]["thumb"]]
+
+
 @pytest.mark.parametrize(("data", "filename", "content_type", "why"), [
     (b"just some text, not a picture", "x.jpg", "image/jpeg", "JPEG, PNG or WebP"),
     (gif(), "anim.gif", "image/gif", "JPEG, PNG or WebP"),
