@@ -122,6 +122,18 @@ def test_alt_over_300_characters_is_422_with_file_problems_named_too(client, man
     assert set(assert_error(response, 422, "validation_error")["fields"]) == {"file", "alt"}
 
 
+def test_alt_with_bytes_that_are_not_utf8_is_422_naming_alt(client, manager, product_id):
+    boundary = "sw-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+            "Content-Type: image/jpeg\r\n\r\n").encode() + jpeg(64, 48) + (
+        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\n").encode() + \
+        b"lamp \xed\xa0\x80" + f"\r\n--{boundary}--\r\n".encode()
+    response = client.post(f"/api/v1/products/{product_id}/images", data=body, headers=manager["headers"],
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert set(assert_error(response, 422, "validation_error")["fields"]) == {"alt"}
+    assert client.get(f"/api/v1/products/{product_id}").get_json()["images"] == []
+
+
 def test_a_body_that_is_not_multipart_is_400(client, manager, product_id):
     response = client.post(f"/api/v1/products/{product_id}/images", json={"file": "x"}, headers=manager["headers"])
     assert_error(response, 400, "unsupported_media_type")
