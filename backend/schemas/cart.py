@@ -10,8 +10,10 @@ MAX_QUANTITY = 10_000
 
 class CartItemInput(Schema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    variant_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=4_294_967_295), metadata={
-        "description": "Required for a product with variants (one of its own); refused for one without."})
+    # null is "no variant", as cart lines show it, so a line can be sent back as it came.
+    variant_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=4_294_967_295),
+                                metadata={"description": "Required for a product with variants (one of its own); "
+                                                         "absent or null for one without."})
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 

@@ -119,7 +119,7 @@ class CartService(Service):
             if quantity == 0:
                 repo.remove_line(cart_id, product_id, variant_id)
             else:
-                self._check_stock(self._line_item(uow.conn, product_id, variant_id), quantity)
+                self._check_stock(self._item(uow.conn, product_id, variant_id), quantity)
                 repo.update_quantity(cart_id, product_id, quantity, variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
@@ -164,13 +164,6 @@ class CartService(Service):
             raise errors.ValidationFailed(fields={"variant_id": ["No such variant of this product."]})
         return {"product_id": product_id, "variant_id": variant_id, "stock": variant["stock"]}
 
-    def _line_item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
-        """What a line already in the cart buys now; one that can no longer be bought has no stock."""
-        try:
-            return self._item(conn, product_id, variant_id)
-        except errors.ValidationFailed:
-            return {"product_id": product_id, "variant_id": variant_id, "stock": 0}
-
     @staticmethod
     def _check_stock(item: dict[str, Any], wanted: int) -> None:
         if wanted > item["stock"]:
@@ -211,7 +204,7 @@ class CartService(Service):
             saved = repo.get_saved_quantity(user_id, product_id, variant_id)
             if not saved:
                 raise errors.NotFound("That product is not saved.")
-            item = self._line_item(uow.conn, product_id, variant_id)
+            item = self._item(uow.conn, product_id, variant_id)
             cart_id = repo.add_user_cart(user_id, self.now())
             have = repo.get_quantity(cart_id, product_id, variant_id)
             quantity = min(saved, item["stock"] - have)

@@ -186,6 +186,29 @@ def test_an_archived_variant_in_a_cart_is_a_problem_at_checkout(client, make_use
                                   "available": 0}]
 
 
+def test_a_stale_line_cannot_grow_but_can_go(client, make_user, shirt, services):
+    # A line whose variant was archived names variant_id when its quantity is raised; 0 removes it.
+    user, other = make_user(), make_user()
+    _add(client, user, shirt["id"], 1, shirt["l_red"]["id"])
+    _add(client, other, shirt["id"], 1, shirt["l_red"]["id"])
+    client.post("/api/v1/orders", json=order_body(), headers={**other["headers"], "Idempotency-Key": uid()})
+    services.variants.delete_variant(SYSTEM, shirt["id"], shirt["l_red"]["id"])  # in an order: archived
+    path = f"/api/v1/cart/items/{shirt['id']}?variant_id={shirt['l_red']['id']}"
+    error = assert_error(client.patch(path, json={"quantity": 2}, headers=user["headers"]), 422, "validation_error")
+    assert list(error["fields"]) == ["variant_id"]
+    assert client.patch(path, json={"quantity": 0}, headers=user["headers"]).status_code == 200
+    assert client.get("/api/v1/cart", headers=user["headers"]).get_json()["items"] == []
+
+
+def test_variant_id_null_means_no_variant(client, make_user, services):
+    user = make_user()
+    simple = services.products.create_product(SYSTEM, {"name": f"Plain {uid()}", "price": Decimal("4.00"), "stock": 2})
+    added = client.post("/api/v1/cart/items", json={"product_id": simple["id"], "variant_id": None, "quantity": 1},
+                        headers=user["headers"])
+    assert added.status_code == 201
+    assert [(line["product_id"], line["variant_id"]) for line in added.get_json()["items"]] == [(simple["id"], None)]
+
+
 def test_offers_apply_to_every_variant(client, services, shirt):
     now = services.products.now()
     offer(services, now, percent="10", product_id=shirt["id"])
