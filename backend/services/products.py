@@ -131,8 +131,14 @@ class ProductService(Service):
             price_products(uow.conn, [row], self.now())
             row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
             self._add_variants(uow.conn, row)
-            row["images"] = list_product_images(uow.conn, product_id)
+            row["images"] = self._images(uow.conn, row)
         return self._present(row)
+
+    @staticmethod
+    def _images(conn, row: dict[str, Any]) -> list[dict[str, Any]]:
+        # cover_url is the first image's thumb, kept with every image write: without it there are no images,
+        # and a product without pictures costs no query.
+        return list_product_images(conn, row["id"]) if row.get("cover_url") else []
 
     def _add_variants(self, conn, row: dict[str, Any]) -> None:
         """options and variants ([] for a product without variants: no query then)."""
@@ -226,7 +232,7 @@ class ProductService(Service):
         row["category_path"] = category_path(uow.conn, row["category_id"])
         row["is_archived"] = bool(row["is_archived"])
         self._add_variants(uow.conn, row)
-        row["images"] = list_product_images(uow.conn, product_id)
+        row["images"] = self._images(uow.conn, row)
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
