@@ -38,12 +38,10 @@ RESOURCES: dict[str, ResourceQuery] = {
         "c.name AS category, o.starts_at, o.ends_at FROM offers o "
         "LEFT JOIN products p ON p.id = o.product_id LEFT JOIN categories c ON c.id = o.category_id",
         "o.id", ("o.name",), "o.id DESC"),
-    # items: what was bought, "2 x Organic Cotton T-shirt (M / Navy); 1 x Mug" (a variant's label in brackets).
+    # An order's items (with variant label and sku) are shown under its view from GET /admin/orders/{id}.
     "orders": ResourceQuery(
         "SELECT o.id, o.user_id, u.email AS customer, o.status, o.subtotal, o.discount_total, o.shipping, o.total, "
-        "o.currency, o.shipping_address, o.created_at, (SELECT GROUP_CONCAT(CONCAT(oi.quantity, ' x ', oi.name, "
-        "COALESCE(CONCAT(' (', oi.variant_label, ')'), '')) ORDER BY oi.id SEPARATOR '; ') "
-        "FROM order_items oi WHERE oi.order_id = o.id) AS items FROM orders o LEFT JOIN users u ON u.id = o.user_id",
+        "o.currency, o.shipping_address, o.created_at FROM orders o LEFT JOIN users u ON u.id = o.user_id",
         "o.id", ("o.status", "o.shipping_address", "u.email"), "o.id DESC"),
 }
 

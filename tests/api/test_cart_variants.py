@@ -137,8 +137,6 @@ def test_checkout_takes_variant_stock_and_the_order_keeps_sku_and_label(client, 
     admin = make_user("admin")
     listed = client.get(f"/api/v1/admin/orders/{order['id']}", headers=admin["headers"]).get_json()
     assert listed["items"][0]["variant_label"] == "M / Red"
-    panel = client.get(f"/api/v1/admin/resources/orders/{order['id']}", headers=admin["headers"]).get_json()
-    assert panel["items"] == f"2 x {order['items'][0]['name']} (M / Red)"
     with db.cursor() as cur:
         cur.execute("SELECT body_text FROM email_outbox WHERE subject = %s",
                     (f"Your order #{order['id']} is confirmed",))
