@@ -12,9 +12,12 @@ from tests.helpers import TcpProxy, _free_port
 
 
 def _nodes(settings, count: int = 2) -> list[TcpProxy]:
-    proxies = [TcpProxy(settings.db_host, settings.db_port) for _ in range(count)]
-    for proxy in proxies:
-        proxy.start()
+    # Each started before the next picks its port: a port picked is not held until bound, and two picks
+    # from TEST_PORT_RANGE could be the same one.
+    proxies = []
+    for _ in range(count):
+        proxies.append(TcpProxy(settings.db_host, settings.db_port))
+        proxies[-1].start()
     return proxies
 
 
