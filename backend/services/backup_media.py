@@ -7,12 +7,12 @@ to its name, is an incomplete backup and is refused before anything is touched.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from backend import errors
 from backend.media_store import MediaStore, is_media_name
+from backend.services.imaging import file_name
 
 MANIFEST = "manifest.json"
 FORMAT = "shopwright-media v1"
@@ -67,7 +67,7 @@ def check_media(backup_path: Path) -> list[str] | None:
         raise refuse("the manifest is not one this version writes")
     for name in names:
         path = folder / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest()[:40] != name.split(".")[0]:
+        if not path.is_file() or file_name(path.read_bytes(), name.rsplit(".", 1)[1]) != name:
             raise refuse(f"{name} is missing or damaged")
     return names
 

@@ -76,7 +76,7 @@ class ImageService(Service):
                              {"image_id": image_id, "files": sorted(set(files.values()))})
                 uow.commit()
         except BaseException:
-            self._remove_unused(created, quiet=True)
+            self.remove_unused_files(created)
             raise
         # A file found present above may have been removed since by the delete of the last other row
         # using it (before this row committed): written again, so this committed row has all its files.
@@ -129,11 +129,26 @@ class ImageService(Service):
             self._renumber(repo, product_id, images)
             audit.record(uow, actor, "product.image_delete", "product", product_id, {"image_id": image_id})
             uow.commit()
-        self._remove_unused(row_files([image]), quiet=True)  # committed: a cleanup failure must not say otherwise
+        self.remove_unused_files(row_files([image]))  # committed: a cleanup failure must not say otherwise
 
     def remove_unused_files(self, names: Iterable[str]) -> None:
-        """Remove those of these files that no image row names (after the rows naming them were removed)."""
-        self._remove_unused(names, quiet=True)
+        """Remove those of these files that no image row names (after the rows naming them were removed).
+
+        Never raises: it runs after a commit, or while a failure (maybe the database itself) propagates.
+        """
+        names = set(names)
+        if not names:
+            return
+        try:
+            with self.db.uow() as uow:
+                repo = ImageRepository(uow.conn)
+                unused = [name for name in names if not repo.exists_file(name)]
+        except Exception:  # noqa: BLE001 - a cleanup must not replace the outcome it follows
+            # Without knowing whether another row uses them, the files stay (an unused file costs disk;
+            # a removed used one, an image).
+            log.warning("media files kept, the database cannot tell whether they are used: %s", sorted(names))
+            return
+        self.media.remove(unused)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -150,23 +165,6 @@ class ImageService(Service):
                 repo.update_position(image["id"], position)
                 image["position"] = position
         repo.update_cover(product_id, media_url(images[0]["thumb_file"]) if images else None)
-
-    def _remove_unused(self, names: Iterable[str], quiet: bool = False) -> None:
-        names = set(names)
-        if not names:
-            return
-        try:
-            with self.db.uow() as uow:
-                repo = ImageRepository(uow.conn)
-                unused = [name for name in names if not repo.exists_file(name)]
-        except Exception:
-            if not quiet:
-                raise
-            # Cleaning up after a failure that may be the database itself: without knowing whether
-            # another row uses them, the files stay (an unused file costs disk; a removed used one, an image).
-            log.warning("media files kept, the database cannot tell whether they are used: %s", sorted(names))
-            return
-        self.media.remove(unused)
 
 
 def _find(images: list[dict[str, Any]], image_id: int) -> dict[str, Any]:
