@@ -206,13 +206,13 @@ class VariantService(Service):
             names = ", ".join(others[0]["options"])
             raise errors.ValidationFailed(fields={"options": [
                 f"Must name the same options as the product's other variants: {names}."]})
-        known = {o["name"].casefold(): o["name"] for o in VariantRepository(uow.conn).list_options(product_id)}
+        order = [o["name"] for o in VariantRepository(uow.conn).list_options(product_id)]
+        known = {name.casefold(): name for name in order}
         spelled = {}
         for name, value in options.items():
             name = known.get(name.casefold(), name)
             values = {v["options"].get(name, "").casefold(): v["options"].get(name) for v in others}
             spelled[name] = values.get(value.casefold()) or value
-        order = [o["name"] for o in VariantRepository(uow.conn).list_options(product_id)]
         return dict(sorted(spelled.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
     @staticmethod
