@@ -110,7 +110,8 @@ class CartService(Service):
 
     def set_quantity(self, owner: CartOwner, product_id: int, quantity: int,
                      variant_id: int | None = None) -> dict[str, Any]:
-        """Set a line's quantity (0 removes it); raises NotFound (no such line), Conflict insufficient_stock."""
+        """Set a line's quantity (0 removes it); raises NotFound (no such line), ValidationFailed variant_id
+        (its variant is gone, or its product has variants now), Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             cart_id = self._find_cart(repo, owner)
@@ -151,7 +152,7 @@ class CartService(Service):
         return product
 
     def _item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
-        """What a new line buys: the product, or its variant; raises NotFound, ValidationFailed variant_id."""
+        """What a line buys now: the product, or its variant; raises NotFound, ValidationFailed variant_id."""
         product = self._product(conn, product_id)
         if not product["has_variants"]:
             if variant_id is not None:
@@ -198,7 +199,8 @@ class CartService(Service):
         return paged(items, page, per_page, total)
 
     def move_to_cart(self, user_id: int, product_id: int, variant_id: int | None = None) -> dict[str, Any]:
-        """Move a saved item back to the cart, capped at stock; raises NotFound, Conflict insufficient_stock."""
+        """Move a saved item back to the cart, capped at stock; raises NotFound, ValidationFailed variant_id,
+        Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             saved = repo.get_saved_quantity(user_id, product_id, variant_id)
