@@ -5,8 +5,6 @@
 import { ApiError, api, el, money } from "./api.js";
 import { bindForm } from "./forms.js";
 
-const label = (product, v) => product.options.map((o) => v.options[o.name]).join(" / ");
-
 // Text from an input as the API wants it: "" -> null for price (the product's), an integer for stock when it is one.
 const priceValue = (text) => (text.trim() === "" ? null : text.trim());
 function stockValue(text) {
@@ -79,13 +77,13 @@ export function variantsPanel(productId, { canWrite }) {
 
   function variantRow(v) {
     const attrs = { "data-variant-id": v.id, "data-sku": v.sku };
-    const optionsCell = el("td", { "data-column": "options" }, label(product, v));
+    const optionsCell = el("td", { "data-column": "options" }, v.variant_label);
     if (!canWrite) {
       return el("tr", attrs, el("td", { "data-column": "sku" }, v.sku), optionsCell,
         el("td", { "data-column": "price" }, priceText(v)), el("td", { "data-column": "stock" }, String(v.stock)));
     }
     const inputs = {
-      sku: el("input", { name: "sku", value: v.sku, "aria-label": `SKU of ${label(product, v)}`, size: "12" }),
+      sku: el("input", { name: "sku", value: v.sku, "aria-label": `SKU of ${v.variant_label}`, size: "12" }),
       price: el("input", { name: "price", value: v.own_price ?? "", placeholder: "product price", inputmode: "decimal",
         "aria-label": `Price of ${v.sku}`, size: "8", title: priceText(v) }),
       stock: el("input", { name: "stock", type: "number", min: "0", step: "1", value: String(v.stock),
