@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -106,10 +107,7 @@ class SeedService(Service):
             with self.db.uow() as uow:
                 base = SeedRepository(uow.conn).get_price(product_id)
             names = list(options)
-            combos = [[value] for value in options[names[0]]]
-            for more in names[1:]:
-                combos = [combo + [value] for combo in combos for value in options[more]]
-            for combo in combos:
+            for combo in itertools.product(*options.values()):
                 bump = extra.get(combo[0])
                 variants.create_variant(SYSTEM, product_id, {
                     "sku": f"{_slug('-'.join([str(product_id), *combo]))}-{tag}".upper(),
