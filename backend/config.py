@@ -71,6 +71,9 @@ class Settings:
     audit_retention_days: int = 180
     cleanup_interval_minutes: int = 60
     catalog_cache_seconds: int = 10
+    # Catalog prices include tax (api.md "Tax"): totals stay as they are and tax_total reports the tax in them;
+    # false adds tax on top.
+    prices_include_tax: bool = True
     log_level: str = "INFO"
 
     @property

@@ -315,19 +315,85 @@ CREATE TABLE IF NOT EXISTS hidden_search_terms (
   PRIMARY KEY (term)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- ---------------------------------------------------------------- promotions, shipping and tax
+-- Coupon codes (api.md "Coupon codes"). code is kept upper case; the unique key makes codes
+-- case-insensitively unique. times_used counts the uses of orders that were not cancelled or refunded;
+-- it is changed only under the coupon's row lock, by a conditional UPDATE (no more than max_uses).
+CREATE TABLE IF NOT EXISTS coupons (
+  id                 INT UNSIGNED  NOT NULL AUTO_INCREMENT,
+  code               VARCHAR(40)   NOT NULL,
+  percent_off        DECIMAL(5,2)  NULL,
+  amount_off         DECIMAL(12,2) NULL,
+  min_subtotal       DECIMAL(12,2) NULL,
+  starts_at          DATETIME      NULL,
+  ends_at            DATETIME      NULL,
+  max_uses           INT UNSIGNED  NULL,
+  max_uses_per_user  INT UNSIGNED  NULL,
+  is_active          TINYINT(1)    NOT NULL DEFAULT 1,
+  times_used         INT UNSIGNED  NOT NULL DEFAULT 0,
+  created_at         DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at         DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_coupons_code (code),
+  CONSTRAINT ck_coupons_percent CHECK (percent_off IS NULL OR (percent_off > 0 AND percent_off <= 100)),
+  CONSTRAINT ck_coupons_amount CHECK (amount_off IS NULL OR amount_off > 0),
+  CONSTRAINT ck_coupons_kind CHECK ((percent_off IS NULL) <> (amount_off IS NULL)),
+  CONSTRAINT ck_coupons_min CHECK (min_subtotal IS NULL OR min_subtotal >= 0),
+  CONSTRAINT ck_coupons_window CHECK (starts_at IS NULL OR ends_at IS NULL OR ends_at > starts_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Shipping methods (api.md "Shipping methods"): the countries each serves ('*' = everywhere) in
+-- shipping_method_countries. free_from NULL = never free.
+CREATE TABLE IF NOT EXISTS shipping_methods (
+  id          INT UNSIGNED      NOT NULL AUTO_INCREMENT,
+  name        VARCHAR(100)      NOT NULL,
+  price       DECIMAL(12,2)     NOT NULL,
+  free_from   DECIMAL(12,2)     NULL,
+  min_days    SMALLINT UNSIGNED NOT NULL,
+  max_days    SMALLINT UNSIGNED NOT NULL,
+  created_at  DATETIME          NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at  DATETIME          NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  CONSTRAINT ck_shipping_methods_money CHECK (price >= 0 AND (free_from IS NULL OR free_from >= 0)),
+  CONSTRAINT ck_shipping_methods_days CHECK (min_days <= max_days)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS shipping_method_countries (
+  method_id  INT UNSIGNED NOT NULL,
+  country    CHAR(2)      NOT NULL,
+  PRIMARY KEY (method_id, country),
+  KEY ix_shipping_method_countries_country (country),
+  CONSTRAINT fk_shipping_method_countries_method FOREIGN KEY (method_id) REFERENCES shipping_methods (id)
+    ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Tax (api.md "Tax"): one rate per country (ISO 3166-1 alpha-2), a percentage.
+CREATE TABLE IF NOT EXISTS tax_rates (
+  id          INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  country     CHAR(2)      NOT NULL,
+  rate        DECIMAL(5,2) NOT NULL,
+  created_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  updated_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_tax_rates_country (country),
+  CONSTRAINT ck_tax_rates_rate CHECK (rate >= 0 AND rate <= 100)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 -- ---------------------------------------------------------------- cart
 -- A cart belongs to a user or to a guest (by the hash of a cookie token), never both.
 CREATE TABLE IF NOT EXISTS carts (
   id                INT UNSIGNED NOT NULL AUTO_INCREMENT,
   user_id           INT UNSIGNED NULL,
   guest_token_hash  CHAR(64)     NULL,
+  coupon_id         INT UNSIGNED NULL,
   created_at        DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at        DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (id),
   UNIQUE KEY uq_carts_user (user_id),
   UNIQUE KEY uq_carts_guest (guest_token_hash),
   KEY ix_carts_updated (updated_at),
-  CONSTRAINT fk_carts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+  CONSTRAINT fk_carts_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+  CONSTRAINT fk_carts_coupon FOREIGN KEY (coupon_id) REFERENCES coupons (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- A line is one (product, variant) pair; variant_id 0 = the product itself (a product without variants),
@@ -370,6 +436,14 @@ CREATE TABLE IF NOT EXISTS orders (
   total             DECIMAL(12,2) NOT NULL,
   currency          CHAR(3)       NOT NULL,
   shipping_address  TEXT          NOT NULL,
+  coupon_id         INT UNSIGNED  NULL,
+  coupon_code       VARCHAR(40)   NULL,
+  coupon_amount     DECIMAL(12,2) NOT NULL DEFAULT 0,
+  shipping_method_id   INT UNSIGNED NULL,
+  shipping_method_name VARCHAR(100) NULL,
+  tax_rate          DECIMAL(5,2)  NOT NULL DEFAULT 0,
+  tax_total         DECIMAL(12,2) NOT NULL DEFAULT 0,
+  prices_include_tax TINYINT(1)   NOT NULL DEFAULT 1,
   created_at        DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at        DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (id),
@@ -378,7 +452,11 @@ CREATE TABLE IF NOT EXISTS orders (
   KEY ix_orders_created (created_at),
   CONSTRAINT ck_orders_status CHECK (status IN ('pending','paid','shipped','delivered','cancelled','refunded')),
   CONSTRAINT ck_orders_money CHECK (subtotal >= 0 AND discount_total >= 0 AND shipping >= 0 AND total >= 0),
-  CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL
+  CONSTRAINT ck_orders_coupon_tax CHECK (coupon_amount >= 0 AND tax_total >= 0 AND tax_rate >= 0 AND tax_rate <= 100),
+  CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL,
+  CONSTRAINT fk_orders_coupon FOREIGN KEY (coupon_id) REFERENCES coupons (id) ON DELETE SET NULL,
+  CONSTRAINT fk_orders_shipping_method FOREIGN KEY (shipping_method_id) REFERENCES shipping_methods (id)
+    ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Name and price are copied at purchase: the order keeps what was paid whatever the product becomes.
@@ -434,6 +512,20 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   KEY ix_idem_created (created_at),
   CONSTRAINT fk_idem_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
   CONSTRAINT fk_idem_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One row per order that used a coupon (per-user limits count them); deleted when the order is
+-- cancelled or refunded, as the coupon's times_used goes down.
+CREATE TABLE IF NOT EXISTS coupon_uses (
+  order_id    INT UNSIGNED NOT NULL,
+  coupon_id   INT UNSIGNED NOT NULL,
+  user_id     INT UNSIGNED NULL,
+  created_at  DATETIME     NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (order_id),
+  KEY ix_coupon_uses_coupon_user (coupon_id, user_id),
+  CONSTRAINT fk_coupon_uses_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
+  CONSTRAINT fk_coupon_uses_coupon FOREIGN KEY (coupon_id) REFERENCES coupons (id) ON DELETE CASCADE,
+  CONSTRAINT fk_coupon_uses_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- ---------------------------------------------------------------- mail and admin

@@ -20,8 +20,9 @@ TAKE_STOCK = "UPDATE products SET stock = stock - %s WHERE id = %s AND stock >= 
 RETURN_STOCK = "UPDATE products SET stock = stock + %s WHERE id = %s"
 ADD_ORDER = """
 INSERT INTO orders (user_id, status, subtotal, discount_total, shipping, total, currency, shipping_address,
-                    created_at, updated_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
+                    coupon_id, coupon_code, coupon_amount, shipping_method_id, shipping_method_name, tax_rate,
+                    tax_total, prices_include_tax, created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"""
 ADD_ITEMS = """
 INSERT INTO order_items (order_id, product_id, variant_id, sku, variant_label, name, unit_price, quantity, line_total)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"""
@@ -30,7 +31,8 @@ INSERT INTO payments (order_id, gateway, reference, brand, last4, amount, status
 VALUES (%s, %s, %s, %s, %s, %s, 'approved', %s)"""
 _ORDER_COLUMNS = """
 o.id, o.user_id, o.status, o.subtotal, o.discount_total, o.shipping, o.total, o.currency, o.shipping_address,
-o.created_at, o.updated_at, pay.brand AS payment_brand, pay.last4 AS payment_last4,
+o.coupon_id, o.coupon_code, o.coupon_amount, o.shipping_method_id, o.shipping_method_name, o.tax_rate, o.tax_total,
+o.prices_include_tax, o.created_at, o.updated_at, pay.brand AS payment_brand, pay.last4 AS payment_last4,
 u.email AS user_email, u.username AS user_username"""
 _ORDER_FROM = """
 FROM orders o LEFT JOIN payments pay ON pay.order_id = o.id LEFT JOIN users u ON u.id = o.user_id"""
@@ -86,10 +88,16 @@ class OrderRepository(Repository):
         return self._change(RETURN_STOCK, (quantity, product_id))
 
     # ------------------------------------------------------------------ writing orders
-    def add_order(self, user_id: int, status: str, totals: dict[str, Any], currency: str,
+    def add_order(self, user_id: int, status: str, figures: dict[str, Any], currency: str,
                   shipping_address: str, now: datetime) -> int:
-        return self._insert(ADD_ORDER, (user_id, status, totals["subtotal"], totals["discount_total"],
-                                        totals["shipping"], totals["total"], currency, shipping_address, now, now))
+        """figures: the totals (subtotal, discount_total, shipping, total, tax_rate, tax_total), the coupon
+        (coupon_id, coupon_code, coupon_amount), the method (shipping_method_id, shipping_method_name) and
+        prices_include_tax."""
+        f = figures
+        return self._insert(ADD_ORDER, (
+            user_id, status, f["subtotal"], f["discount_total"], f["shipping"], f["total"], currency,
+            shipping_address, f["coupon_id"], f["coupon_code"], f["coupon_amount"], f["shipping_method_id"],
+            f["shipping_method_name"], f["tax_rate"], f["tax_total"], f["prices_include_tax"], now, now))
 
     def add_items(self, order_id: int, items: list[dict[str, Any]]) -> int:
         return self._insert_many(ADD_ITEMS, [(order_id, i["product_id"], i.get("variant_id"), i.get("sku"),

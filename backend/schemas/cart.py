@@ -44,6 +44,12 @@ class CartLineSchema(LineSchema):
     image_url = fields.String()
 
 
+class AppliedCouponSchema(Schema):
+    """The coupon on a cart, summary or order and what it takes off (included in discount_total)."""
+    code = fields.String()
+    amount = Money()
+
+
 class CartSchema(Schema):
     items = fields.List(fields.Nested(CartLineSchema))
     subtotal = Money()
@@ -51,6 +57,7 @@ class CartSchema(Schema):
     total = Money()
     currency = fields.String()
     item_count = fields.Integer()
+    coupon = fields.Nested(AppliedCouponSchema, allow_none=True, dump_default=None)
 
 
 class SavedItemSchema(Schema):

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.clock import utcnow
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
-from backend.schemas.cart import CartSchema, LineSchema
+from backend.schemas.cart import AppliedCouponSchema, CartSchema, LineSchema
 from backend.schemas.common import Money, PageQuery, UtcDateTime, flat_messages, page_schema
 from backend.services.payments import luhn_ok
 
@@ -79,6 +79,11 @@ class PaymentBriefSchema(Schema):
     last4 = fields.String()
 
 
+class ShippingMethodBriefSchema(Schema):
+    id = fields.Integer(allow_none=True, metadata={"description": "null once the method is deleted"})
+    name = fields.String()
+
+
 class OrderSchema(Schema):
     id = fields.Integer()
     status = fields.String()
@@ -88,6 +93,10 @@ class OrderSchema(Schema):
     shipping = Money()
     total = Money()
     currency = fields.String()
+    coupon = fields.Nested(AppliedCouponSchema, allow_none=True)
+    shipping_method = fields.Nested(ShippingMethodBriefSchema, allow_none=True)
+    tax_total = Money()
+    tax_rate = Money(metadata={"description": "A percentage, as tax rates give it: \"20.00\""})
     shipping_address = fields.Nested(AddressSchema)
     payment = fields.Nested(PaymentBriefSchema, allow_none=True)
     created_at = UtcDateTime()
@@ -111,7 +120,12 @@ class ProblemSchema(Schema):
 
 
 class CheckoutSummarySchema(CartSchema):
-    shipping = Money()
+    # null while no way of shipping is known: shipping methods exist and no country (or none serves it)
+    shipping = Money(allow_none=True)
+    shipping_method = fields.Nested(ShippingMethodBriefSchema, allow_none=True, dump_default=None)
+    # null until a country is given (GET /checkout/summary?country=)
+    tax_total = Money(allow_none=True)
+    tax_rate = Money(allow_none=True)
     problems = fields.List(fields.Nested(ProblemSchema))
 
 

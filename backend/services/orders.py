@@ -21,10 +21,8 @@ from backend.services.audit import record
 from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
+from backend.services.pricing import FLAT_SHIPPING, ShippingRule, Totals, order_totals
 
-# Shipping: free from FREE_SHIPPING_FROM of merchandise (after discounts), else a flat fee.
-FREE_SHIPPING_FROM = Decimal("50.00")
-SHIPPING_FEE = Decimal("4.99")
 ZERO = Decimal("0.00")
 
 # api.md's legal moves; anything else is 409 illegal_status_change. Cancelling puts the stock back.
@@ -35,13 +33,6 @@ LEGAL_MOVES: dict[str, frozenset[str]] = {
     "delivered": frozenset({"refunded"}),
 }
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
-
-
-def shipping_for(merchandise: Decimal, item_count: int) -> Decimal:
-    """The shipping fee for merchandise worth this much (after discounts)."""
-    if item_count == 0 or merchandise >= FREE_SHIPPING_FROM:
-        return ZERO
-    return SHIPPING_FEE
 
 
 def item_title(item: dict[str, Any]) -> str:
@@ -59,6 +50,10 @@ def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
                                             "quantity", "line_total")} for item in items],
         "subtotal": row["subtotal"], "discount_total": row["discount_total"], "shipping": row["shipping"],
         "total": row["total"], "currency": row["currency"],
+        "coupon": {"code": row["coupon_code"], "amount": row["coupon_amount"]} if row.get("coupon_code") else None,
+        "shipping_method": ({"id": row["shipping_method_id"], "name": row["shipping_method_name"]}
+                            if row.get("shipping_method_name") else None),
+        "tax_total": row.get("tax_total", ZERO), "tax_rate": row.get("tax_rate", ZERO),
         "shipping_address": json.loads(row["shipping_address"]), "payment": payment,
         "created_at": row["created_at"], "updated_at": row["updated_at"],
         "user": {"id": row["user_id"], "email": row.get("user_email"), "username": row.get("user_username")},
@@ -77,18 +72,23 @@ class OrderService(Service):
             repo = CartRepository(uow.conn)
             cart_id = repo.get_user_cart_id(user_id)
             cart = price_lines(uow.conn, repo.list_lines(cart_id) if cart_id else [], self.now())
-        totals = self._totals(cart)
+        totals = self._totals_fields(self._totals(cart))
         problems = [{"product_id": line["product_id"], "code": line["problem"],
                      **({"variant_id": line["variant_id"]} if line["variant_id"] else {})}
                     for line in cart["items"] if line["problem"]]
         return {**cart, **totals, "currency": self.settings.store_currency, "problems": problems}
 
+    def _totals(self, cart: dict[str, Any], shipping: ShippingRule | None = FLAT_SHIPPING,
+                tax_rate: Decimal | None = None) -> Totals:
+        """The cart's totals by the money rules (pricing.order_totals); cart discount_total is the offers'."""
+        return order_totals(cart["subtotal"], cart["discount_total"], cart["item_count"], shipping=shipping,
+                            tax_rate=tax_rate, prices_include_tax=self.settings.prices_include_tax)
+
     @staticmethod
-    def _totals(cart: dict[str, Any]) -> dict[str, Decimal]:
-        merchandise = cart["subtotal"] - cart["discount_total"]
-        shipping = shipping_for(merchandise, cart["item_count"])
-        return {"subtotal": cart["subtotal"], "discount_total": cart["discount_total"],
-                "shipping": shipping, "total": merchandise + shipping}
+    def _totals_fields(totals: Totals) -> dict[str, Any]:
+        """The figures an answer shows (the summary's and the order's)."""
+        return {"subtotal": totals.subtotal, "discount_total": totals.discount_total, "shipping": totals.shipping,
+                "tax_total": totals.tax_total, "tax_rate": totals.tax_rate, "total": totals.total}
 
     # ------------------------------------------------------------------ placing an order
     def place_order(self, actor: Actor, key: str, card: Card, address_id: int | None = None,
@@ -131,10 +131,10 @@ class OrderService(Service):
             short = [line for line in cart["items"] if line["problem"]]
             if short:
                 raise insufficient_stock(short, "Some products do not have enough stock.")
-            totals = self._totals(cart)
+            totals = self._totals(cart, tax_rate=ZERO)
             # Once per key and request at the gateway: a rerun after a conflict (place_order is retried
             # whole), or the same key racing on another cluster node, gets the same authorization back.
-            auth = self.gateway.authorize(card, totals["total"], self.settings.store_currency, now,
+            auth = self.gateway.authorize(card, totals.total, self.settings.store_currency, now,
                                           idempotency_key=f"order:{user_id}:{key}:{fingerprint[:32]}")
             try:
                 order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now)
@@ -147,16 +147,19 @@ class OrderService(Service):
         return order, True
 
     def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
-                totals: dict[str, Decimal], address: dict[str, Any], auth: Authorization,
+                totals: Totals, address: dict[str, Any], auth: Authorization,
                 now: datetime) -> dict[str, Any]:
         repo = OrderRepository(uow.conn)
         currency = self.settings.store_currency
         address_json = json.dumps(address, sort_keys=True)
-        order_id = repo.add_order(actor.user_id, "paid", totals, currency, address_json, now)
-        repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals["total"], now)
+        figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": None,
+                   "coupon_amount": totals.coupon_amount, "shipping_method_id": None, "shipping_method_name": None,
+                   "prices_include_tax": self.settings.prices_include_tax}
+        order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
+        repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
         repo.update_idempotency_order(key_id, order_id)
-        row = {"id": order_id, "user_id": actor.user_id, "status": "paid", **totals, "currency": currency,
+        row = {"id": order_id, "user_id": actor.user_id, "status": "paid", **figures, "currency": currency,
                "shipping_address": address_json, "created_at": now, "updated_at": now,
                "payment_brand": auth.brand, "payment_last4": auth.last4}
         order = present_order(row, cart["items"])
@@ -164,7 +167,7 @@ class OrderService(Service):
         MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
                                                      self._confirmation_text(order))
         record(uow, actor, "order.placed", "order", order_id,
-               {"total": str(totals["total"]), "items": cart["item_count"], "payment": auth.brand})
+               {"total": str(totals.total), "items": cart["item_count"], "payment": auth.brand})
         # Stock last, in (product id, variant id) order: row locks are held only to the commit, and always
         # taken in one order so two checkouts cannot deadlock; a product's row before its variants' (as the
         # variant writes do). Items after it: their foreign key checks take shared locks on the product and

@@ -1,7 +1,9 @@
-"""The one place a product's current price is computed: list price less its best active offer."""
+"""The money rules, stated once: a product's current price (list price less its best active offer), and an
+order's totals (list price -> offers -> coupon -> shipping -> tax)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,6 +14,13 @@ from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+
+
+def to_cent(amount: Decimal) -> Decimal:
+    """Rounded half-up to the cent, the one rounding rule for money."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def discounted(price: Decimal, offer: dict[str, Any]) -> Decimal | None:
@@ -25,7 +34,7 @@ def discounted(price: Decimal, offer: dict[str, Any]) -> Decimal | None:
         cut = price * Decimal(offer["percent_off"]) / Decimal(100)
     else:
         cut = Decimal(offer["amount_off"])
-    after = (price - cut).quantize(CENT, rounding=ROUND_HALF_UP)
+    after = to_cent(price - cut)
     return after if after > 0 else None
 
 
@@ -134,3 +143,78 @@ def ensure_current_prices(conn, now: datetime) -> int:
     elif priced_at.year == 1970:
         repo.set_priced_at(now)
     return done
+
+
+# ---------------------------------------------------------------- an order's totals
+# The money rules, in order, for the cart, the checkout summary and the order alike:
+#   1. subtotal: list prices x quantities.
+#   2. offers: each line at its best offer's price (price_products); what they take off is the offer discount.
+#   3. coupon: on the merchandise after offers, percent rounded half-up to the cent, never more than it.
+#      discount_total = offer discount + coupon; merchandise = subtotal - discount_total.
+#   4. shipping: the method's price, free when merchandise >= its free_from (never free when that is None);
+#      nothing to ship, nothing to pay. Without methods configured, FLAT_SHIPPING.
+#   5. tax: on merchandise + shipping at the country's rate, rounded half-up once per order. Prices that
+#      include tax (PRICES_INCLUDE_TAX) contain it: total = merchandise + shipping, and tax_total is the part of
+#      it that is tax. Otherwise it is added: total = merchandise + shipping + tax_total.
+
+
+@dataclass(frozen=True)
+class ShippingRule:
+    """What a way of shipping costs: its price, and the merchandise value from which it is free (None: never)."""
+    price: Decimal
+    free_from: Decimal | None
+
+
+# The rule a shop without shipping methods has always had: 4.99, free from 50.00.
+FLAT_SHIPPING = ShippingRule(price=Decimal("4.99"), free_from=Decimal("50.00"))
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: Decimal
+    offer_discount: Decimal
+    coupon_amount: Decimal
+    discount_total: Decimal
+    shipping: Decimal | None  # None: no way of shipping is known yet (no country, or none serves it)
+    tax_rate: Decimal | None  # None: no country known yet, so no rate
+    tax_total: Decimal | None
+    total: Decimal
+
+
+def coupon_amount(merchandise: Decimal, percent_off: Decimal | None, amount_off: Decimal | None) -> Decimal:
+    """What a coupon takes off merchandise worth this much (after offers): never more than it, never negative."""
+    if merchandise <= 0:
+        return ZERO
+    cut = to_cent(merchandise * percent_off / HUNDRED) if percent_off is not None else Decimal(amount_off or 0)
+    return max(ZERO, min(cut, merchandise))
+
+
+def shipping_price(merchandise: Decimal, item_count: int, rule: ShippingRule) -> Decimal:
+    """The rule's price for this merchandise (after every discount); nothing when there is nothing to ship."""
+    if item_count == 0 or (rule.free_from is not None and merchandise >= rule.free_from):
+        return ZERO
+    return rule.price
+
+
+def tax_in(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
+    """The tax at rate percent on amount: the part of it that is tax when included, else what is added."""
+    if included:
+        return to_cent(amount * rate / (HUNDRED + rate))
+    return to_cent(amount * rate / HUNDRED)
+
+
+def order_totals(subtotal: Decimal, offer_discount: Decimal, item_count: int, *,
+                 coupon: tuple[Decimal | None, Decimal | None] | None = None,
+                 shipping: ShippingRule | None = FLAT_SHIPPING, tax_rate: Decimal | None = None,
+                 prices_include_tax: bool = True) -> Totals:
+    """An order's totals by the rules above. coupon is (percent_off, amount_off); shipping None when no way of
+    shipping is known (its price and the total leave it out); tax_rate None when no country is known."""
+    after_offers = subtotal - offer_discount
+    cut = coupon_amount(after_offers, *coupon) if coupon else ZERO
+    merchandise = after_offers - cut
+    fee = shipping_price(merchandise, item_count, shipping) if shipping is not None else None
+    taxable = merchandise + (fee or ZERO)
+    tax = tax_in(taxable, tax_rate, prices_include_tax) if tax_rate is not None else None
+    total = taxable if prices_include_tax else taxable + (tax or ZERO)
+    return Totals(subtotal=subtotal, offer_discount=offer_discount, coupon_amount=cut,
+                  discount_total=offer_discount + cut, shipping=fee, tax_rate=tax_rate, tax_total=tax, total=total)
