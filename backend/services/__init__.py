@@ -21,6 +21,7 @@ class Services:
         from backend.services.cart import CartService
         from backend.services.categories import CategoryService
         from backend.services.cleanup import CleanupService
+        from backend.services.coupons import CouponService
         from backend.services.health import HealthService
         from backend.services.images import ImageService
         from backend.services.listing_cache import ListingCache
@@ -59,6 +60,7 @@ class Services:
         self.search = SearchService(*args)
         self.seed = SeedService(*args, media=self.media)
         self.cart = CartService(*args)
+        self.coupons = CouponService(*args)
         self.orders = OrderService(*args)
 
     def _now(self) -> datetime:
