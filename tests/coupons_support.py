@@ -1,10 +1,12 @@
 """Test data for the coupon tests: coupons made through the service, with unique codes."""
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
 from backend.context import SYSTEM
+from backend.services.payments import TestGateway
 from tests.conftest import uid
 
 
@@ -33,3 +35,21 @@ def times_used(db, coupon_id: int) -> int:
 
 def apply(client, code: str, headers: dict | None = None):
     return client.post("/api/v1/cart/coupon", json={"code": code}, headers=headers or {})
+
+
+class CountingGateway(TestGateway):
+    """The test gateway, counting authorizations and voids: "nothing charged" is no authorization left standing."""
+
+    def __init__(self) -> None:
+        self.authorized = self.voided = 0
+        self._lock = threading.Lock()  # counted from many checkouts at once
+
+    def authorize(self, *args, **kwargs):
+        authorization = super().authorize(*args, **kwargs)
+        with self._lock:
+            self.authorized += 1
+        return authorization
+
+    def void(self, authorization) -> None:
+        with self._lock:
+            self.voided += 1
