@@ -102,6 +102,12 @@ class Delivery:
     def method_brief(self) -> dict[str, Any] | None:
         return {"id": self.method["id"], "name": self.method["name"]} if self.method else None
 
+    @property
+    def order_fields(self) -> dict[str, Any]:
+        """What the order row keeps of the method: its name outlives the method."""
+        return {"shipping_method_id": self.method["id"] if self.method else None,
+                "shipping_method_name": self.method["name"] if self.method else None}
+
 
 def _serves(method: dict[str, Any], country: str) -> bool:
     return EVERYWHERE in method["countries"] or country in method["countries"]
@@ -168,3 +174,15 @@ def _tax_rate(conn, country: str) -> Decimal:
     """The country's rate, 0 where none is set."""
     rate = TaxRepository(conn).get_rate_for_country(country)
     return rate if rate is not None else ZERO
+
+
+def charge_lines(order: dict[str, Any], prices_include_tax: bool) -> list[str]:
+    """The confirmation email's shipping and tax lines: "Shipping (Standard): 4.99", then "Tax (20.00%): 18.33"
+    when tax is added or "Includes tax (20.00%): 18.33" when prices contain it (no tax line at a zero rate)."""
+    method = order.get("shipping_method")
+    lines = [f"Shipping ({method['name']}): {order['shipping']}" if method else f"Shipping: {order['shipping']}"]
+    rate = order.get("tax_rate")
+    if rate:
+        label = "Includes tax" if prices_include_tax else "Tax"
+        lines.append(f"{label} ({rate}%): {order['tax_total']}")
+    return lines
