@@ -13,7 +13,8 @@ EXPECTED = {
     "customer": set(),
     "product_manager": {"catalog.write", "catalog.read_admin"},
     "operator": {"orders.read_admin", "orders.write_admin", "stats.read"},
-    "supervisor": {"catalog.read_admin", "orders.read_admin", "users.read", "audit.read", "stats.read"},
+    "supervisor": {"catalog.read_admin", "orders.read_admin", "users.read", "audit.read", "stats.read",
+                   "shipping.read", "tax.read"},
     "admin": set(PERMISSIONS),
 }
 
