@@ -18,6 +18,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "backups.manage": frozenset({"admin"}),
     "mail.test": frozenset({"admin"}),
     "stats.read": frozenset({"operator", "supervisor", "admin"}),
+    "shipping.read": frozenset({"supervisor", "admin"}),
+    "shipping.write": frozenset({"admin"}),
+    "tax.read": frozenset({"supervisor", "admin"}),
+    "tax.write": frozenset({"admin"}),
 }
 
 

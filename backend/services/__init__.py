@@ -33,7 +33,9 @@ class Services:
         from backend.services.search import SearchService
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
+        from backend.services.shipping import ShippingService
         from backend.services.stats import StatsService
+        from backend.services.tax import TaxService
         from backend.services.variants import VariantService
 
         self.settings, self.db = settings, db
@@ -62,6 +64,8 @@ class Services:
         self.cart = CartService(*args)
         self.coupons = CouponService(*args)
         self.orders = OrderService(*args)
+        self.shipping = ShippingService(*args)
+        self.tax = TaxService(*args)
 
     def _now(self) -> datetime:
         return self._clock()
