@@ -171,10 +171,10 @@ class OrderService(Service):
         repo = OrderRepository(uow.conn)
         currency = self.settings.store_currency
         address_json = json.dumps(address, sort_keys=True)
-        figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": None,
+        # coupon_id is set by coupons.claim, under the coupon's row lock.
+        figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": applied.code,
                    "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
-        figures["coupon_code"] = applied.code  # its coupon_id is set by coupons.claim, under the coupon's lock
         order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
