@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from backend.repositories import Repository
 
-# One event row.
+# One event row. The actor is looked up, not trusted: an event by an account that no longer exists (a restore
+# of a backup taken before the admin who restores it existed) is kept with no actor instead of failing.
 ADD_EVENT = """
 INSERT INTO audit_log (actor_id, action, target_type, target_id, ip, request_id, details)
-VALUES (%s, %s, %s, %s, %s, %s, %s)"""
+SELECT (SELECT id FROM users WHERE id = %s), %s, %s, %s, %s, %s, %s"""
 
 
 class AuditRepository(Repository):

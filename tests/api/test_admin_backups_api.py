@@ -42,6 +42,19 @@ def test_backup_list_and_restore_round_trip(backup_client, make_user, db):
     assert again.status_code == 200
 
 
+def test_a_restore_by_an_admin_the_backup_predates_succeeds(backup_client, make_user, db):
+    first = make_user("admin")
+    backup = backup_client.post("/api/v1/admin/backups", headers=first["headers"], json={}).get_json()
+    admin = make_user("admin")  # not in the backup: the restore removes the account restoring it
+    restored = backup_client.post(f"/api/v1/admin/backups/{backup['id']}/restore", headers=admin["headers"])
+    assert restored.status_code == 200, restored.get_json()
+    with db.cursor() as cur:
+        cur.execute("SELECT COUNT(*) AS n FROM users WHERE id = %s", (admin["id"],))
+        assert cur.fetchone()["n"] == 0
+        cur.execute("SELECT actor_id, target_id FROM audit_log WHERE action = 'backup.restore' ORDER BY id DESC LIMIT 1")
+        assert cur.fetchone() == {"actor_id": None, "target_id": backup["filename"]}
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(backup_client, make_user, db, settings):
     admin = make_user("admin")
     backup = backup_client.post("/api/v1/admin/backups", headers=admin["headers"],
