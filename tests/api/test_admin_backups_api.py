@@ -51,7 +51,8 @@ def test_a_restore_by_an_admin_the_backup_predates_succeeds(backup_client, make_
     with db.cursor() as cur:
         cur.execute("SELECT COUNT(*) AS n FROM users WHERE id = %s", (admin["id"],))
         assert cur.fetchone()["n"] == 0
-        cur.execute("SELECT actor_id, target_id FROM audit_log WHERE action = 'backup.restore' ORDER BY id DESC LIMIT 1")
+        cur.execute("SELECT actor_id, target_id FROM audit_log WHERE action = 'backup.restore' "
+                    "ORDER BY id DESC LIMIT 1")
         assert cur.fetchone() == {"actor_id": None, "target_id": backup["filename"]}
 
 
