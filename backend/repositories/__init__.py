@@ -1,9 +1,12 @@
 """Repositories: the only modules that speak SQL. They take a connection and never commit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pymysql
+
+DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
 
 
 class Repository:
@@ -39,3 +42,14 @@ class Repository:
         # PyMySQL folds executemany of one INSERT ... VALUES into multi-row statements.
         with self.conn.cursor() as cur:
             return cur.executemany(sql, rows) or 0
+
+    @staticmethod
+    def _unless_duplicate(write: Callable[[], int]) -> int | None:
+        """write()'s answer, or None when it would break a unique key. Only that statement failed: the
+        transaction goes on, so the caller can answer 409 (a race the service's own check cannot close)."""
+        try:
+            return write()
+        except pymysql.err.IntegrityError as exc:
+            if exc.args and exc.args[0] == DUPLICATE_KEY:
+                return None
+            raise

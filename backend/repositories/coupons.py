@@ -70,14 +70,17 @@ class CouponRepository(Repository):
     def get_for_cart(self, cart_id: int) -> dict[str, Any] | None:
         return self._one(GET_FOR_CART, (cart_id,))
 
-    def add_coupon(self, c: dict[str, Any]) -> int:
-        return self._insert(ADD, (c["code"], c["percent_off"], c["amount_off"], c["min_subtotal"], c["starts_at"],
-                                  c["ends_at"], c["max_uses"], c["max_uses_per_user"], int(c["is_active"])))
+    def add_coupon(self, c: dict[str, Any]) -> int | None:
+        """The new coupon's id, or None when its code is taken (a concurrent writer got there first)."""
+        return self._unless_duplicate(lambda: self._insert(ADD, (
+            c["code"], c["percent_off"], c["amount_off"], c["min_subtotal"], c["starts_at"], c["ends_at"],
+            c["max_uses"], c["max_uses_per_user"], int(c["is_active"]))))
 
-    def update_coupon(self, coupon_id: int, c: dict[str, Any]) -> int:
-        return self._change(UPDATE, (c["code"], c["percent_off"], c["amount_off"], c["min_subtotal"], c["starts_at"],
-                                     c["ends_at"], c["max_uses"], c["max_uses_per_user"], int(c["is_active"]),
-                                     coupon_id))
+    def update_coupon(self, coupon_id: int, c: dict[str, Any]) -> int | None:
+        """Rows changed, or None when the new code is taken."""
+        return self._unless_duplicate(lambda: self._change(UPDATE, (
+            c["code"], c["percent_off"], c["amount_off"], c["min_subtotal"], c["starts_at"], c["ends_at"],
+            c["max_uses"], c["max_uses_per_user"], int(c["is_active"]), coupon_id)))
 
     def remove_coupon(self, coupon_id: int) -> int:
         return self._change(REMOVE, (coupon_id,))

@@ -4,11 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pymysql
-
 from backend.repositories import Repository
-
-_DUPLICATE_KEY = 1062
+from backend.repositories.admin import like
 
 # Claim an idempotency key; a concurrent repeat waits on the unique index until this transaction ends.
 ADD_IDEM_KEY = """
@@ -57,21 +54,11 @@ _WHERE_TEXT = "(u.email LIKE %s OR u.username LIKE %s OR u.full_name LIKE %s)"
 _WHERE_TEXT_OR_ID = "(o.id = %s OR u.email LIKE %s OR u.username LIKE %s OR u.full_name LIKE %s)"
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class OrderRepository(Repository):
     # ------------------------------------------------------------------ idempotency
     def add_idempotency_key(self, user_id: int, key: str, request_hash: str, now: datetime) -> int | None:
         """The new key row's id, or None when the key is already taken (after waiting for its holder)."""
-        try:
-            return self._insert(ADD_IDEM_KEY, (user_id, key, request_hash, now))
-        except pymysql.err.IntegrityError as exc:
-            if exc.args and exc.args[0] == _DUPLICATE_KEY:
-                return None
-            raise
+        return self._unless_duplicate(lambda: self._insert(ADD_IDEM_KEY, (user_id, key, request_hash, now)))
 
     def get_idempotency_key(self, user_id: int, key: str) -> dict[str, Any] | None:
         return self._one(GET_IDEM_KEY, (user_id, key))
@@ -146,7 +133,7 @@ class OrderRepository(Repository):
             clauses.append(_WHERE_STATUS)
             args.append(status)
         if q:
-            pattern = _like(q)
+            pattern = like(q)
             if q.isascii() and q.isdigit():  # str.isdigit alone takes "\u00b2", which int() refuses
                 clauses.append(_WHERE_TEXT_OR_ID)
                 args += [int(q), pattern, pattern, pattern]

@@ -4,11 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pymysql
-
 from backend.repositories import Repository
 
-_DUPLICATE_KEY = 1062
 _COLUMNS = "id, country, rate, created_at, updated_at"
 # Every rate, by country.
 LIST = f"SELECT {_COLUMNS} FROM tax_rates ORDER BY country"
@@ -43,20 +40,12 @@ class TaxRepository(Repository):
 
     def add_rate(self, country: str, rate: Decimal) -> int | None:
         """The new rate's id, or None when the country has one already (the unique key decides, race or not)."""
-        return self._unique(lambda: self._insert(ADD, (country, rate)))
+        return self._unless_duplicate(lambda: self._insert(ADD, (country, rate)))
 
     def update_rate(self, rate_id: int, country: str, rate: Decimal) -> int | None:
         """Rows changed, or None when another rate has that country."""
-        return self._unique(lambda: self._change(UPDATE, (country, rate, rate_id)))
+        return self._unless_duplicate(lambda: self._change(UPDATE, (country, rate, rate_id)))
 
     def remove_rate(self, rate_id: int) -> int:
         return self._change(REMOVE, (rate_id,))
 
-    @staticmethod
-    def _unique(write) -> int | None:
-        try:
-            return write()
-        except pymysql.err.IntegrityError as exc:
-            if exc.args and exc.args[0] == _DUPLICATE_KEY:
-                return None
-            raise

@@ -9,7 +9,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, page_schema
-from backend.schemas.products import MONEY_MAX, MoneyIn
+from backend.schemas.products import MoneyIn
+from backend.services.pricing import MONEY_MAX
 
 # A code as staff write it: 3-40 of A-Z 0-9 - _ in any case, surrounding spaces (ASCII) ignored; kept upper case.
 CODE = re.compile(r"[ \t\r\n]*([A-Za-z0-9_-]{3,40})[ \t\r\n]*", re.ASCII)

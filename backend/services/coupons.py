@@ -22,9 +22,10 @@ FIELDS = ("code", "percent_off", "amount_off", "min_subtotal", "starts_at", "end
 INVALID, EXHAUSTED = "coupon_invalid", "coupon_exhausted"
 
 
-def invalid(message: str) -> errors.ValidationFailed:
-    """422 coupon_invalid; the message says why, and names the code as the field at fault."""
-    return errors.ValidationFailed(message, code=INVALID, fields={"code": [message]})
+def invalid(message: str, field: str | None = "code") -> errors.ValidationFailed:
+    """422 coupon_invalid; the message says why. Applying a code names the field sent (code); placing an order
+    names none (its body has no coupon field: the cart's coupon is at fault)."""
+    return errors.ValidationFailed(message, code=INVALID, fields={field: [message]} if field else None)
 
 
 def exhausted(message: str) -> errors.Conflict:
@@ -101,7 +102,7 @@ class CartCoupon:
     def raise_problem(self) -> None:
         """Placing an order: a coupon that does not apply stops it (422 coupon_invalid, 409 coupon_exhausted)."""
         if self.problem == INVALID:
-            raise invalid(self.message or "This coupon no longer applies.")
+            raise invalid(self.message or "This coupon no longer applies.", field=None)
         if self.problem == EXHAUSTED:
             raise exhausted(self.message or "This coupon has been used up.")
 
@@ -140,12 +141,12 @@ def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: 
     repo = CouponRepository(conn)
     coupon = repo.get_coupon(applied.coupon["id"], lock=True)
     if coupon is None:
-        raise invalid("This coupon no longer exists.")
+        raise invalid("This coupon no longer exists.", field=None)
     why = validity_problem(coupon, subtotal, now)
     if why:
-        raise invalid(why)
+        raise invalid(why, field=None)
     if (coupon["percent_off"], coupon["amount_off"]) != applied.terms:
-        raise invalid("This coupon changed while you were checking out; please check your cart again.")
+        raise invalid("This coupon changed while you were checking out; please check your cart again.", field=None)
     # The per-user count is read after the lock, so two orders of one user are serialised here.
     why = uses_problem(repo, coupon, user_id, lock=True)
     if why:
@@ -180,7 +181,7 @@ class CouponService(Service):
             repo = CouponRepository(uow.conn)
             rows = repo.list_coupons(q or None, per_page, (page - 1) * per_page)
             total = repo.count_coupons(q or None)
-        return paged(rows, page, per_page, total)
+        return paged([_present(row) for row in rows], page, per_page, total)
 
     def get_coupon(self, coupon_id: int) -> dict[str, Any]:
         """One coupon; raises NotFound."""
@@ -188,7 +189,7 @@ class CouponService(Service):
             row = CouponRepository(uow.conn).get_coupon(coupon_id)
         if row is None:
             raise errors.NotFound("No such coupon.")
-        return row
+        return _present(row)
 
     def create_coupon(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add a coupon; raises ValidationFailed, Conflict duplicate_code."""
@@ -198,10 +199,12 @@ class CouponService(Service):
             repo = CouponRepository(uow.conn)
             self._check(repo, coupon)
             coupon_id = repo.add_coupon(coupon)
+            if coupon_id is None:
+                raise _duplicate()
             audit.record(uow, actor, "coupon.created", "coupon", coupon_id, coupon)
             row = repo.get_coupon(coupon_id)
             uow.commit()
-        return row
+        return _present(row)
 
     def update_coupon(self, actor: Actor, coupon_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change some fields (the result must still be a valid coupon); raises NotFound, ValidationFailed,
@@ -213,11 +216,12 @@ class CouponService(Service):
                 raise errors.NotFound("No such coupon.")
             coupon = {name: changes.get(name, before[name]) for name in FIELDS}
             self._check(repo, coupon, coupon_id)
-            repo.update_coupon(coupon_id, coupon)
+            if repo.update_coupon(coupon_id, coupon) is None:
+                raise _duplicate()
             audit.record(uow, actor, "coupon.updated", "coupon", coupon_id, changes)
             row = repo.get_coupon(coupon_id)
             uow.commit()
-        return row
+        return _present(row)
 
     def delete_coupon(self, actor: Actor, coupon_id: int) -> None:
         """Erase a coupon: orders keep its code and amount, carts lose it; raises NotFound."""
@@ -235,8 +239,17 @@ class CouponService(Service):
         problems = coupon_problems(coupon)
         if problems:
             raise errors.ValidationFailed(fields=problems)
-        # The unique key catches a race between two writers as well (IntegrityError -> 409).
+        # The unique key catches a race between two writers as well (the repository answers None then).
         same = repo.get_by_code(coupon["code"])
         if same is not None and same["id"] != coupon_id:
-            raise errors.Conflict("A coupon with that code already exists.", code="duplicate_code",
-                                  fields={"code": ["A coupon with that code already exists."]})
+            raise _duplicate()
+
+
+def _present(row: dict[str, Any]) -> dict[str, Any]:
+    """A coupon row as answers show it (the column is TINYINT: true/false on the wire, as the document says)."""
+    return {**row, "is_active": bool(row["is_active"])}
+
+
+def _duplicate() -> errors.Conflict:
+    return errors.Conflict("A coupon with that code already exists.", code="duplicate_code",
+                           fields={"code": ["A coupon with that code already exists."]})

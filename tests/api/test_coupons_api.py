@@ -32,6 +32,7 @@ def test_create_read_update_delete(client, make_user):
         "ends_at": "2026-12-31T10:00:00Z", "max_uses": 100, "max_uses_per_user": 2, "is_active": True,
         "times_used": 0}
     assert coupon["created_at"].endswith("Z") and coupon["updated_at"].endswith("Z")
+    assert coupon["is_active"] is True  # a JSON boolean, as the document says (the column is TINYINT)
 
     got = client.get(f"/api/v1/coupons/{coupon['id']}", headers=manager["headers"])
     assert got.status_code == 200 and got.get_json() == coupon
@@ -43,6 +44,7 @@ def test_create_read_update_delete(client, make_user):
     body = changed.get_json()
     assert (body["percent_off"], body["amount_off"], body["is_active"], body["code"]) == \
         (None, "5.00", False, coupon["code"])
+    assert body["is_active"] is False
 
     assert client.delete(f"/api/v1/coupons/{coupon['id']}", headers=manager["headers"]).status_code == 204
     assert_error(client.get(f"/api/v1/coupons/{coupon['id']}", headers=manager["headers"]), 404, "not_found")

@@ -40,3 +40,22 @@ def test_twelve_buyers_race_for_five_uses_of_a_coupon(app, db, services, make_us
         assert cur.fetchone()["n"] == 5
     # Nothing charged for the refused ones: every authorization that did not become an order was voided.
     assert gateway.authorized - gateway.voided == 5
+
+
+def test_concurrent_creates_of_one_code_in_any_case_give_one_coupon_and_duplicate_code(app, make_user):
+    """The service's look-up cannot see a twin that has not committed: the unique key decides, and the loser
+    gets the same 409 duplicate_code naming code as a sequential duplicate does."""
+    manager = make_user("product_manager")
+    code = f"race{uid()}"
+    spellings = [code, code.upper(), code.title(), f" {code} "] * 2
+
+    def create(i: int):
+        response = app.test_client().post("/api/v1/coupons", json={"code": spellings[i], "percent_off": "5"},
+                                          headers=manager["headers"])
+        body = response.get_json()
+        return response.status_code, body["code"] if response.status_code == 201 else (
+            body["error"]["code"], tuple(body["error"].get("fields", {})))
+
+    results = _run_together(len(spellings), create)
+    assert Counter(results) == Counter({(201, code.upper()): 1,
+                                        (409, ("duplicate_code", ("code",))): len(spellings) - 1})
