@@ -13,6 +13,10 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "countries.json"
 NAME_KEYS = ("name", "common_name", "official_name")
+# Names people write on addresses that ISO does not list ("UK" is not an ISO code, but it is on many envelopes).
+ALIASES = {"uk": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+           "northern ireland": "GB", "usa": "US", "u.s.a.": "US", "u.s.": "US", "america": "US",
+           "holland": "NL", "the netherlands": "NL"}
 
 
 @cache
@@ -24,7 +28,7 @@ def countries() -> dict[str, str]:
 @cache
 def _by_text() -> dict[str, str]:
     # Lower-cased code and every English name -> code; names never collide with another country's code.
-    index = {code.lower(): code for code in countries()}
+    index = {code.lower(): code for code in countries()} | ALIASES
     for row in _rows():
         for key in NAME_KEYS:
             if row.get(key):
@@ -44,7 +48,8 @@ def is_country(code: str) -> bool:
 
 def country_code(text: str | None) -> str | None:
     """The code of a country typed as a code in any case ("gb") or an English name ("United Kingdom",
-    its common or official name; case and surrounding spaces ignored); None when it is neither."""
+    its common or official name, or a usual alias such as "UK" or "USA"; case and surrounding spaces ignored);
+    None when it is none of these."""
     if not isinstance(text, str):
         return None
     return _by_text().get(text.strip().lower())

@@ -24,18 +24,20 @@ def test_the_data_has_every_assigned_code_once():
     ("United Kingdom of Great Britain and Northern Ireland", "GB"),  # official_name
     ("South Korea", "KR"), ("Korea, Republic of", "KR"),  # common_name, name
     ("Taiwan", "TW"), ("UNITED STATES", "US"), ("United States of America", "US"),
+    ("UK", "GB"), ("England", "GB"), ("usa", "US"), ("Holland", "NL"),  # aliases found on envelopes
 ])
 def test_country_code_reads_codes_in_any_case_and_english_names(text, code):
     assert country_code(text) == code
 
 
-@pytest.mark.parametrize("text", ["", "  ", "XX", "UK", "GBR", "England", "G", None, 826, "Deutschland", "*"])
+@pytest.mark.parametrize("text", ["", "  ", "XX", "GBR", "G", None, 826, "Deutschland", "*"])
 def test_country_code_is_none_for_anything_else(text):
     assert country_code(text) is None
 
 
 def test_is_country_takes_upper_case_codes_only():
     assert is_country("GB") and not is_country("gb") and not is_country("XX") and not is_country("*")
+    assert not is_country("UK")  # an alias for addresses, never a code a country field takes
 
 
 @pytest.mark.skipif(not ISO_CODES.exists(), reason="Debian's iso-codes is not installed here")
