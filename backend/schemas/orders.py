@@ -105,6 +105,8 @@ class OrderSchema(Schema):
     shipping_method = fields.Nested(ShippingMethodBriefSchema, allow_none=True)
     tax_total = Money()
     tax_rate = Money(metadata={"description": "A percentage, as tax rates give it: \"20.00\""})
+    prices_include_tax = fields.Boolean(metadata={
+        "description": "true: the prices and total contain tax_total; false: tax_total was added to the total"})
     shipping_address = fields.Nested(AddressSchema)
     payment = fields.Nested(PaymentBriefSchema, allow_none=True)
     created_at = UtcDateTime()
@@ -134,6 +136,8 @@ class CheckoutSummarySchema(CartSchema):
     # null until a country is given (GET /checkout/summary?country=)
     tax_total = Money(allow_none=True)
     tax_rate = Money(allow_none=True)
+    prices_include_tax = fields.Boolean(metadata={"description": "PRICES_INCLUDE_TAX: whether the total contains "
+                                                                 "tax_total (true) or adds it (false)"})
     problems = fields.List(fields.Nested(ProblemSchema))
 
 

@@ -9,9 +9,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
 from backend.schemas.images import ImageSchema
+from backend.services.pricing import CENT, MONEY_MAX
 
-CENT = Decimal("0.01")
-MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2)
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
 
 
@@ -28,7 +27,8 @@ class MoneyIn(fields.Field):
     json_schema = {"anyOf": [{"type": "string", "format": "decimal", "pattern": f"^{TEXT.pattern}$"},
                              {"type": "number", "multipleOf": 0.01}],
                    "description": "A decimal string such as \"12.50\" (preferred) or a number; at most two places."}
-    default_error_messages = {"invalid": "Must be a number of at least 0 with at most two decimal places.",
+    default_error_messages = {"invalid": "Must be a decimal number from 0 to 9999999999.99 with at most two "
+                                         "places, such as \"12.50\".",
                               "places": "At most two decimal places.",
                               "too_large": "Must be at most 9999999999.99."}
 

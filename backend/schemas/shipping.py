@@ -6,7 +6,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.schemas.common import CountryCode, Money, UtcDateTime, name_field
-from backend.schemas.products import MONEY_MAX, MoneyIn
+from backend.schemas.products import MoneyIn
+from backend.services.pricing import MONEY_MAX
 
 EVERYWHERE = "*"
 MAX_DAYS = 365

@@ -22,7 +22,7 @@ from backend.services.audit import record
 from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
-from backend.services.pricing import FLAT_SHIPPING, ShippingRule, Totals, order_totals
+from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ShippingRule, Totals, order_totals, too_large
 from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
 
 ZERO = Decimal("0.00")
@@ -56,6 +56,7 @@ def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
         "shipping_method": ({"id": row["shipping_method_id"], "name": row["shipping_method_name"]}
                             if row.get("shipping_method_name") else None),
         "tax_total": row.get("tax_total", ZERO), "tax_rate": row.get("tax_rate", ZERO),
+        "prices_include_tax": bool(row.get("prices_include_tax", True)),
         "shipping_address": json.loads(row["shipping_address"]), "payment": payment,
         "created_at": row["created_at"], "updated_at": row["updated_at"],
         "user": {"id": row["user_id"], "email": row.get("user_email"), "username": row.get("user_username")},
@@ -83,8 +84,10 @@ class OrderService(Service):
                      **({"variant_id": line["variant_id"]} if line["variant_id"] else {})}
                     for line in cart["items"] if line["problem"]]
         return {**cart, **self._totals_fields(figures), "currency": self.settings.store_currency,
+                "prices_include_tax": self.settings.prices_include_tax,
                 "coupon": applied.answer(figures), "shipping_method": delivery.method_brief,
-                "problems": problems + applied.problems() + delivery.problems}
+                "problems": problems + applied.problems() + delivery.problems
+                + ([{"code": "order_too_large"}] if too_large(figures) else [])}
 
     def _totals(self, cart: dict[str, Any], shipping: ShippingRule | None = FLAT_SHIPPING,
                 tax_rate: Decimal | None = None,
@@ -150,6 +153,9 @@ class OrderService(Service):
             delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
                                       else "shipping_address", shipping_method_id)
             totals = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate, coupon=applied.terms)
+            if too_large(totals):
+                raise errors.ValidationFailed(f"An order can come to at most {MONEY_MAX}; order fewer items.",
+                                              code="order_too_large")
             # Once per key and request at the gateway: a rerun after a conflict (place_order is retried
             # whole), or the same key racing on another cluster node, gets the same authorization back.
             auth = self.gateway.authorize(card, totals.total, self.settings.store_currency, now,
@@ -185,7 +191,8 @@ class OrderService(Service):
         order = present_order(row, cart["items"])
         # The address is read by the INSERT itself: no round trip to fetch the user for it.
         MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
-                                                     self._confirmation_text(order, figures["prices_include_tax"]))
+                                                     self._confirmation_text(order, cart["items"],
+                                                                             figures["prices_include_tax"]))
         record(uow, actor, "order.placed", "order", order_id,
                {"total": str(totals.total), "items": cart["item_count"], "payment": auth.brand})
         # Stock last, in (product id, variant id) order: row locks are held only to the commit, and always
@@ -241,12 +248,16 @@ class OrderService(Service):
         return self._load(repo, claimed["order_id"])
 
     @staticmethod
-    def _confirmation_text(order: dict[str, Any], prices_include_tax: bool = True) -> str:
-        lines = [f"- {i['quantity']} x {item_title(i)} at {i['unit_price']} = {i['line_total']}"
-                 for i in order["items"]]
+    def _confirmation_text(order: dict[str, Any], items: list[dict[str, Any]], prices_include_tax: bool = True) -> str:
+        """The confirmation email: lines at the prices paid (with the list price where an offer cut it), then the
+        figures in the money rules' order, each step on its own line, so they add up to the total."""
+        lines = [f"- {i['quantity']} x {item_title(i)} at {i['unit_price']}"
+                 + (f" (list price {i['price']})" if i["price"] != i["unit_price"] else "") + f" = {i['line_total']}"
+                 for i in items]
+        offers = order["discount_total"] - (order["coupon"]["amount"] if order["coupon"] else ZERO)
         return "\n".join([
             f"Thank you for your order #{order['id']}.", "", *lines, "",
-            f"Subtotal: {order['subtotal']}", f"Discounts: -{order['discount_total']}",
+            f"Subtotal at list prices: {order['subtotal']}", *([f"Offers: -{offers}"] if offers else []),
             *coupons.confirmation_line(order),
             *charge_lines(order, prices_include_tax), f"Total: {order['total']} {order['currency']}",
             f"Paid with {order['payment']['brand']} ending {order['payment']['last4']}.",

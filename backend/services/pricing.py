@@ -15,6 +15,7 @@ from backend.repositories.variants import VariantRepository
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MONEY_MAX = Decimal("9999999999.99")  # DECIMAL(12,2): the most any price or total can be
 HUNDRED = Decimal(100)
 
 
@@ -218,3 +219,8 @@ def order_totals(subtotal: Decimal, offer_discount: Decimal, item_count: int, *,
     total = taxable if prices_include_tax else taxable + (tax or ZERO)
     return Totals(subtotal=subtotal, offer_discount=offer_discount, coupon_amount=cut,
                   discount_total=offer_discount + cut, shipping=fee, tax_rate=tax_rate, tax_total=tax, total=total)
+
+
+def too_large(totals: Totals) -> bool:
+    """True when an order this size cannot be kept: its subtotal or total is over MONEY_MAX."""
+    return max(totals.subtotal, totals.total) > MONEY_MAX

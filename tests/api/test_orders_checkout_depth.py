@@ -74,13 +74,16 @@ def test_summary_order_history_and_email_agree(client, db, cart, shop):
     assert _figures(order) == INCLUDED
     assert order["coupon"] == {"code": shop["coupon"]["code"], "amount": "9.00"}
     assert order["shipping_method"] == {"id": shop["standard"]["id"], "name": "Standard"}
+    assert order["prices_include_tax"] is True and summary["prices_include_tax"] is True
     [listed] = client.get(f"{BASE}/orders", headers=cart["headers"]).get_json()["items"]
     assert _figures(listed) == INCLUDED and listed["coupon"] == order["coupon"]
     with db.cursor() as cur:
         cur.execute("SELECT body_text FROM email_outbox WHERE to_addr = %s ORDER BY id", (cart["email"],))
         text = cur.fetchall()[-1]["body_text"]
-    assert (f"Subtotal: 110.00\nDiscounts: -29.00\nCoupon {shop['coupon']['code']}: -9.00\n"
+    # Each step on its own line, adding up: 110.00 - 20.00 - 9.00 + 5.00 = 86.00, with the tax in it.
+    assert (f"Subtotal at list prices: 110.00\nOffers: -20.00\nCoupon {shop['coupon']['code']}: -9.00\n"
             "Shipping (Standard): 5.00\nIncludes tax (20.00%): 14.33\nTotal: 86.00 USD") in text
+    assert " at 60.00 (list price 80.00) = 60.00\n" in text and " at 30.00 = 30.00\n" in text
 
 
 @pytest.fixture
@@ -95,4 +98,4 @@ def test_with_tax_added_the_same_order_costs_the_tax_more(tax_added_client, cart
     assert _figures(summary) == ADDED
     response = _place(tax_added_client, cart, shop)
     assert response.status_code == 201, response.get_json()
-    assert _figures(response.get_json()) == ADDED
+    assert _figures(response.get_json()) == ADDED and response.get_json()["prices_include_tax"] is False

@@ -274,3 +274,18 @@ def test_tax_is_added_when_prices_leave_it_out(tax_added_client, client, db, mak
     assert "Shipping (Standard): 5.00\nTax (20.00%): 14.00\nTotal: 84.00 USD" in _mail(db, user)[0]
     # The order keeps the mode it was placed in; the other app answers it the same.
     assert _figures(client.get(f"{BASE}/orders/{order['id']}", headers=user["headers"]).get_json()) == _figures(body)
+
+
+def test_an_order_whose_added_tax_takes_it_past_the_largest_amount_is_refused(tax_added_client, db, make_user,
+                                                                             client, shop):
+    user = make_user()
+    [product] = _fill(client, db, user, ("9000000000.00", 1))  # ships free; 10,800,000,000.00 with 20% tax
+    body = _summary(tax_added_client, user, "?country=GB").get_json()
+    assert body["total"] == "10800000000.00" and {"code": "order_too_large"} in body["problems"]
+    error = assert_error(_place(tax_added_client, user, shipping_address=GB_ADDRESS,
+                                shipping_method_id=shop["standard"]["id"]), 422, "order_too_large")
+    assert "9999999999.99" in error["message"]
+    assert stock_of(db, product) == 10
+    with db.cursor() as cur:
+        cur.execute("SELECT COUNT(*) AS n FROM orders WHERE user_id = %s", (user["id"],))
+        assert cur.fetchone()["n"] == 0
