@@ -6,10 +6,10 @@ or gives, which backend.openapi adds to the served document (so the rule and its
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from backend.clock import iso
 from backend.countries import is_country
@@ -140,3 +140,27 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBody, required=True)
 
 
+
+
+def discount_problems(discount: dict[str, Any]) -> dict[str, list[str]]:
+    """The rules across the fields offers and coupons share: exactly one of percent_off and amount_off (both
+    named), and a window that ends after it starts. {field: [problem]}; each field alone is its schema's."""
+    problems: dict[str, list[str]] = {}
+    if (discount.get("percent_off") is None) == (discount.get("amount_off") is None):
+        problems["percent_off"] = problems["amount_off"] = ["Give exactly one of percent_off and amount_off."]
+    if discount.get("starts_at") and discount.get("ends_at") and discount["ends_at"] <= discount["starts_at"]:
+        problems["ends_at"] = ["Must be after starts_at."]
+    return problems
+
+
+class WindowInput(Schema):
+    """A request with a starts_at/ends_at window (offers, coupons): times are kept as naive UTC, as the database
+    keeps them, so one given with another offset is converted first."""
+
+    @post_load
+    def _naive_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for key in ("starts_at", "ends_at"):
+            value = data.get(key)
+            if isinstance(value, datetime):
+                data[key] = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        return data

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, WindowInput, discount_problems, page_schema
 from backend.schemas.products import MoneyIn
 from backend.services.pricing import MONEY_MAX
 
@@ -25,13 +25,7 @@ def normal_code(text: str) -> str | None:
 
 def coupon_problems(coupon: dict[str, Any]) -> dict[str, list[str]]:
     """The rules across a coupon's fields (each field alone is the schema's): {field: [problem]}."""
-    problems: dict[str, list[str]] = {}
-    if (coupon.get("percent_off") is None) == (coupon.get("amount_off") is None):
-        problems["percent_off"] = ["Give exactly one of percent_off and amount_off."]
-        problems["amount_off"] = ["Give exactly one of percent_off and amount_off."]
-    if coupon.get("starts_at") and coupon.get("ends_at") and coupon["ends_at"] <= coupon["starts_at"]:
-        problems["ends_at"] = ["Must be after starts_at."]
-    return problems
+    return discount_problems(coupon)
 
 
 class CouponCode(fields.String):
@@ -47,7 +41,7 @@ class CouponCode(fields.String):
         return code
 
 
-class CouponWriteSchema(Schema):
+class CouponWriteSchema(WindowInput):
     """POST /coupons; PATCH loads it with partial=True (the service checks the merged coupon with coupon_problems)."""
     code = CouponCode(required=True)
     percent_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=100))
@@ -71,15 +65,6 @@ class CouponWriteSchema(Schema):
         problems = coupon_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
         if problems:
             raise ValidationError(problems)
-
-    @post_load
-    def _naive_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        # The database keeps naive UTC; a time given with another offset is converted first.
-        for key in ("starts_at", "ends_at"):
-            value = data.get(key)
-            if isinstance(value, datetime):
-                data[key] = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-        return data
 
 
 class CouponSchema(Schema):

@@ -1,29 +1,33 @@
 """Offer shapes and the validation of staff writes."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import Money, PageQuery, UtcDateTime, name_field, page_schema
+from backend.schemas.common import (
+    Money,
+    PageQuery,
+    UtcDateTime,
+    WindowInput,
+    discount_problems,
+    name_field,
+    page_schema,
+)
 from backend.schemas.products import MoneyIn
 
 
 def offer_problems(offer: dict[str, Any]) -> dict[str, list[str]]:
     """The rules across an offer's fields (each field alone is the schema's): {field: [problem]}."""
-    problems: dict[str, list[str]] = {}
-    if (offer.get("percent_off") is None) == (offer.get("amount_off") is None):
-        problems["percent_off"] = ["Give exactly one of percent_off and amount_off."]
+    problems = discount_problems(offer)
     if (offer.get("product_id") is None) == (offer.get("category_id") is None):
         problems["product_id"] = ["Give exactly one of product_id and category_id."]
-    if offer.get("starts_at") and offer.get("ends_at") and offer["ends_at"] <= offer["starts_at"]:
-        problems["ends_at"] = ["Must be after starts_at."]
     return problems
 
 
-class OfferWriteSchema(Schema):
+class OfferWriteSchema(WindowInput):
     """POST /offers; PATCH loads it with partial=True (the service checks the merged offer with offer_problems)."""
     name = name_field(120)
     # Below 100: an offer never makes a product free.
@@ -46,15 +50,6 @@ class OfferWriteSchema(Schema):
         problems = offer_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
         if problems:
             raise ValidationError(problems)
-
-    @post_load
-    def _naive_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        # The database keeps naive UTC; a time given with another offset is converted first.
-        for key in ("starts_at", "ends_at"):
-            value = data.get(key)
-            if isinstance(value, datetime):
-                data[key] = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-        return data
 
 
 class OfferSchema(Schema):

@@ -142,7 +142,7 @@ def test_every_offer_problem_is_named_at_once(client, make_user, services, goods
     body = _offer_body(name="", percent_off="10", amount_off="5", product_id=kettle["id"],
                        ends_at="2029-01-01T00:00:00Z")
     error = assert_error(client.post("/api/v1/offers", json=body, headers=headers), 422, "validation_error")
-    assert set(error["fields"]) == {"name", "percent_off", "ends_at"}
+    assert set(error["fields"]) == {"name", "percent_off", "amount_off", "ends_at"}
     # A value failing its own check is named for that alone, not also as missing.
     error = assert_error(client.post("/api/v1/offers", json=_offer_body(percent_off="150", product_id=kettle["id"]),
                                      headers=headers), 422, "validation_error")
