@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.clock import iso
 from backend.countries import is_country
@@ -153,9 +153,26 @@ def discount_problems(discount: dict[str, Any]) -> dict[str, list[str]]:
     return problems
 
 
-class WindowInput(Schema):
-    """A request with a starts_at/ends_at window (offers, coupons): times are kept as naive UTC, as the database
-    keeps them, so one given with another offset is converted first."""
+class DiscountInput(Schema):
+    """A request writing a discount (offers, coupons): the rules across its fields checked in one answer with its
+    fields' own problems, and its starts_at/ends_at kept as naive UTC, as the database keeps times (a time given
+    with another offset is converted first). PATCH (partial) is checked by the service on the merged object."""
+
+    cross_fields: tuple[str, ...] = ("percent_off", "amount_off")
+
+    def cross_problems(self, item: dict[str, Any]) -> dict[str, list[str]]:
+        return discount_problems(item)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _across_fields(self, data: dict[str, Any], original: dict[str, Any], *, partial: Any = None,
+                       **kwargs: Any) -> None:
+        # "Given" is judged as sent, so a value that failed its own check does not also read as missing.
+        if partial:
+            return
+        sent = {k: original.get(k) for k in self.cross_fields}
+        problems = self.cross_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
+        if problems:
+            raise ValidationError(problems)
 
     @post_load
     def _naive_utc(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

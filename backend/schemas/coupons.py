@@ -6,9 +6,9 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, WindowInput, discount_problems, page_schema
+from backend.schemas.common import DiscountInput, Flag, Money, PageQuery, UtcDateTime, page_schema
 from backend.schemas.products import MoneyIn
 from backend.services.pricing import MONEY_MAX
 
@@ -21,11 +21,6 @@ def normal_code(text: str) -> str | None:
     """The code as stored (stripped, upper case), or None when text is not a well-formed code."""
     match = CODE.fullmatch(text)
     return match.group(1).upper() if match else None
-
-
-def coupon_problems(coupon: dict[str, Any]) -> dict[str, list[str]]:
-    """The rules across a coupon's fields (each field alone is the schema's): {field: [problem]}."""
-    return discount_problems(coupon)
 
 
 class CouponCode(fields.String):
@@ -41,8 +36,8 @@ class CouponCode(fields.String):
         return code
 
 
-class CouponWriteSchema(WindowInput):
-    """POST /coupons; PATCH loads it with partial=True (the service checks the merged coupon with coupon_problems)."""
+class CouponWriteSchema(DiscountInput):
+    """POST /coupons; PATCH loads it with partial=True (the service checks the merged coupon with discount_problems)."""
     code = CouponCode(required=True)
     percent_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=100))
     amount_off = MoneyIn(allow_none=True, validate=validate.Range(min=Decimal("0.01"), max=MONEY_MAX))
@@ -53,18 +48,6 @@ class CouponWriteSchema(WindowInput):
     max_uses = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=COUNT_MAX))
     max_uses_per_user = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=COUNT_MAX))
     is_active = Flag(load_default=True)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _across_fields(self, data: dict[str, Any], original: dict[str, Any], *, partial: Any = None,
-                       **kwargs: Any) -> None:
-        # A whole coupon (POST) meets the rules across fields here, in one answer with its fields' problems;
-        # "given" is judged as sent, so a value that failed its own check does not also read as missing.
-        if partial:
-            return
-        sent = {k: original.get(k) for k in ("percent_off", "amount_off")}
-        problems = coupon_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
-        if problems:
-            raise ValidationError(problems)
 
 
 class CouponSchema(Schema):

@@ -5,13 +5,13 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from backend.schemas.common import (
+    DiscountInput,
     Money,
     PageQuery,
     UtcDateTime,
-    WindowInput,
     discount_problems,
     name_field,
     page_schema,
@@ -27,7 +27,7 @@ def offer_problems(offer: dict[str, Any]) -> dict[str, list[str]]:
     return problems
 
 
-class OfferWriteSchema(WindowInput):
+class OfferWriteSchema(DiscountInput):
     """POST /offers; PATCH loads it with partial=True (the service checks the merged offer with offer_problems)."""
     name = name_field(120)
     # Below 100: an offer never makes a product free.
@@ -39,17 +39,10 @@ class OfferWriteSchema(WindowInput):
     starts_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     ends_at = fields.AwareDateTime(required=True, default_timezone=UTC)
 
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _across_fields(self, data: dict[str, Any], original: dict[str, Any], *, partial: Any = None,
-                       **kwargs: Any) -> None:
-        # A whole offer (POST) meets the rules across fields here, in one answer with its fields' problems.
-        # "Given" is judged as sent, so a value that failed its own check does not also read as missing.
-        if partial:
-            return
-        sent = {k: original.get(k) for k in ("percent_off", "amount_off", "product_id", "category_id")}
-        problems = offer_problems({**sent, "starts_at": data.get("starts_at"), "ends_at": data.get("ends_at")})
-        if problems:
-            raise ValidationError(problems)
+    cross_fields = ("percent_off", "amount_off", "product_id", "category_id")
+
+    def cross_problems(self, item: dict[str, Any]) -> dict[str, list[str]]:
+        return offer_problems(item)
 
 
 class OfferSchema(Schema):

@@ -11,8 +11,8 @@ from backend import errors
 from backend.context import Actor
 from backend.repositories.cart import CartRepository
 from backend.repositories.coupons import CouponRepository
-from backend.schemas.common import paged
-from backend.schemas.coupons import coupon_problems, normal_code
+from backend.schemas.common import discount_problems, paged
+from backend.schemas.coupons import normal_code
 from backend.services import audit
 from backend.services.base import Service
 from backend.services.pricing import Totals
@@ -236,7 +236,7 @@ class CouponService(Service):
 
     @staticmethod
     def _check(repo: CouponRepository, coupon: dict[str, Any], coupon_id: int | None = None) -> None:
-        problems = coupon_problems(coupon)
+        problems = discount_problems(coupon)
         if problems:
             raise errors.ValidationFailed(fields=problems)
         # The unique key catches a race between two writers as well (the repository answers None then).
