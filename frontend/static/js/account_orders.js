@@ -1,6 +1,7 @@
 // The Orders tab of the account page: order history, newest first, paged, with cancel where allowed.
 import { api, el, money } from "./api.js";
 import { lineTitle } from "./lines.js";
+import { totalsRows } from "./totals.js";
 
 const section = document.getElementById("tab-orders");
 const PER_PAGE = 10;
@@ -26,6 +27,7 @@ function orderCard(order, page) {
       el("span", {}, when),
       el("strong", {}, money(order.total, order.currency))),
     el("ul", {}, order.items.map((i) => el("li", {}, lineTitle(i), ` — ${money(i.line_total, order.currency)}`))),
+    el("dl", { class: "order-figures" }, totalsRows(order)),
     cancel);
 }
 
