@@ -8,6 +8,8 @@ STAFF_ROLES = frozenset(ROLES) - {"customer"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "catalog.write": frozenset({"product_manager", "admin"}),
     "catalog.read_admin": frozenset({"product_manager", "supervisor", "admin"}),
+    "coupons.read": frozenset({"product_manager", "supervisor", "admin"}),
+    "coupons.write": frozenset({"product_manager", "admin"}),
     "orders.read_admin": frozenset({"operator", "supervisor", "admin"}),
     "orders.write_admin": frozenset({"operator", "admin"}),
     "users.read": frozenset({"supervisor", "admin"}),
@@ -16,6 +18,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "backups.manage": frozenset({"admin"}),
     "mail.test": frozenset({"admin"}),
     "stats.read": frozenset({"operator", "supervisor", "admin"}),
+    "shipping.read": frozenset({"supervisor", "admin"}),
+    "shipping.write": frozenset({"admin"}),
+    "tax.read": frozenset({"supervisor", "admin"}),
+    "tax.write": frozenset({"admin"}),
 }
 
 

@@ -19,6 +19,10 @@ GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
 LOCK_USER_CART = "SELECT id FROM carts WHERE user_id = %s FOR UPDATE"
 GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
 REMOVE_CART = "DELETE FROM carts WHERE id = %s"
+# Put a coupon on a cart (None takes it off).
+SET_COUPON = "UPDATE carts SET coupon_id = %s WHERE id = %s"
+# The coupon on a cart (None: none).
+GET_COUPON = "SELECT coupon_id FROM carts WHERE id = %s"
 # What a line (product, variant; variant 0 = none) is now: the variant's price (own, else the product's) and
 # stock, or the product's; unavailable ("archived") when the product is archived, when its variant is gone or
 # archived, or when a line without a variant is of a product that has variants now.
@@ -77,6 +81,12 @@ class CartRepository(Repository):
 
     def remove_cart(self, cart_id: int) -> int:
         return self._change(REMOVE_CART, (cart_id,))
+
+    def update_coupon(self, cart_id: int, coupon_id: int | None) -> int:
+        return self._change(SET_COUPON, (coupon_id, cart_id))
+
+    def get_coupon_id(self, cart_id: int) -> int | None:
+        return self._scalar(GET_COUPON, (cart_id,))
 
     def list_lines(self, cart_id: int) -> list[dict[str, Any]]:
         return self._all(LIST_LINES, (cart_id,))

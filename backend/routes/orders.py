@@ -14,6 +14,7 @@ from backend.schemas.orders import (
     AdminOrderPageSchema,
     AdminOrderQuery,
     AdminOrderSchema,
+    CheckoutSummaryQuery,
     CheckoutSummarySchema,
     OrderInput,
     OrderPageSchema,
@@ -44,10 +45,13 @@ def _idempotency_key() -> str:
 
 @bp.get("/checkout/summary")
 @login_required
-@doc("The order as it would be placed now, with its problems", tags=["orders"], response=CheckoutSummarySchema,
-     errors=(401, 403))
+@doc("The order as it would be placed now, with its problems (shipping and tax for country and "
+     "shipping_method_id)", tags=["orders"], query=CheckoutSummaryQuery, response=CheckoutSummarySchema,
+     errors=(401, 403, 422))
 def checkout_summary():
-    return CheckoutSummarySchema().dump(services().orders.summary(current_user()["id"]))
+    args = load_query(CheckoutSummaryQuery())
+    return CheckoutSummarySchema().dump(services().orders.summary(
+        current_user()["id"], args.get("country"), args.get("shipping_method_id")))
 
 
 @bp.post("/orders")
@@ -67,7 +71,8 @@ def place_order():
     pay = args["payment"]
     card = Card(pay["card_number"], pay["exp_month"], pay["exp_year"], pay["cvc"], pay["cardholder"])
     order, created = services().orders.place_order(actor(), key, card, address_id=args.get("address_id"),
-                                                   shipping_address=args.get("shipping_address"))
+                                                   shipping_address=args.get("shipping_address"),
+                                                   shipping_method_id=args.get("shipping_method_id"))
     # A repeat answers exactly like the first time (201 and the same order), flagged in a header.
     headers = {"Location": f"/api/v1/orders/{order['id']}", "Idempotent-Replayed": "false" if created else "true"}
     return _ORDER.dump(order), 201, headers

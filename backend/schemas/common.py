@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from backend.clock import iso
+from backend.countries import is_country
 
 
 def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -72,6 +73,26 @@ def name_field(max_length: int, **kwargs: Any) -> fields.String:
     """A required one-line name (product, category, offer): not blank, no control characters."""
     return fields.String(required=True, validate=[validate.Length(min=1, max=max_length), not_blank,
                                                   no_control_characters], **kwargs)
+
+
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+
+
+class CountryCode(fields.String):
+    """An ISO 3166-1 alpha-2 country code ("GB"), in any case, loaded upper-cased; unknown codes are refused.
+
+    The document says two letters; which pairs are countries is the server's rule (422 naming the field)."""
+
+    json_schema = {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "GB",
+                   "description": "An ISO 3166-1 alpha-2 country code such as GB"}
+    default_error_messages = {"unknown": "Use a two-letter ISO 3166-1 country code such as GB."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        code = text.upper() if _TWO_LETTERS.fullmatch(text) else ""
+        if not is_country(code):
+            raise self.make_error("unknown")
+        return code
 
 
 class PageQuery(Schema):

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.clock import utcnow
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import AppliedCouponSchema, CartSchema, LineSchema
-from backend.schemas.common import Money, PageQuery, UtcDateTime, flat_messages, page_schema
+from backend.schemas.common import CountryCode, Money, PageQuery, UtcDateTime, flat_messages, page_schema
 from backend.services.payments import luhn_ok
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
@@ -53,12 +53,20 @@ class OrderInput(FlatErrors):
     address_id = fields.Integer(strict=True, validate=validate.Range(min=1))
     shipping_address = fields.Nested(SavedAddressInSchema)
     payment = fields.Nested(PaymentInput, required=True)
+    shipping_method_id = fields.Integer(strict=True, validate=validate.Range(min=1), metadata={
+        "description": "Required when shipping methods exist: one serving the address's country"})
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
     def one_address(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
         # Judged as sent, so it is named with the other fields' problems and a bad address is not "missing".
         if ("address_id" in original) == ("shipping_address" in original):
             raise ValidationError("Give either address_id or shipping_address.", "shipping_address")
+
+
+class CheckoutSummaryQuery(Schema):
+    country = CountryCode(metadata={"description": "Where the order ships: prices shipping and tax"})
+    shipping_method_id = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "The method to price (one serving country); else the cheapest serving it"})
 
 
 class StatusInput(Schema):

@@ -21,6 +21,7 @@ class Services:
         from backend.services.cart import CartService
         from backend.services.categories import CategoryService
         from backend.services.cleanup import CleanupService
+        from backend.services.coupons import CouponService
         from backend.services.health import HealthService
         from backend.services.images import ImageService
         from backend.services.listing_cache import ListingCache
@@ -32,7 +33,9 @@ class Services:
         from backend.services.search import SearchService
         from backend.services.seed import SeedService
         from backend.services.sessions import SessionService
+        from backend.services.shipping import ShippingService
         from backend.services.stats import StatsService
+        from backend.services.tax import TaxService
         from backend.services.variants import VariantService
 
         self.settings, self.db = settings, db
@@ -59,7 +62,10 @@ class Services:
         self.search = SearchService(*args)
         self.seed = SeedService(*args, media=self.media)
         self.cart = CartService(*args)
+        self.coupons = CouponService(*args)
         self.orders = OrderService(*args)
+        self.shipping = ShippingService(*args)
+        self.tax = TaxService(*args)
 
     def _now(self) -> datetime:
         return self._clock()

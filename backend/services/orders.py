@@ -22,6 +22,7 @@ from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
 from backend.services.pricing import FLAT_SHIPPING, ShippingRule, Totals, order_totals
+from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
 
 ZERO = Decimal("0.00")
 
@@ -66,17 +67,21 @@ class OrderService(Service):
         self.gateway: PaymentGateway = gateway or TestGateway()
 
     # ------------------------------------------------------------------ checkout summary
-    def summary(self, user_id: int) -> dict[str, Any]:
-        """The order as it would be placed now, with the problems that would stop it."""
+    def summary(self, user_id: int, country: str | None = None,
+                shipping_method_id: int | None = None) -> dict[str, Any]:
+        """The order as it would be placed now, shipped to country (a code) by that method (services.shipping
+        says which applies), with the problems that would stop it. Raises ValidationFailed shipping_method_id."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
             cart_id = repo.get_user_cart_id(user_id)
             cart = price_lines(uow.conn, repo.list_lines(cart_id) if cart_id else [], self.now())
-        totals = self._totals_fields(self._totals(cart))
+            delivery = summary_delivery(uow.conn, country, shipping_method_id)
+        totals = self._totals_fields(self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate))
         problems = [{"product_id": line["product_id"], "code": line["problem"],
                      **({"variant_id": line["variant_id"]} if line["variant_id"] else {})}
                     for line in cart["items"] if line["problem"]]
-        return {**cart, **totals, "currency": self.settings.store_currency, "problems": problems}
+        return {**cart, **totals, "currency": self.settings.store_currency, "shipping_method": delivery.method_brief,
+                "problems": problems + delivery.problems}
 
     def _totals(self, cart: dict[str, Any], shipping: ShippingRule | None = FLAT_SHIPPING,
                 tax_rate: Decimal | None = None) -> Totals:
@@ -92,27 +97,30 @@ class OrderService(Service):
 
     # ------------------------------------------------------------------ placing an order
     def place_order(self, actor: Actor, key: str, card: Card, address_id: int | None = None,
-                    shipping_address: dict[str, Any] | None = None) -> tuple[dict[str, Any], bool]:
+                    shipping_address: dict[str, Any] | None = None,
+                    shipping_method_id: int | None = None) -> tuple[dict[str, Any], bool]:
         """Place the user's cart as a paid order; returns (order, created now).
 
         The same key with the same request answers the first order (created False). Raises
-        ValidationFailed (card, address), PaymentDeclined, Conflict cart_empty / insufficient_stock /
-        idempotency_key_reused. A failure changes nothing: stock and cart stay as they were.
+        ValidationFailed (card, address, shipping method), PaymentDeclined, Conflict cart_empty /
+        insufficient_stock / idempotency_key_reused. A failure changes nothing: stock and cart stay as they were.
         """
         problems = card_errors(card, self.now())
         if problems:
             raise errors.ValidationFailed("The card details are not valid.", fields=problems)
-        fingerprint = self._fingerprint(card, address_id, shipping_address)
-        return self._place(actor, key, fingerprint, card, address_id, shipping_address)
+        fingerprint = self._fingerprint(card, address_id, shipping_address, shipping_method_id)
+        return self._place(actor, key, fingerprint, card, address_id, shipping_address, shipping_method_id)
 
-    def _fingerprint(self, card: Card, address_id: int | None, address: dict[str, Any] | None) -> str:
+    def _fingerprint(self, card: Card, address_id: int | None, address: dict[str, Any] | None,
+                     shipping_method_id: int | None) -> str:
         # Keyed (HMAC), so the stored request hash cannot be brute-forced back into a card number.
-        body = json.dumps({"address_id": address_id, "shipping_address": address, "card": [
+        body = json.dumps({"address_id": address_id, "shipping_address": address,
+                           "shipping_method_id": shipping_method_id, "card": [
             card.number, card.exp_month, card.exp_year, card.cvc, card.cardholder]}, sort_keys=True, default=str)
         return hmac.new(self.settings.secret_key.encode(), body.encode(), hashlib.sha256).hexdigest()
 
     def _place(self, actor: Actor, key: str, fingerprint: str, card: Card, address_id: int | None,
-               shipping_address: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+               shipping_address: dict[str, Any] | None, shipping_method_id: int | None) -> tuple[dict[str, Any], bool]:
         now, user_id = self.now(), actor.user_id
         with self.db.uow() as uow:
             repo = OrderRepository(uow.conn)
@@ -131,13 +139,15 @@ class OrderService(Service):
             short = [line for line in cart["items"] if line["problem"]]
             if short:
                 raise insufficient_stock(short, "Some products do not have enough stock.")
-            totals = self._totals(cart, tax_rate=ZERO)
+            delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
+                                      else "shipping_address", shipping_method_id)
+            totals = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate)
             # Once per key and request at the gateway: a rerun after a conflict (place_order is retried
             # whole), or the same key racing on another cluster node, gets the same authorization back.
             auth = self.gateway.authorize(card, totals.total, self.settings.store_currency, now,
                                           idempotency_key=f"order:{user_id}:{key}:{fingerprint[:32]}")
             try:
-                order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now)
+                order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now, delivery)
                 uow.commit()
             except BaseException as exc:
                 # A conflict is rerun (or lost to a twin that committed with this same authorization).
@@ -148,12 +158,12 @@ class OrderService(Service):
 
     def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
                 totals: Totals, address: dict[str, Any], auth: Authorization,
-                now: datetime) -> dict[str, Any]:
+                now: datetime, delivery: Delivery) -> dict[str, Any]:
         repo = OrderRepository(uow.conn)
         currency = self.settings.store_currency
         address_json = json.dumps(address, sort_keys=True)
         figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": None,
-                   "coupon_amount": totals.coupon_amount, "shipping_method_id": None, "shipping_method_name": None,
+                   "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
         order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
@@ -165,7 +175,7 @@ class OrderService(Service):
         order = present_order(row, cart["items"])
         # The address is read by the INSERT itself: no round trip to fetch the user for it.
         MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
-                                                     self._confirmation_text(order))
+                                                     self._confirmation_text(order, figures["prices_include_tax"]))
         record(uow, actor, "order.placed", "order", order_id,
                {"total": str(totals.total), "items": cart["item_count"], "payment": auth.brand})
         # Stock last, in (product id, variant id) order: row locks are held only to the commit, and always
@@ -220,13 +230,13 @@ class OrderService(Service):
         return self._load(repo, claimed["order_id"])
 
     @staticmethod
-    def _confirmation_text(order: dict[str, Any]) -> str:
+    def _confirmation_text(order: dict[str, Any], prices_include_tax: bool = True) -> str:
         lines = [f"- {i['quantity']} x {item_title(i)} at {i['unit_price']} = {i['line_total']}"
                  for i in order["items"]]
         return "\n".join([
             f"Thank you for your order #{order['id']}.", "", *lines, "",
             f"Subtotal: {order['subtotal']}", f"Discounts: -{order['discount_total']}",
-            f"Shipping: {order['shipping']}", f"Total: {order['total']} {order['currency']}",
+            *charge_lines(order, prices_include_tax), f"Total: {order['total']} {order['currency']}",
             f"Paid with {order['payment']['brand']} ending {order['payment']['last4']}.",
         ])
 

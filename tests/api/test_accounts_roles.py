@@ -11,9 +11,10 @@ from tests.helpers import assert_error
 # What api.md grants each role; supervisors read every admin view and change nothing.
 EXPECTED = {
     "customer": set(),
-    "product_manager": {"catalog.write", "catalog.read_admin"},
+    "product_manager": {"catalog.write", "catalog.read_admin", "coupons.read", "coupons.write"},
     "operator": {"orders.read_admin", "orders.write_admin", "stats.read"},
-    "supervisor": {"catalog.read_admin", "orders.read_admin", "users.read", "audit.read", "stats.read"},
+    "supervisor": {"catalog.read_admin", "coupons.read", "orders.read_admin", "users.read", "audit.read",
+                   "stats.read"},
     "admin": set(PERMISSIONS),
 }
 

@@ -65,6 +65,11 @@ GET /offers
 POST /offers
 PATCH /offers/{id}
 DELETE /offers/{id}
+GET /coupons
+POST /coupons
+GET /coupons/{id}
+PATCH /coupons/{id}
+DELETE /coupons/{id}
 GET /cart
 POST /cart/items
 PATCH /cart/items/{product_id}

@@ -1,0 +1,242 @@
+"""Coupon codes: staff manage them (CouponService); carts, the checkout summary and orders use them through the
+functions below (for_cart, claim, release), so the order service only calls them at its own steps."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backend import errors
+from backend.context import Actor
+from backend.repositories.cart import CartRepository
+from backend.repositories.coupons import CouponRepository
+from backend.schemas.common import paged
+from backend.schemas.coupons import coupon_problems, normal_code
+from backend.services import audit
+from backend.services.base import Service
+from backend.services.pricing import Totals
+
+FIELDS = ("code", "percent_off", "amount_off", "min_subtotal", "starts_at", "ends_at", "max_uses",
+          "max_uses_per_user", "is_active")
+INVALID, EXHAUSTED = "coupon_invalid", "coupon_exhausted"
+
+
+def invalid(message: str) -> errors.ValidationFailed:
+    """422 coupon_invalid; the message says why, and names the code as the field at fault."""
+    return errors.ValidationFailed(message, code=INVALID, fields={"code": [message]})
+
+
+def exhausted(message: str) -> errors.Conflict:
+    return errors.Conflict(message, code=EXHAUSTED)
+
+
+def validity_problem(coupon: dict[str, Any], subtotal: Decimal, now: datetime) -> str | None:
+    """Why the coupon does not apply to a cart with this subtotal now (its window, switch, minimum), or None."""
+    if not coupon["is_active"]:
+        return "This coupon is not active."
+    if coupon["starts_at"] is not None and now < coupon["starts_at"]:
+        return "This coupon is not valid yet."
+    if coupon["ends_at"] is not None and now >= coupon["ends_at"]:
+        return "This coupon has expired."
+    if coupon["min_subtotal"] is not None and subtotal < coupon["min_subtotal"]:
+        return f"This coupon needs a subtotal of at least {coupon['min_subtotal']}."
+    return None
+
+
+def uses_problem(repo: CouponRepository, coupon: dict[str, Any], user_id: int | None, lock: bool = False) -> str | None:
+    """Why the coupon has no use left (for this user), or None. lock: count the user's uses with a locking read."""
+    if coupon["max_uses"] is not None and coupon["times_used"] >= coupon["max_uses"]:
+        return "This coupon has been used up."
+    if user_id is not None and coupon["max_uses_per_user"] is not None and \
+            repo.count_user_uses(coupon["id"], user_id, lock=lock) >= coupon["max_uses_per_user"]:
+        return "You have used this coupon as many times as it allows."
+    return None
+
+
+def check(conn, coupon: dict[str, Any], subtotal: Decimal, user_id: int | None, now: datetime) -> None:
+    """Raise 422 coupon_invalid or 409 coupon_exhausted when the coupon cannot be used now."""
+    why = validity_problem(coupon, subtotal, now)
+    if why:
+        raise invalid(why)
+    why = uses_problem(CouponRepository(conn), coupon, user_id)
+    if why:
+        raise exhausted(why)
+
+
+def find(conn, code: str) -> dict[str, Any]:
+    """The coupon a customer's code names (any case, spaces around ignored); raises 422 coupon_invalid."""
+    normal = normal_code(code)
+    coupon = CouponRepository(conn).get_by_code(normal) if normal else None
+    if coupon is None:
+        raise invalid("There is no coupon with that code.")
+    return coupon
+
+
+@dataclass(frozen=True)
+class CartCoupon:
+    """The coupon on a cart and whether it applies: problem None, else coupon_invalid / coupon_exhausted (it
+    stopped applying since it was added: expired, the cart under its minimum, used up) with message saying why."""
+    coupon: dict[str, Any] | None = None
+    problem: str | None = None
+    message: str | None = None
+
+    @property
+    def terms(self) -> tuple[Decimal | None, Decimal | None] | None:
+        """(percent_off, amount_off) for pricing.order_totals; None when no coupon applies."""
+        if self.coupon is None or self.problem:
+            return None
+        return self.coupon["percent_off"], self.coupon["amount_off"]
+
+    def answer(self, totals: Totals) -> dict[str, Any] | None:
+        """The coupon object of the cart and summary answers."""
+        if self.coupon is None:
+            return None
+        return {"code": self.coupon["code"], "amount": totals.coupon_amount, "problem": self.problem}
+
+    def problems(self) -> list[dict[str, str]]:
+        """The checkout summary's problems from the coupon (no product_id)."""
+        return [{"code": self.problem}] if self.problem else []
+
+    def raise_problem(self) -> None:
+        """Placing an order: a coupon that does not apply stops it (422 coupon_invalid, 409 coupon_exhausted)."""
+        if self.problem == INVALID:
+            raise invalid(self.message or "This coupon no longer applies.")
+        if self.problem == EXHAUSTED:
+            raise exhausted(self.message or "This coupon has been used up.")
+
+    def order_fields(self, totals: Totals) -> dict[str, Any]:
+        """What an order row keeps of it. coupon_id is set by claim, after the coupon row's lock (see there)."""
+        return {"coupon_id": None, "coupon_code": self.coupon["code"] if self.terms else None,
+                "coupon_amount": totals.coupon_amount}
+
+
+def for_cart(conn, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
+    """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now."""
+    coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id else None
+    if coupon is None:
+        return CartCoupon()
+    why = validity_problem(coupon, cart["subtotal"], now)
+    if why:
+        return CartCoupon(coupon, INVALID, why)
+    why = uses_problem(CouponRepository(conn), coupon, coupon["cart_user_id"])
+    if why:
+        return CartCoupon(coupon, EXHAUSTED, why)
+    return CartCoupon(coupon)
+
+
+def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: int, cart_id: int,
+          now: datetime) -> None:
+    """Take one use of the order's coupon inside the order's transaction; raises 422 coupon_invalid (it changed
+    or stopped applying since it was priced) or 409 coupon_exhausted.
+
+    Called after the stock rows are locked and before the order's items: the coupon row's lock comes after the
+    stock rows' everywhere (cancel returns stock, then releases), so checkouts and cancels cannot deadlock. The
+    order row is inserted without coupon_id and given it here: its foreign key check would otherwise take a
+    shared lock on the coupon row early, and two buyers upgrading theirs would deadlock.
+    """
+    if applied.terms is None:
+        return
+    repo = CouponRepository(conn)
+    coupon = repo.get_coupon(applied.coupon["id"], lock=True)
+    if coupon is None:
+        raise invalid("This coupon no longer exists.")
+    why = validity_problem(coupon, subtotal, now)
+    if why:
+        raise invalid(why)
+    if (coupon["percent_off"], coupon["amount_off"]) != applied.terms:
+        raise invalid("This coupon changed while you were checking out; please check your cart again.")
+    # The per-user count is read after the lock, so two orders of one user are serialised here.
+    why = uses_problem(repo, coupon, user_id, lock=True)
+    if why:
+        raise exhausted(why)
+    if not repo.update_claim(coupon["id"]):
+        raise exhausted("This coupon has been used up.")
+    repo.add_use(order_id, coupon["id"], user_id, now)
+    repo.update_order_coupon(order_id, coupon["id"])
+    CartRepository(conn).update_coupon(cart_id, None)  # used: the next cart starts without it
+
+
+def release(conn, order_id: int) -> None:
+    """Give back the use an order took (it was cancelled or refunded); nothing when it used no coupon.
+    Called after the stock is returned, so the coupon row is locked last, as when ordering."""
+    repo = CouponRepository(conn)
+    coupon_id = repo.get_use(order_id)
+    if coupon_id is not None:
+        repo.update_release(coupon_id)
+        repo.remove_use(order_id)
+
+
+def confirmation_line(order: dict[str, Any]) -> list[str]:
+    """The order email's coupon line: "Coupon CODE: -X.XX" (none without a coupon)."""
+    coupon = order.get("coupon")
+    return [f"Coupon {coupon['code']}: -{coupon['amount']}"] if coupon else []
+
+
+class CouponService(Service):
+    def list_coupons(self, q: str | None = None, page: int = 1, per_page: int = 24) -> dict[str, Any]:
+        """A page of coupons, newest first, those whose code contains q when given."""
+        with self.db.uow() as uow:
+            repo = CouponRepository(uow.conn)
+            rows = repo.list_coupons(q or None, per_page, (page - 1) * per_page)
+            total = repo.count_coupons(q or None)
+        return paged(rows, page, per_page, total)
+
+    def get_coupon(self, coupon_id: int) -> dict[str, Any]:
+        """One coupon; raises NotFound."""
+        with self.db.uow() as uow:
+            row = CouponRepository(uow.conn).get_coupon(coupon_id)
+        if row is None:
+            raise errors.NotFound("No such coupon.")
+        return row
+
+    def create_coupon(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
+        """Add a coupon; raises ValidationFailed, Conflict duplicate_code."""
+        coupon = {name: values.get(name) for name in FIELDS}
+        coupon["is_active"] = values.get("is_active", True)
+        with self.db.uow() as uow:
+            repo = CouponRepository(uow.conn)
+            self._check(repo, coupon)
+            coupon_id = repo.add_coupon(coupon)
+            audit.record(uow, actor, "coupon.created", "coupon", coupon_id, coupon)
+            row = repo.get_coupon(coupon_id)
+            uow.commit()
+        return row
+
+    def update_coupon(self, actor: Actor, coupon_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change some fields (the result must still be a valid coupon); raises NotFound, ValidationFailed,
+        Conflict duplicate_code."""
+        with self.db.uow() as uow:
+            repo = CouponRepository(uow.conn)
+            before = repo.get_coupon(coupon_id, lock=True)
+            if before is None:
+                raise errors.NotFound("No such coupon.")
+            coupon = {name: changes.get(name, before[name]) for name in FIELDS}
+            self._check(repo, coupon, coupon_id)
+            repo.update_coupon(coupon_id, coupon)
+            audit.record(uow, actor, "coupon.updated", "coupon", coupon_id, changes)
+            row = repo.get_coupon(coupon_id)
+            uow.commit()
+        return row
+
+    def delete_coupon(self, actor: Actor, coupon_id: int) -> None:
+        """Erase a coupon: orders keep its code and amount, carts lose it; raises NotFound."""
+        with self.db.uow() as uow:
+            repo = CouponRepository(uow.conn)
+            before = repo.get_coupon(coupon_id, lock=True)
+            if before is None:
+                raise errors.NotFound("No such coupon.")
+            repo.remove_coupon(coupon_id)
+            audit.record(uow, actor, "coupon.deleted", "coupon", coupon_id, {"code": before["code"]})
+            uow.commit()
+
+    @staticmethod
+    def _check(repo: CouponRepository, coupon: dict[str, Any], coupon_id: int | None = None) -> None:
+        problems = coupon_problems(coupon)
+        if problems:
+            raise errors.ValidationFailed(fields=problems)
+        # The unique key catches a race between two writers as well (IntegrityError -> 409).
+        same = repo.get_by_code(coupon["code"])
+        if same is not None and same["id"] != coupon_id:
+            raise errors.Conflict("A coupon with that code already exists.", code="duplicate_code",
+                                  fields={"code": ["A coupon with that code already exists."]})
