@@ -1,5 +1,6 @@
 // Admin panel: one resource (users, products, categories, offers, orders, coupons, shipping methods,
-// tax rates): search, paging, view, add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
+// tax rates): search, paging, view, add, edit, delete, and for users the bulk actions. The descriptor
+// comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
 import { imagesPanel } from "./admin_images.js";
