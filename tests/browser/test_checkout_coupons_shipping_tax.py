@@ -160,6 +160,11 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
         _log_in_admin(admin_page, make_user("supervisor"))
         expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("1 orders")
         expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("9.25")
+        # The admin order view shows the order's money rows as the shopper saw them.
+        _open(admin_page, "orders")
+        admin_page.locator(f"table[data-resource=orders] tr[data-id='{order_id}'] .row-view").click()
+        expect(admin_page.locator("#order-items dd[data-total=coupon]")).to_contain_text("9.25")
+        assert_figures(admin_page.locator("#order-items"))
     finally:
         staff.close()
 
