@@ -24,6 +24,20 @@ class ShippingCountry(CountryCode):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class CountryList(fields.List):
+    """A list of ShippingCountry whose bad items are named on the list itself ("countries"), in one sentence."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as exc:
+            if not isinstance(exc.messages, dict):  # not a list at all: the list's own message
+                raise
+            places = [str(index + 1) for index in sorted(exc.messages)]
+            which = f"item{'s' if len(places) > 1 else ''} {', '.join(places)}"
+            raise ValidationError(f'Use two-letter ISO 3166-1 country codes such as GB, or "*" ({which}).') from exc
+
+
 def method_problems(method: dict[str, Any]) -> dict[str, list[str]]:
     """The rules across a method's fields (each field alone is the schema's): {field: [problem]}."""
     problems: dict[str, list[str]] = {}
@@ -47,7 +61,7 @@ class ShippingMethodWriteSchema(Schema):
     price = MoneyIn(required=True, validate=validate.Range(min=0, max=MONEY_MAX))
     free_from = MoneyIn(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MONEY_MAX),
                         metadata={"description": "Free when merchandise after discounts reaches this; null: never"})
-    countries = fields.List(ShippingCountry(), required=True, validate=validate.Length(min=1, max=300),
+    countries = CountryList(ShippingCountry(), required=True, validate=validate.Length(min=1, max=300),
                             metadata={"description": 'Country codes, or ["*"] for every country'})
     min_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_DAYS))
     max_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_DAYS),

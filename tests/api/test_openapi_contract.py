@@ -32,8 +32,16 @@ SERVER_SIDE_RULES: dict[str, tuple[set[str], str]] = {
     "POST /auth/register/verify": ({"code"}, "the emailed code"),
     "POST /auth/password/reset": ({"token", "password"}, "the emailed reset token; the password policy"),
     "POST /account/password": ({"current_password", "new_password"}, "the current password; the password policy"),
-    "POST /orders": ({"payment.card_number", "payment.exp_month", "payment.exp_year", "address_id"},
-                     "the card passes the Luhn check and is not expired; the address is the user's own"),
+    "POST /orders": ({"payment.card_number", "payment.exp_month", "payment.exp_year", "address_id", "shipping_address",
+                      "shipping_method_id"},
+                     "the card passes the Luhn check and is not expired; the address is the user's own; with shipping "
+                     "methods or tax rates its country is known, and a method serving it is chosen"),
+    "GET /checkout/summary": ({"country", "shipping_method_id"}, "a known country code; a method serving it"),
+    "GET /shipping/methods": ({"country"}, "a known country code"),
+    "POST /shipping-methods": ({"countries", "max_days"}, "known country codes, or * alone; min_days <= max_days"),
+    "PATCH /shipping-methods/{method_id}": ({"countries", "max_days"}, "as POST, for the changed method"),
+    "POST /tax-rates": ({"country"}, "a known country code"),
+    "PATCH /tax-rates/{rate_id}": ({"country"}, "a known country code"),
     "POST /offers": ({"starts_at", "ends_at", "percent_off", "amount_off", "product_id", "category_id"},
                      "ends_at after starts_at; one of percent_off/amount_off, one of product_id/category_id, "
                      "which must exist"),

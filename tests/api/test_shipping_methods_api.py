@@ -58,8 +58,10 @@ def test_delete_answers_204_then_404(client, admin):
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"countries": ["XX"]}, "countries.0"),
-    ({"countries": ["GB", "United Kingdom"]}, "countries.1"),
+    ({"countries": ["XX"]}, "countries"),
+    ({"countries": ["GB", 7]}, "countries"),
+    ({"countries": ["GB", "United Kingdom"]}, "countries"),
+    ({"countries": "GB"}, "countries"),
     ({"countries": []}, "countries"),
     ({"countries": ["*", "GB"]}, "countries"),
     ({"price": "-1.00"}, "price"),
@@ -74,6 +76,11 @@ def test_bad_methods_are_422_naming_the_field(client, admin, changes, field):
     assert set(fields) == {field}, fields
 
 
+def test_unknown_countries_are_named_by_their_place_in_the_list(client, admin):
+    fields = _fields(client.post(URL, json=method_body(countries=["GB", "XX", "fr", "Q"]), headers=admin["headers"]))
+    assert fields == {"countries": ['Use two-letter ISO 3166-1 country codes such as GB, or "*" (items 2, 4).']}
+
+
 def test_patch_is_checked_as_the_merged_method(client, admin):
     method = add_method(client, admin, min_days=2, max_days=4)
     assert set(_fields(client.patch(f"{URL}/{method['id']}", json={"min_days": 5},
@@ -81,7 +88,7 @@ def test_patch_is_checked_as_the_merged_method(client, admin):
     assert set(_fields(client.patch(f"{URL}/{method['id']}", json={"countries": ["*", "FR"]},
                                     headers=admin["headers"]))) == {"countries"}
     assert set(_fields(client.patch(f"{URL}/{method['id']}", json={"countries": ["ZZ"]},
-                                    headers=admin["headers"]))) == {"countries.0"}
+                                    headers=admin["headers"]))) == {"countries"}
     assert client.get(f"{URL}/{method['id']}", headers=admin["headers"]).get_json()["min_days"] == 2
 
 
