@@ -19,6 +19,11 @@ SELECT i.product_id, MAX(i.name) AS name, SUM(i.quantity) AS units, SUM(i.line_t
 FROM order_items i JOIN orders o ON o.id = i.order_id
 WHERE o.created_at >= %s AND o.status IN {SOLD}
 GROUP BY i.product_id ORDER BY units DESC, revenue DESC, i.product_id LIMIT %s"""
+# The coupons sold orders used since a moment: most used first, then by what they took off.
+TOP_COUPONS = f"""
+SELECT coupon_code AS code, COUNT(*) AS orders, SUM(coupon_amount) AS discount
+FROM orders WHERE created_at >= %s AND status IN {SOLD} AND coupon_code IS NOT NULL
+GROUP BY coupon_code ORDER BY orders DESC, discount DESC, code LIMIT %s"""
 # How many orders are in each status.
 ORDERS_BY_STATUS = "SELECT status, COUNT(*) AS count FROM orders GROUP BY status ORDER BY status"
 # Products on sale with little stock left, the scarcest first.
@@ -32,6 +37,9 @@ class StatsRepository(Repository):
 
     def list_top_products(self, since: datetime, limit: int) -> list[dict[str, Any]]:
         return self._all(TOP_PRODUCTS, (since, limit))
+
+    def list_top_coupons(self, since: datetime, limit: int) -> list[dict[str, Any]]:
+        return self._all(TOP_COUPONS, (since, limit))
 
     def list_orders_by_status(self) -> list[dict[str, Any]]:
         return self._all(ORDERS_BY_STATUS)

@@ -12,6 +12,7 @@ from backend.routes import load_json, load_query, services
 from backend.routes.guard import current_user, login_required
 from backend.schemas.cart import CartItemInput, CartSchema, QuantityInput, SavedPageSchema
 from backend.schemas.common import PageQuery
+from backend.schemas.coupons import CouponCodeInput
 from backend.schemas.variants import VariantRefQuery
 from backend.services.cart import CartOwner
 from backend.tokens import new_token
@@ -115,6 +116,22 @@ def remove_item(product_id: int):
 @doc("Empty the cart", tags=["cart"], status=204, auth="optional", errors=(403,))
 def clear_cart():
     services().cart.clear(_owner())
+    return "", 204
+
+
+@bp.post("/cart/coupon")
+@doc("Apply a coupon code (any case) to the cart, replacing one there; 422 coupon_invalid says why it does not "
+     "apply, 409 coupon_exhausted when it is used up", tags=["cart"], body=CouponCodeInput, response=CartSchema,
+     auth="optional", errors=(400, 403, 409, 422))
+def apply_coupon():
+    args = load_json(CouponCodeInput())
+    return _cart(services().cart.apply_coupon(_owner(create=True), args["code"]))
+
+
+@bp.delete("/cart/coupon")
+@doc("Take the coupon off the cart", tags=["cart"], status=204, auth="optional", errors=(403,))
+def remove_coupon():
+    services().cart.remove_coupon(_owner())
     return "", 204
 
 

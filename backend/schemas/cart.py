@@ -50,6 +50,13 @@ class AppliedCouponSchema(Schema):
     amount = Money()
 
 
+class CartCouponSchema(AppliedCouponSchema):
+    """The coupon on a cart (and summary): amount "0.00" while it does not apply, and why (problem)."""
+    problem = fields.String(allow_none=True, validate=validate.OneOf(["coupon_invalid", "coupon_exhausted"]),
+                            metadata={"description": "null while it applies; coupon_invalid (expired, inactive, the "
+                                                     "cart under its minimum) or coupon_exhausted (used up)"})
+
+
 class CartSchema(Schema):
     items = fields.List(fields.Nested(CartLineSchema))
     subtotal = Money()
@@ -57,7 +64,7 @@ class CartSchema(Schema):
     total = Money()
     currency = fields.String()
     item_count = fields.Integer()
-    coupon = fields.Nested(AppliedCouponSchema, allow_none=True, dump_default=None)
+    coupon = fields.Nested(CartCouponSchema, allow_none=True, dump_default=None)
 
 
 class SavedItemSchema(Schema):

@@ -34,6 +34,13 @@ class LowStockSchema(Schema):
     stock = fields.Integer()
 
 
+class CouponUseSchema(Schema):
+    """A coupon's use by the orders of the last 30 days (cancelled and refunded ones gave theirs back)."""
+    code = fields.String()
+    orders = fields.Integer()
+    discount = Money()
+
+
 class StatsSchema(Schema):
     currency = fields.String()
     sales_per_day = fields.List(fields.Nested(SalesDaySchema))
@@ -41,3 +48,4 @@ class StatsSchema(Schema):
     orders_by_status = fields.List(fields.Nested(StatusCountSchema))
     low_stock = fields.List(fields.Nested(LowStockSchema))
     low_stock_threshold = fields.Integer()
+    coupons = fields.List(fields.Nested(CouponUseSchema))

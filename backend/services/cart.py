@@ -11,8 +11,9 @@ from backend.repositories.cart import CartRepository
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
+from backend.services import coupons
 from backend.services.base import Service
-from backend.services.pricing import price_products
+from backend.services.pricing import order_totals, price_products
 from backend.services.variants import label_lines
 from backend.tokens import hash_token
 
@@ -74,7 +75,13 @@ class CartService(Service):
 
     def _present(self, conn, cart_id: int | None) -> dict[str, Any]:
         lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
-        return {**price_lines(conn, lines, self.now()), "currency": self.settings.store_currency}
+        cart = price_lines(conn, lines, self.now())
+        applied = coupons.for_cart(conn, cart_id, cart, self.now())
+        # The money rules without shipping: the cart's total never includes it (nor tax).
+        totals = order_totals(cart["subtotal"], cart["discount_total"], cart["item_count"], coupon=applied.terms,
+                              shipping=None)
+        return {**cart, "discount_total": totals.discount_total, "total": totals.total,
+                "coupon": applied.answer(totals), "currency": self.settings.store_currency}
 
     @staticmethod
     def _find_cart(repo: CartRepository, owner: CartOwner) -> int | None:
@@ -142,6 +149,31 @@ class CartService(Service):
             cart_id = self._find_cart(repo, owner)
             if cart_id:
                 repo.remove_lines(cart_id)
+                uow.commit()
+
+    # ------------------------------------------------------------------ coupon
+    def apply_coupon(self, owner: CartOwner, code: str) -> dict[str, Any]:
+        """Put the coupon named by code on the cart (replacing one there); raises ValidationFailed coupon_invalid
+        (unknown, inactive, outside its dates, the cart under its minimum), Conflict coupon_exhausted."""
+        now = self.now()
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            coupon = coupons.find(uow.conn, code)
+            cart_id = self._cart_for_writing(repo, owner)
+            subtotal = price_lines(uow.conn, repo.list_lines(cart_id), now)["subtotal"]
+            coupons.check(uow.conn, coupon, subtotal, owner.user_id, now)
+            repo.update_coupon(cart_id, coupon["id"])
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()
+        return cart
+
+    def remove_coupon(self, owner: CartOwner) -> None:
+        """Take the coupon off the cart (nothing to do when there is none)."""
+        with self.db.uow() as uow:
+            repo = CartRepository(uow.conn)
+            cart_id = self._find_cart(repo, owner)
+            if cart_id:
+                repo.update_coupon(cart_id, None)
                 uow.commit()
 
     @staticmethod
@@ -243,8 +275,12 @@ class CartService(Service):
             return 0
         lines = repo.list_lines(guest_cart)
         merged = 0
-        if lines:
+        guest_coupon = repo.get_coupon_id(guest_cart)
+        if lines or guest_coupon:
             cart_id = repo.add_user_cart(user_id, self.now())
+            # The guest's coupon comes along unless the user's cart has one of its own.
+            if guest_coupon and not repo.get_coupon_id(cart_id):
+                repo.update_coupon(cart_id, guest_coupon)
             for line in lines:
                 have = repo.get_quantity(cart_id, line["product_id"], line["variant_id"])
                 target = min(have + line["quantity"], line["stock"])

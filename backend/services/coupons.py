@@ -105,10 +105,10 @@ class CartCoupon:
         if self.problem == EXHAUSTED:
             raise exhausted(self.message or "This coupon has been used up.")
 
-    def order_fields(self, totals: Totals) -> dict[str, Any]:
-        """What an order row keeps of it. coupon_id is set by claim, after the coupon row's lock (see there)."""
-        return {"coupon_id": None, "coupon_code": self.coupon["code"] if self.terms else None,
-                "coupon_amount": totals.coupon_amount}
+    @property
+    def code(self) -> str | None:
+        """The code an order keeps (None when no coupon applies)."""
+        return self.coupon["code"] if self.terms else None
 
 
 def for_cart(conn, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:

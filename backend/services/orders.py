@@ -17,6 +17,7 @@ from backend.repositories.mail import MailRepository
 from backend.repositories.orders import OrderRepository
 from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
+from backend.services import coupons
 from backend.services.audit import record
 from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
@@ -76,18 +77,23 @@ class OrderService(Service):
             cart_id = repo.get_user_cart_id(user_id)
             cart = price_lines(uow.conn, repo.list_lines(cart_id) if cart_id else [], self.now())
             delivery = summary_delivery(uow.conn, country, shipping_method_id)
-        totals = self._totals_fields(self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate))
+            applied = coupons.for_cart(uow.conn, cart_id, cart, self.now())
+        figures = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate, coupon=applied.terms)
+        totals = self._totals_fields(figures)
         problems = [{"product_id": line["product_id"], "code": line["problem"],
                      **({"variant_id": line["variant_id"]} if line["variant_id"] else {})}
                     for line in cart["items"] if line["problem"]]
+        problems += applied.problems()
         return {**cart, **totals, "currency": self.settings.store_currency, "shipping_method": delivery.method_brief,
-                "problems": problems + delivery.problems}
+                "problems": problems + delivery.problems, "coupon": applied.answer(figures)}
 
     def _totals(self, cart: dict[str, Any], shipping: ShippingRule | None = FLAT_SHIPPING,
-                tax_rate: Decimal | None = None) -> Totals:
+                tax_rate: Decimal | None = None,
+                coupon: tuple[Decimal | None, Decimal | None] | None = None) -> Totals:
         """The cart's totals by the money rules (pricing.order_totals); cart discount_total is the offers'."""
         return order_totals(cart["subtotal"], cart["discount_total"], cart["item_count"], shipping=shipping,
-                            tax_rate=tax_rate, prices_include_tax=self.settings.prices_include_tax)
+                            tax_rate=tax_rate, prices_include_tax=self.settings.prices_include_tax,
+                            coupon=coupon)
 
     @staticmethod
     def _totals_fields(totals: Totals) -> dict[str, Any]:
@@ -141,13 +147,17 @@ class OrderService(Service):
                 raise insufficient_stock(short, "Some products do not have enough stock.")
             delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
                                       else "shipping_address", shipping_method_id)
-            totals = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate)
+            # A coupon that no longer applies stops the order here, before the card is charged.
+            applied = coupons.for_cart(uow.conn, cart_id, cart, now)
+            applied.raise_problem()
+            totals = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate, coupon=applied.terms)
             # Once per key and request at the gateway: a rerun after a conflict (place_order is retried
             # whole), or the same key racing on another cluster node, gets the same authorization back.
             auth = self.gateway.authorize(card, totals.total, self.settings.store_currency, now,
                                           idempotency_key=f"order:{user_id}:{key}:{fingerprint[:32]}")
             try:
-                order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now, delivery)
+                order = self._record(uow, actor, key_id, cart_id, cart, totals, address, auth, now, delivery,
+                                     applied)
                 uow.commit()
             except BaseException as exc:
                 # A conflict is rerun (or lost to a twin that committed with this same authorization).
@@ -158,13 +168,14 @@ class OrderService(Service):
 
     def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
                 totals: Totals, address: dict[str, Any], auth: Authorization,
-                now: datetime, delivery: Delivery) -> dict[str, Any]:
+                now: datetime, delivery: Delivery, applied: coupons.CartCoupon) -> dict[str, Any]:
         repo = OrderRepository(uow.conn)
         currency = self.settings.store_currency
         address_json = json.dumps(address, sort_keys=True)
         figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": None,
                    "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
+        figures["coupon_code"] = applied.code  # its coupon_id is set by coupons.claim, under the coupon's lock
         order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
@@ -186,6 +197,7 @@ class OrderService(Service):
         short = [line for line in lines if not self._take_stock(uow.conn, line)]
         if short:
             raise insufficient_stock(short, "Some products sold out while you were checking out.")
+        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.user_id, cart_id, now)
         repo.add_items(order_id, lines)
         return order
 
@@ -236,7 +248,8 @@ class OrderService(Service):
         return "\n".join([
             f"Thank you for your order #{order['id']}.", "", *lines, "",
             f"Subtotal: {order['subtotal']}", f"Discounts: -{order['discount_total']}",
-            *charge_lines(order, prices_include_tax), f"Total: {order['total']} {order['currency']}",
+            *coupons.confirmation_line(order), *charge_lines(order, prices_include_tax),
+            f"Total: {order['total']} {order['currency']}",
             f"Paid with {order['payment']['brand']} ending {order['payment']['last4']}.",
         ])
 
@@ -310,6 +323,8 @@ class OrderService(Service):
             if status == "cancelled":
                 for item in sorted(items, key=lambda i: (i["product_id"], i["variant_id"] or 0)):
                     self._return_stock(uow.conn, item)
+            if status in {"cancelled", "refunded"}:
+                coupons.release(uow.conn, order_id)  # after the stock rows, as when ordering
             repo.update_status(order_id, status, now)
             record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})
             order = present_order(repo.get_order(order_id), items)

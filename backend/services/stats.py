@@ -1,4 +1,4 @@
-"""Dashboard figures: sales per day, top products, orders by status, low stock."""
+"""Dashboard figures: sales per day, top products, orders by status, low stock, coupons used."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -26,6 +26,7 @@ class StatsService(Service):
             top = repo.list_top_products(since, TOP)
             by_status = {row["status"]: row["count"] for row in repo.list_orders_by_status()}
             low = repo.list_low_stock(low_stock_threshold, LOW_STOCK_LIMIT)
+            top_coupons = repo.list_top_coupons(since, TOP)
         days = [first + timedelta(days=n) for n in range(DAYS)]
         return {
             "currency": self.settings.store_currency,
@@ -36,4 +37,5 @@ class StatsService(Service):
             "orders_by_status": [{"status": s, "count": int(by_status.get(s, 0))} for s in ORDER_STATUSES],
             "low_stock": low,
             "low_stock_threshold": low_stock_threshold,
+            "coupons": [{**row, "orders": int(row["orders"])} for row in top_coupons],
         }

@@ -79,6 +79,8 @@ POST /cart/items/{product_id}/save
 GET /saved
 POST /saved/{product_id}/move-to-cart
 DELETE /saved/{product_id}
+POST /cart/coupon
+DELETE /cart/coupon
 GET /checkout/summary
 POST /orders
 GET /orders

@@ -62,6 +62,11 @@ SERVER_SIDE_RULES: dict[str, tuple[set[str], str]] = {
     "POST /cart/items": ({"variant_id"}, "required for a product with variants (one of its own), refused for one "
                                          "without"),
     "POST /admin/users/bulk": ({"blocked_until"}, "block needs a blocked_until in the future"),
+    "POST /coupons": ({"percent_off", "amount_off", "ends_at"}, "exactly one of percent_off/amount_off; ends_at "
+                                                                 "after starts_at"),
+    "PATCH /coupons/{coupon_id}": ({"percent_off", "amount_off", "ends_at"}, "the coupon rules, on the changed "
+                                                                             "coupon"),
+    "POST /cart/coupon": ({"code"}, "the code must name a coupon that applies to the cart (422 coupon_invalid)"),
 }
 
 RUN_CONFIG = {

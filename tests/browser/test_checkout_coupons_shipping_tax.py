@@ -99,14 +99,14 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
 
     page.fill("#coupon-code", bogus)
     page.click("#coupon-form button[type=submit]")
-    expect(page.locator("#coupon-form [role=alert]")).to_have_text(refused.get_json()["error"]["message"])
+    expect(page.locator("#coupon-form .field-error")).to_have_text(refused.get_json()["error"]["message"])
     expect(page.locator("#sum-coupon")).to_have_count(0)
     page.fill("#coupon-code", code.lower())                     # codes are case-insensitive
     page.click("#coupon-form button[type=submit]")
     # 10% of 92.50 = 9.25.
     expect(page.locator("#coupon-applied")).to_contain_text(code)
     expect(page.locator("#sum-coupon")).to_contain_text("9.25")
-    expect(page.locator("#coupon-form [role=alert]")).to_have_count(0)
+    expect(page.locator("#coupon-form .field-error")).to_have_count(0)
 
     _fill_address_and_card(page, "gb")
     methods = page.locator("#shipping-methods .method")
@@ -183,7 +183,7 @@ def test_the_cart_page_applies_and_removes_a_coupon(page, shop, db):
     page.fill("#coupon-code", code)
     page.click("#coupon-form button[type=submit]")
     # Under the coupon's minimum: the server's message says what it needs.
-    expect(page.locator("#coupon-form [role=alert]")).to_contain_text("30.00")
+    expect(page.locator("#coupon-form .field-error")).to_contain_text("30.00")
     page.locator(f'.cart-line[data-product-id="{product}"] input.qty').fill("2")
     page.locator(f'.cart-line[data-product-id="{product}"] input.qty').dispatch_event("change")
     expect(page.locator("#cart-total")).to_contain_text("40.00")
