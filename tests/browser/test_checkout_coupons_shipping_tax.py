@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from playwright.sync_api import expect
 
 from backend.services.cart import CartOwner
+from tests.browser.conftest import serving
 from tests.browser.test_admin_panel import _log_in as _log_in_admin
 from tests.browser.test_admin_panel import _open
 from tests.conftest import uid
@@ -167,6 +169,41 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
         assert_figures(admin_page.locator("#order-items"))
     finally:
         staff.close()
+
+
+def test_with_prices_before_tax_the_tax_is_added_before_paying(browser, settings, shop, services, db, make_user):
+    from backend.app import create_app
+
+    method = shop.make("/shipping-methods", {"name": "Parcelforce", "price": "5.00", "free_from": None,
+                                             "countries": ["GB"], "min_days": 1, "max_days": 1})
+    shop.make("/tax-rates", {"country": "GB", "rate": "20.00"})
+    user = make_user()
+    services.cart.add_item(CartOwner(user_id=user["id"]), add_product(db, "50.00", stock=3), 1)
+    # The same database behind a second app whose catalog prices leave tax out (PRICES_INCLUDE_TAX=false).
+    with serving(create_app(settings=replace(settings, prices_include_tax=False))) as url:
+        context = browser.new_context(base_url=url)
+        try:
+            page = context.new_page()
+            script_errors: list[str] = []
+            page.on("pageerror", lambda exc: script_errors.append(str(exc)))
+            _log_in(page, user, "/checkout")
+            page.locator("#checkout").wait_for()
+            _fill_address_and_card(page, "GB")
+            expect(page.locator(f".method[data-method-id='{method['id']}'] input")).to_be_checked()
+            # 50.00 + 5.00 = 55.00, tax 20% of it = 11.00 on top: 66.00.
+            expect(page.locator("#sum-tax")).to_contain_text("11.00")
+            expect(page.locator("#sum-total")).to_contain_text("66.00")
+            shown = page.locator("#summary-figures dt")
+            assert shown.all_inner_texts() == ["Subtotal", "Discounts", "Shipping (Parcelforce)", "Tax (20%)", "Total"]
+            page.click("#place-order")
+            page.wait_for_url(re.compile(r"/orders/\d+/thanks$"))
+            expect(page.locator("#thanks-total")).to_contain_text("66.00")
+            assert page.locator("#thanks-figures dt").all_inner_texts() == [
+                "Subtotal", "Discounts", "Shipping (Parcelforce)", "Tax (20%)", "Total"]
+            expect(page.locator("#thanks-tax")).to_contain_text("11.00")
+            assert not script_errors
+        finally:
+            context.close()
 
 
 def test_the_cart_page_applies_and_removes_a_coupon(page, shop, db):
