@@ -160,7 +160,7 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
     try:
         admin_page = staff.new_page()
         _log_in_admin(admin_page, make_user("supervisor"))
-        expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("1 orders")
+        expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("1 order ·")
         expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("9.25")
         # The admin order view shows the order's money rows as the shopper saw them.
         _open(admin_page, "orders")

@@ -45,7 +45,7 @@ async function load(page = 1) {
     if (!data.items.length) { section.replaceChildren(el("p", {}, "No orders yet.")); return; }
     section.replaceChildren(el("h2", {}, "Your orders"),
       el("ul", { class: "order-list", id: "order-list", "aria-label": "Orders" }, data.items.map((o) => orderCard(o, page))),
-      pager(data));
+      ...[pager(data)].filter(Boolean));  // no pager on one page (append would print "null")
   } catch (err) {
     section.replaceChildren(el("p", { class: "notice error" }, `Could not load your orders: ${err.message}`));
   }

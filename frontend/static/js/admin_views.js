@@ -52,7 +52,7 @@ export async function renderDashboard(target) {
 // The coupons used in the last 30 days, most used first (stats.coupons; absent on an older server).
 function couponList(stats) {
   const panel = list("Coupons, last 30 days", stats.coupons || [], (c) => [el("code", {}, c.code),
-    el("span", {}, `${c.orders} orders · −${money(c.discount, stats.currency)}`)], "No coupon was used.");
+    el("span", {}, `${c.orders} ${c.orders === 1 ? "order" : "orders"} · −${money(c.discount, stats.currency)}`)], "No coupon was used.");
   panel.id = "dashboard-coupons";
   return panel;
 }
