@@ -37,6 +37,8 @@ def test_create_list_patch_delete(client, admin):
     ({"country": "GB", "rate": "-1"}, "rate"),
     ({"country": "GB", "rate": -0.5}, "rate"),
     ({"country": "GB", "rate": "20.005"}, "rate"),
+    ({"country": "GB", "rate": "649"}, "rate"),
+    ({"country": "GB", "rate": 100.5}, "rate"),
     ({"country": "XX", "rate": "20"}, "country"),
     ({"country": "United Kingdom", "rate": "20"}, "country"),
     ({"rate": "20"}, "country"),
