@@ -200,3 +200,20 @@ def test_dashboard_lists_the_coupons_used_by_sold_orders(client, db, services, m
     assert {"code": coupon["code"], "orders": 2, "discount": "40.00"} in stats["coupons"]
     ranks = [(-entry["orders"], entry["code"]) for entry in stats["coupons"]]
     assert len(ranks) <= 10 and [r[0] for r in ranks] == sorted(r[0] for r in ranks)
+
+
+def test_a_replayed_order_uses_the_coupon_once(client, db, services, make_user, gateway):
+    user = make_user()
+    _fill(client, user, add_product(db, "25.00", stock=10), 2)
+    coupon = add_coupon(services, percent="100", max_uses=3)
+    apply(client, coupon["code"], user["headers"])
+    headers = {**user["headers"], "Idempotency-Key": uid()}
+    first = client.post("/api/v1/orders", json=order_body(), headers=headers)
+    again = client.post("/api/v1/orders", json=order_body(), headers=headers)
+    assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
+    order = first.get_json()
+    # All the merchandise is taken off; what is left is shipping (under 50.00 of merchandise after discounts).
+    assert (order["subtotal"], order["discount_total"], order["shipping"], order["total"]) == (
+        "50.00", "50.00", "4.99", "4.99")
+    assert order["coupon"] == {"code": coupon["code"], "amount": "50.00"}
+    assert times_used(db, coupon["id"]) == 1 and _order_count(db, user["id"]) == 1
