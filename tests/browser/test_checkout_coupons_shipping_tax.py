@@ -1,7 +1,8 @@
 """Coupons, shipping methods and tax in the browser: a shopper applies a coupon at checkout, picks a
 shipping method for a GB address and sees the tax and total before paying, then the same figures on the
-thank-you page and in the order history; a refused code shows the server's message; the cart page's
-coupon box; the admin panel's Coupons, Shipping methods and Tax rates views (read only for supervisors).
+thank-you page and in the order history; a refused code shows the server's message; a saved address's
+country picks the methods; tax added on top when prices leave it out; the cart page's coupon box; the admin
+panel's Coupons, Shipping methods and Tax rates views (read only for supervisors).
 
 Everything configured here is deleted again at the end of each test: the other checkout tests run with no
 shipping method and no tax rate (the flat rule)."""
@@ -169,6 +170,40 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
         assert_figures(admin_page.locator("#order-items"))
     finally:
         staff.close()
+
+
+def test_the_chosen_saved_address_decides_the_shipping_methods(page, shop, services, db, client, make_user):
+    post = shop.make("/shipping-methods", {"name": "Royal Mail", "price": "4.00", "free_from": None,
+                                           "countries": ["GB"], "min_days": 1, "max_days": 3})
+    poste = shop.make("/shipping-methods", {"name": "La Poste", "price": "6.00", "free_from": None,
+                                            "countries": ["FR"], "min_days": 2, "max_days": 5})
+    user = make_user()
+    book = {}
+    for country, city in (("GB", "London"), ("FR", "Paris")):
+        made = client.post("/api/v1/account/addresses", headers=user["headers"], json={
+            "full_name": "Ada Lovelace", "line1": "1 Rue de Rivoli", "city": city, "postal_code": "75001",
+            "country": country})
+        assert made.status_code == 201, made.get_json()
+        book[country] = made.get_json()["id"]
+    services.cart.add_item(CartOwner(user_id=user["id"]), add_product(db, "20.00", stock=3), 1)
+    _log_in(page, user, "/checkout")
+    page.locator("#checkout").wait_for()
+    methods = page.locator("#shipping-methods .method")
+    page.select_option("#address-choice", str(book["GB"]))
+    expect(methods).to_have_count(1)
+    expect(methods.first).to_have_attribute("data-method-id", str(post["id"]))
+    page.select_option("#address-choice", str(book["FR"]))
+    expect(methods.first).to_have_attribute("data-method-id", str(poste["id"]))
+    expect(page.locator("#sum-shipping")).to_contain_text("6.00")
+    expect(page.locator("#sum-total")).to_contain_text("26.00")          # 20.00 + 6.00, no tax rate for FR
+    for field, value in (("#card-number", "4242 4242 4242 4242"), ("#card-month", "12"), ("#card-year", "2099"),
+                         ("#card-cvc", "123"), ("#card-holder", "Ada Lovelace")):
+        page.fill(field, value)
+    page.click("#place-order")
+    page.wait_for_url(re.compile(r"/orders/\d+/thanks$"))
+    expect(page.locator("#thanks-shipping")).to_contain_text("6.00")
+    assert page.locator("#thanks-shipping").evaluate("n => n.previousElementSibling.textContent") \
+        == "Shipping (La Poste)"
 
 
 def test_with_prices_before_tax_the_tax_is_added_before_paying(browser, settings, shop, services, db, make_user):
