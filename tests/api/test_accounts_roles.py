@@ -14,7 +14,7 @@ EXPECTED = {
     "product_manager": {"catalog.write", "catalog.read_admin", "coupons.read", "coupons.write"},
     "operator": {"orders.read_admin", "orders.write_admin", "stats.read"},
     "supervisor": {"catalog.read_admin", "coupons.read", "orders.read_admin", "users.read", "audit.read",
-                   "stats.read"},
+                   "stats.read", "shipping.read", "tax.read"},
     "admin": set(PERMISSIONS),
 }
 
