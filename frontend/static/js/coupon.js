@@ -38,6 +38,7 @@ export function couponBox(container, onChange) {
     const what = coupon.problem
       ? el("p", { class: "problem", role: "alert" }, `Coupon ${coupon.code} ${PROBLEMS[coupon.problem] || coupon.problem}.`)
       : el("p", { role: "status" }, el("code", {}, coupon.code), ` applied: −${money(coupon.amount, doc.currency)}`);
-    applied.replaceChildren(what, el("button", { type: "button", class: "secondary", id: "coupon-remove", "aria-label": `Remove coupon ${coupon.code}`, onclick: remove }, "Remove"));
+    applied.replaceChildren(what, el("button", { type: "button", class: "secondary", id: "coupon-remove",
+      "aria-label": `Remove coupon ${coupon.code}`, onclick: remove }, "Remove"));
   };
 }
