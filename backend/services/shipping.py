@@ -19,6 +19,7 @@ from backend.services.pricing import FLAT_SHIPPING, ShippingRule
 FIELDS = ("name", "price", "free_from", "countries", "min_days", "max_days")
 ZERO = Decimal("0.00")
 NO_METHOD_HERE = "This shipping method does not ship to that country."
+NO_METHODS = "No shipping methods are set up; leave shipping_method_id out."
 UNKNOWN_COUNTRY = "We do not recognise this country. Use a two-letter country code such as GB."
 
 
@@ -128,7 +129,7 @@ def summary_delivery(conn, country: str | None, method_id: int | None) -> Delive
     rate = _tax_rate(conn, country) if country else None
     if not repo.exists_methods():
         if method_id is not None:
-            raise _bad_method("No shipping methods are set up; leave shipping_method_id out.")
+            raise _bad_method(NO_METHODS)
         return Delivery(FLAT_SHIPPING, None, rate)
     if method_id is not None:
         method = repo.get_method(method_id)
@@ -158,7 +159,7 @@ def order_delivery(conn, address: dict[str, Any], address_field: str, method_id:
     rate = _tax_rate(conn, country) if country else ZERO
     if not methods:
         if method_id is not None:
-            raise _bad_method("No shipping methods are set up; leave shipping_method_id out.")
+            raise _bad_method(NO_METHODS)
         return Delivery(FLAT_SHIPPING, None, rate)
     if method_id is None:
         raise _bad_method("Choose a shipping method for this country.")
