@@ -43,6 +43,20 @@ RESOURCES: dict[str, ResourceQuery] = {
         "SELECT o.id, o.user_id, u.email AS customer, o.status, o.subtotal, o.discount_total, o.shipping, o.total, "
         "o.currency, o.shipping_address, o.created_at FROM orders o LEFT JOIN users u ON u.id = o.user_id",
         "o.id", ("o.status", "o.shipping_address", "u.email"), "o.id DESC"),
+    "coupons": ResourceQuery(
+        "SELECT c.id, c.code, c.percent_off, c.amount_off, c.min_subtotal, c.starts_at, c.ends_at, c.max_uses, "
+        "c.max_uses_per_user, c.is_active, c.times_used, c.created_at, c.updated_at FROM coupons c",
+        "c.id", ("c.code",), "c.id DESC"),
+    # countries as the form edits them, "FR, GB" ("*" = everywhere); the API answers them as a list.
+    "shipping_methods": ResourceQuery(
+        "SELECT m.id, m.name, m.price, m.free_from, "
+        "(SELECT GROUP_CONCAT(mc.country ORDER BY mc.country SEPARATOR ', ') FROM shipping_method_countries mc "
+        "WHERE mc.method_id = m.id) AS countries, m.min_days, m.max_days, m.created_at, m.updated_at "
+        "FROM shipping_methods m",
+        "m.id", ("m.name",), "m.price, m.id"),
+    "tax_rates": ResourceQuery(
+        "SELECT t.id, t.country, t.rate, t.created_at, t.updated_at FROM tax_rates t",
+        "t.id", ("t.country",), "t.country"),
 }
 
 

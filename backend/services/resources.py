@@ -71,6 +71,39 @@ DESCRIPTORS: dict[str, dict[str, Any]] = {
         "edit_fields": [_field("status", "select", options=ORDER_STATUSES)],
         "create": None, "update": "POST /admin/orders/{id}/status", "delete": None,
     },
+    # is_active is left out of the add form: a new coupon is active unless the API is told otherwise.
+    "coupons": {
+        "label": "Coupons", "read": "coupons.read", "write": "coupons.write",
+        "columns": ["id", "code", "percent_off", "amount_off", "min_subtotal", "starts_at", "ends_at", "max_uses",
+                    "max_uses_per_user", "is_active", "times_used"],
+        "create_fields": [_field("code", required=True), _field("percent_off", "money"), _field("amount_off", "money"),
+                          _field("min_subtotal", "money"), _field("starts_at", "datetime"),
+                          _field("ends_at", "datetime"), _field("max_uses", "integer"),
+                          _field("max_uses_per_user", "integer")],
+        "edit_fields": [_field("code"), _field("percent_off", "money"), _field("amount_off", "money"),
+                        _field("min_subtotal", "money"), _field("starts_at", "datetime"), _field("ends_at", "datetime"),
+                        _field("max_uses", "integer"), _field("max_uses_per_user", "integer"),
+                        _field("is_active", "checkbox")],
+        "create": "/coupons", "update": "PATCH /coupons/{id}", "delete": "/coupons/{id}",
+    },
+    # countries: type "list", comma-separated codes in the form, a JSON list on the wire ("*" = everywhere).
+    "shipping_methods": {
+        "label": "Shipping methods", "read": "shipping.read", "write": "shipping.write",
+        "columns": ["id", "name", "price", "free_from", "countries", "min_days", "max_days"],
+        "create_fields": [_field("name", required=True), _field("price", "money", required=True),
+                          _field("free_from", "money"), _field("countries", "list", required=True),
+                          _field("min_days", "integer", required=True), _field("max_days", "integer", required=True)],
+        "edit_fields": [_field("name"), _field("price", "money"), _field("free_from", "money"),
+                        _field("countries", "list"), _field("min_days", "integer"), _field("max_days", "integer")],
+        "create": "/shipping-methods", "update": "PATCH /shipping-methods/{id}", "delete": "/shipping-methods/{id}",
+    },
+    "tax_rates": {
+        "label": "Tax rates", "read": "tax.read", "write": "tax.write",
+        "columns": ["id", "country", "rate"],
+        "create_fields": [_field("country", required=True), _field("rate", "money", required=True)],
+        "edit_fields": [_field("country"), _field("rate", "money")],
+        "create": "/tax-rates", "update": "PATCH /tax-rates/{id}", "delete": "/tax-rates/{id}",
+    },
 }
 assert set(DESCRIPTORS) == set(RESOURCES)
 

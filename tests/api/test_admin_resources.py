@@ -64,6 +64,24 @@ def test_categories_products_offers_users_row_operations(client, make_user, db):
                  "role": "customer"}, {"role": "operator"}, f"row_{tag}")
 
 
+def test_coupons_shipping_methods_tax_rates_row_operations(client, make_user):
+    admin = make_user("admin")
+    tag = uid()
+    _round_trip(client, admin, "coupons", {"code": f"rt-{tag}", "percent_off": "10"},
+                {"max_uses": 5, "percent_off": "12.50"}, f"RT-{tag}")
+    _round_trip(client, admin, "shipping_methods",
+                {"name": f"Ship {tag}", "price": "5.00", "countries": ["GB"], "min_days": 1, "max_days": 3},
+                {"price": "6.00", "min_days": 2}, f"Ship {tag}")
+    _round_trip(client, admin, "tax_rates", {"country": "TV", "rate": "15.00"}, {"rate": "7.50"}, "TV")
+    # A method's countries are one text column, as the panel's form edits them ("*" = everywhere).
+    made = client.post("/api/v1/shipping-methods", headers=admin["headers"], json={
+        "name": f"Both {tag}", "price": "1.00", "countries": ["IE", "GB"], "min_days": 0, "max_days": 1})
+    assert made.status_code == 201, made.get_json()
+    assert [r["countries"] for r in _rows(client, admin, "shipping_methods", f"Both {tag}")["items"]] == ["GB, IE"]
+    assert client.delete(f"/api/v1/shipping-methods/{made.get_json()['id']}", headers=admin["headers"]).status_code \
+        == 204
+
+
 def test_the_public_validation_applies_to_panel_writes(client, make_user):
     admin = make_user("admin")
     d = _descriptors(client, admin)

@@ -33,6 +33,9 @@ CASES = [
     ("get", "/admin/resources/categories", None, CATALOG_READERS),
     ("get", "/admin/resources/offers", None, CATALOG_READERS),
     ("get", "/admin/resources/orders", None, ORDER_STAFF),
+    ("get", "/admin/resources/coupons", None, CATALOG_READERS),
+    ("get", "/admin/resources/shipping_methods", None, READERS),
+    ("get", "/admin/resources/tax_rates", None, READERS),
     ("get", "/admin/resources/users/{victim}", None, READERS),
 ]
 
@@ -78,9 +81,10 @@ def test_resource_descriptors_follow_the_role(client, make_user):
         items = client.get("/api/v1/admin/resources", headers=make_user(role)["headers"]).get_json()["items"]
         return {r["name"]: r["can_write"] for r in items}
 
-    assert described("admin") == dict.fromkeys(["users", "products", "categories", "offers", "orders"], True)
-    assert described("supervisor") == dict.fromkeys(["users", "products", "categories", "offers", "orders"], False)
-    assert described("product_manager") == {"products": True, "categories": True, "offers": True}
+    every = ["users", "products", "categories", "offers", "orders", "coupons", "shipping_methods", "tax_rates"]
+    assert described("admin") == dict.fromkeys(every, True)
+    assert described("supervisor") == dict.fromkeys(every, False)
+    assert described("product_manager") == {"products": True, "categories": True, "offers": True, "coupons": True}
     assert described("operator") == {"orders": True}
     assert_error(client.get("/api/v1/admin/resources/tables", headers=make_user("admin")["headers"]), 404, "not_found")
 

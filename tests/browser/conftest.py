@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -14,14 +15,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """The app served by a threaded werkzeug server on a free loopback port; yields its base URL."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """An app served by a threaded werkzeug server on a free loopback port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The test app, served (see serving); yields its base URL."""
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -68,8 +68,9 @@ def test_a_supervisor_sees_every_view_but_no_edit_buttons(page, make_user, db):
     _log_in(page, supervisor)
     nav = page.locator("#admin-nav a")
     nav.first.wait_for()
-    assert nav.all_inner_texts() == ["Dashboard", "Users", "Products", "Categories", "Offers", "Orders", "Audit log"]
-    for view in ("users", "products", "categories", "offers", "orders"):
+    assert nav.all_inner_texts() == ["Dashboard", "Users", "Products", "Categories", "Offers", "Orders", "Coupons",
+                                     "Shipping methods", "Tax rates", "Audit log"]
+    for view in ("users", "products", "categories", "offers", "orders", "coupons", "shipping_methods", "tax_rates"):
         _open(page, view)
         page.locator(f"table[data-resource={view}]").wait_for()
         page.locator("#admin-main [role=status]").first.wait_for()
@@ -92,7 +93,8 @@ def test_the_dashboard_draws_sales_per_day(page, make_user):
 def test_a_product_manager_adds_edits_and_deletes_a_product_in_the_panel(page, make_user):
     page.on("dialog", lambda dialog: dialog.accept())
     _log_in(page, make_user("product_manager"))
-    assert page.locator("#admin-nav a").all_inner_texts() == ["Products", "Categories", "Offers", "Trending searches"]
+    assert page.locator("#admin-nav a").all_inner_texts() == ["Products", "Categories", "Offers", "Coupons",
+                                                              "Trending searches"]
     _open(page, "products")
     page.locator("table[data-resource=products]").wait_for()
     name = f"Panel product {uid()}"

@@ -1,6 +1,7 @@
 // The Orders tab of the account page: order history, newest first, paged, with cancel where allowed.
 import { api, el, money } from "./api.js";
 import { lineTitle } from "./lines.js";
+import { totalsRows } from "./totals.js";
 
 const section = document.getElementById("tab-orders");
 const PER_PAGE = 10;
@@ -26,6 +27,7 @@ function orderCard(order, page) {
       el("span", {}, when),
       el("strong", {}, money(order.total, order.currency))),
     el("ul", {}, order.items.map((i) => el("li", {}, lineTitle(i), ` — ${money(i.line_total, order.currency)}`))),
+    el("dl", { class: "order-figures" }, totalsRows(order)),
     cancel);
 }
 
@@ -43,7 +45,7 @@ async function load(page = 1) {
     if (!data.items.length) { section.replaceChildren(el("p", {}, "No orders yet.")); return; }
     section.replaceChildren(el("h2", {}, "Your orders"),
       el("ul", { class: "order-list", id: "order-list", "aria-label": "Orders" }, data.items.map((o) => orderCard(o, page))),
-      pager(data));
+      ...[pager(data)].filter(Boolean));  // no pager on one page (append would print "null")
   } catch (err) {
     section.replaceChildren(el("p", { class: "notice error" }, `Could not load your orders: ${err.message}`));
   }

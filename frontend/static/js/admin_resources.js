@@ -1,5 +1,6 @@
-// Admin panel: one resource (users, products, categories, offers, orders): search, paging, view,
-// add, edit, delete, and for users the bulk actions. The descriptor comes from GET /admin/resources.
+// Admin panel: one resource (users, products, categories, offers, orders, coupons, shipping methods,
+// tax rates): search, paging, view, add, edit, delete, and for users the bulk actions. The descriptor
+// comes from GET /admin/resources.
 import { api, el } from "./api.js";
 import { bindForm } from "./forms.js";
 import { imagesPanel } from "./admin_images.js";
@@ -32,6 +33,9 @@ function input(field, value) {
     control = el("textarea", { id, name: field.name }, value ?? "");
   } else if (field.type === "checkbox") {
     control = el("input", { id, name: field.name, type: "checkbox", checked: Boolean(value), value: "true" });
+  } else if (field.type === "list") {
+    // A list (a shipping method's countries) is typed comma-separated: "GB, IE", or "*" for everywhere.
+    control = el("input", { id, name: field.name, type: "text", value: listText(value), placeholder: "GB, IE or *" });
   } else {
     const type = { email: "email", password: "password", integer: "number", datetime: "datetime-local" }[field.type] || "text";
     const shown = field.type === "datetime" ? toLocalInput(value) : value;
@@ -40,6 +44,11 @@ function input(field, value) {
   }
   return el("div", {}, el("label", { for: id }, field.name.replaceAll("_", " "), field.required ? " *" : ""), control);
 }
+
+// A list column comes as "FR, GB" from the resource rows, as ["FR", "GB"] from the API.
+const listText = (value) => (Array.isArray(value) ? value.join(", ") : String(value ?? ""));
+const listOf = (value) => (value === null || value === undefined ? null
+  : listText(value).split(",").map((part) => part.trim()).filter(Boolean));
 
 // Form text -> the JSON the API wants; empty optional fields are null (or left out when unchanged).
 function convert(field, form) {
@@ -50,6 +59,7 @@ function convert(field, form) {
   if (text === "") return ["text", "textarea"].includes(field.type) ? "" : null;
   if (field.type === "integer") return Number.isInteger(Number(text)) ? Number(text) : text;
   if (field.type === "datetime") return fromLocalInput(text);
+  if (field.type === "list") return listOf(text);
   return text;
 }
 
@@ -149,7 +159,8 @@ export async function renderResource(target, resource) {
       for (const field of fields) {
         const value = convert(field, form);
         // Only what changed goes out: a PATCH then touches just those columns.
-        const old = field.type === "checkbox" ? Boolean(row[field.name]) : row[field.name] ?? null;
+        const old = field.type === "checkbox" ? Boolean(row[field.name])
+          : field.type === "list" ? listOf(row[field.name]) : row[field.name] ?? null;
         if (id !== null && JSON.stringify(value) === JSON.stringify(old)) continue;
         if (id === null && (value === null || value === "")) continue;
         body[field.name] = value;

@@ -1,9 +1,10 @@
 // Admin panel, a product's variants (api.md "Variants"): sku, option values, price, stock. The markup is the
 // <template id="product-variants-template"> of admin.html. Catalog staff edit sku, price and stock in place,
 // add variants and delete them (the API archives one that was ordered); other staff see the list only.
-// Also an order's items with variant label and sku, under the order's view.
+// Also an order's items with variant label and sku, and its money rows, under the order's view.
 import { ApiError, api, el, money } from "./api.js";
 import { bindForm } from "./forms.js";
+import { renderTotals } from "./totals.js";
 
 // Text from an input as the API wants it: "" -> null for price (the product's), an integer for stock when it is one.
 const priceValue = (text) => (text.trim() === "" ? null : text.trim());
@@ -162,10 +163,13 @@ export function variantsPanel(productId, { canWrite }) {
 export function orderItemsPanel(orderId) {
   const table = el("table", { class: "grid", "data-view": "order-items" });
   const status = el("p", { class: "status", role: "status" }, "Loading items…");
+  const figures = el("dl", { class: "order-figures" });
   const root = el("section", { class: "panel", id: "order-items", "data-order-id": orderId },
-    el("h2", {}, "Items"), status, el("div", { class: "table-wrap" }, table));
+    el("h2", {}, "Items"), status, el("div", { class: "table-wrap" }, table), figures);
   api(`/admin/orders/${orderId}`).then((order) => {
     status.hidden = true;
+    // The money rows as the customer saw them: coupon, shipping method, tax, total.
+    renderTotals(figures, order);
     table.replaceChildren(
       el("thead", {}, el("tr", {}, ["product", "variant", "sku", "unit price", "quantity", "line total"].map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, order.items.map((i) => el("tr", { "data-product-id": i.product_id, "data-variant-id": i.variant_id || null },

@@ -45,7 +45,16 @@ export async function renderDashboard(target) {
     el("div", { class: "cards" },
       list("Top products", stats.top_products, (p) => [el("span", {}, p.name), el("span", {}, `${p.units} sold · ${money(p.revenue, stats.currency)}`)]),
       list("Orders by status", stats.orders_by_status, (s) => [el("span", { class: `tag ${s.status}` }, s.status), el("strong", {}, s.count)]),
-      list(`Low stock (≤ ${stats.low_stock_threshold})`, stats.low_stock, (p) => [el("span", {}, p.name), el("strong", {}, p.stock)], "All products are well stocked.")));
+      list(`Low stock (≤ ${stats.low_stock_threshold})`, stats.low_stock, (p) => [el("span", {}, p.name), el("strong", {}, p.stock)], "All products are well stocked."),
+      couponList(stats)));
+}
+
+// The coupons used in the last 30 days, most used first (stats.coupons; absent on an older server).
+function couponList(stats) {
+  const panel = list("Coupons, last 30 days", stats.coupons || [], (c) => [el("code", {}, c.code),
+    el("span", {}, `${c.orders} ${c.orders === 1 ? "order" : "orders"} · −${money(c.discount, stats.currency)}`)], "No coupon was used.");
+  panel.id = "dashboard-coupons";
+  return panel;
 }
 
 function pagerFor(data, go) {

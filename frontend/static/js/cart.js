@@ -1,6 +1,8 @@
 // Cart page: change quantities, remove, empty, save for later and move back, all without reloading.
 import { api, el, money } from "./api.js";
+import { couponBox } from "./coupon.js";
 import { refreshCartBadge } from "./header.js";
+import { renderTotals } from "./totals.js";
 
 const $ = (id) => document.getElementById(id);
 const PROBLEMS = { out_of_stock: "Out of stock", insufficient_stock: "Not enough stock for this quantity",
@@ -81,10 +83,12 @@ function renderCart(cart) {
   $("cart-status").textContent = empty ? "Your cart is empty." : `${cart.item_count} item(s)`;
   $("cart-clear").hidden = empty;
   $("cart-totals").hidden = empty;
-  $("cart-subtotal").textContent = money(cart.subtotal, cart.currency);
-  $("cart-discount").textContent = `−${money(cart.discount_total, cart.currency)}`;
-  $("cart-total").textContent = money(cart.total, cart.currency);
+  renderTotals($("cart-figures"), cart, "cart");
+  showCoupon(cart);
 }
+
+// A coupon applied or removed answers the cart (or nothing): the totals follow without a reload.
+const showCoupon = couponBox($("coupon-box"), async (cart) => (cart ? renderCart(cart) : loadCart()));
 
 function savedLine(item) {
   return el("li", lineAttrs(item),

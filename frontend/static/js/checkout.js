@@ -1,12 +1,19 @@
-// Checkout: the summary, an address (book or new), and a card form with a live Luhn check and
-// brand detection. The server checks the card again; this only saves a round trip.
+// Checkout: the summary, an address (book or new), the shipping methods serving its country, a coupon,
+// and a card form with a live Luhn check and brand detection. The server checks the card again; this
+// only saves a round trip.
 import { api, el, money } from "./api.js";
+import { couponBox } from "./coupon.js";
 import { bindForm, showNotice } from "./forms.js";
 import { lineName, lineTitle } from "./lines.js";
+import { renderTotals } from "./totals.js";
 
 const $ = (id) => document.getElementById(id);
 const PROBLEMS = { out_of_stock: "is out of stock", insufficient_stock: "has less stock than you asked for",
   archived: "is no longer sold" };
+// Problems of the whole order (no product_id).
+const ORDER_PROBLEMS = { no_shipping_method: "We do not ship to this country yet.",
+  coupon_invalid: "The coupon no longer applies to this order.", coupon_exhausted: "The coupon has been used up." };
+const COUNTRY_HINT = "Use a two-letter country code such as GB.";
 // One key per visit to this page: a double click or a retry after a network error places one order.
 const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
@@ -47,26 +54,104 @@ function renderSummary(s) {
     el("li", {}, lineTitle(i), el("span", {}, money(i.line_total, s.currency)))));
   // A problem names its line by product and, for a variant line, by variant too.
   const lineOf = (p) => s.items.find((i) => i.product_id === p.product_id && (!p.variant_id || i.variant_id === p.variant_id));
-  $("summary-problems").replaceChildren(...s.problems.map((p) =>
-    el("li", {}, `${lineOf(p) ? lineName(lineOf(p)) : p.product_id} ${PROBLEMS[p.code] || p.code}`)));
-  $("sum-subtotal").textContent = money(s.subtotal, s.currency);
-  $("sum-discount").textContent = `−${money(s.discount_total, s.currency)}`;
-  $("sum-shipping").textContent = Number(s.shipping) ? money(s.shipping, s.currency) : "Free";
-  $("sum-total").textContent = money(s.total, s.currency);
-  $("place-order").disabled = s.items.length === 0 || s.problems.length > 0;
+  $("summary-problems").replaceChildren(...s.problems.map((p) => el("li", {}, p.product_id
+    ? `${lineOf(p) ? lineName(lineOf(p)) : p.product_id} ${PROBLEMS[p.code] || p.code}`
+    : ORDER_PROBLEMS[p.code] || p.code)));
+  renderTotals($("summary-figures"), s, "sum");
+  showCoupon(s);
+  // shipping is null while shipping methods exist and none is known yet (no country): nothing to pay for.
+  $("place-order").disabled = s.items.length === 0 || s.problems.length > 0 || s.shipping === null;
 }
 
+// The saved addresses by id, for their country.
+const book = new Map();
+
 async function loadAddresses() {
-  let book = [];
-  try { book = (await api("/account/addresses?per_page=100")).items || []; } catch { book = []; }
-  if (!book.length) return;
+  let items = [];
+  try { items = (await api("/account/addresses?per_page=100")).items || []; } catch { items = []; }
+  if (!items.length) return;
+  items.forEach((a) => book.set(String(a.id), a));
   const select = $("address-choice");
-  select.replaceChildren(...book.map((a) => el("option", { value: a.id }, `${a.full_name}, ${a.line1}, ${a.city}`)),
+  select.replaceChildren(...items.map((a) => el("option", { value: a.id }, `${a.full_name}, ${a.line1}, ${a.city}`)),
     el("option", { value: "" }, "A new address…"));
   $("address-book").hidden = false;
   const sync = () => { $("new-address").hidden = select.value !== ""; };
-  select.addEventListener("change", sync);
+  select.addEventListener("change", () => { sync(); refresh(); });
   sync();
+}
+
+// The country of the address being shipped to, as the API's `country` wants it (a two-letter code),
+// or "" when there is none yet; `bad` when something else is typed.
+function shippingCountry() {
+  const choice = $("address-book").hidden ? "" : $("address-choice").value;
+  const text = (choice ? book.get(choice)?.country : $("ship-country").value)?.trim() || "";
+  return /^[A-Za-z]{2}$/.test(text) ? { code: text.toUpperCase() } : { code: "", bad: text !== "" };
+}
+
+function methodText(m, currency) {
+  const days = m.min_days === m.max_days ? `${m.max_days}` : `${m.min_days}–${m.max_days}`;
+  return [el("strong", {}, m.name), " ", el("span", { class: "method-price" }, Number(m.price) ? money(m.price, currency) : "Free"),
+    m.free_from !== null ? el("span", { class: "method-free" }, ` (free from ${money(m.free_from, currency)})`) : null,
+    el("span", { class: "method-days" }, ` · ${days} ${m.max_days === 1 ? "day" : "days"}`)];
+}
+
+// The methods serving the country as radios named shipping_method_id (inside the order form, so the
+// order carries the choice); the one chosen stays chosen while it serves, else the cheapest (the first).
+function renderMethods(methods, currency, chosen) {
+  const id = methods.some((m) => String(m.id) === chosen) ? chosen : String(methods[0]?.id ?? "");
+  $("shipping-methods").replaceChildren(...methods.map((m) => el("label", { class: "method", "data-method-id": m.id },
+    el("input", { type: "radio", name: "shipping_method_id", value: m.id, checked: String(m.id) === id,
+      onchange: () => refresh() }), " ", ...methodText(m, currency))));
+  return id;
+}
+
+function note(text) {
+  $("shipping-note").textContent = text;
+  $("shipping-note").hidden = !text;
+}
+
+let latest = 0;
+let currency;
+
+// Methods for the address's country, then the summary priced with the chosen one. A newer call (the
+// country typed on) has the last word; a failure lands in the shipping note, never as a page error.
+async function refresh() {
+  const ticket = ++latest;
+  try {
+    await reprice(ticket);
+  } catch (err) {
+    if (ticket !== latest) return;
+    note(err.message);
+    $("shipping-choice").hidden = false;
+  }
+}
+
+async function reprice(ticket) {
+  const { code, bad } = shippingCountry();
+  let methods = [];
+  let problem = bad ? COUNTRY_HINT : "";
+  if (code) {
+    try {
+      methods = await api(`/shipping/methods?country=${encodeURIComponent(code)}`);
+    } catch (err) {
+      problem = err.status === 422 ? COUNTRY_HINT : err.message;
+    }
+  }
+  if (ticket !== latest) return;
+  const chosen = $("checkout-form").elements.namedItem("shipping_method_id")?.value || "";
+  const methodId = renderMethods(methods, currency, chosen);
+  const params = new URLSearchParams();
+  if (code && !problem) params.set("country", code);
+  if (methodId) params.set("shipping_method_id", methodId);
+  const summary = await api(`/checkout/summary?${params}`);
+  if (ticket !== latest) return;
+  renderSummary(summary);
+  // With no methods configured the flat rate applies and there is nothing to choose: the fieldset hides.
+  const waiting = summary.shipping === null && !code;
+  const unserved = summary.problems.some((p) => p.code === "no_shipping_method");
+  note(problem || (waiting ? "Enter the country of the address to see how we can ship." : "")
+    || (unserved ? ORDER_PROBLEMS.no_shipping_method : ""));
+  $("shipping-choice").hidden = !(methods.length || problem || waiting || unserved);
 }
 
 function orderBody(values) {
@@ -74,6 +159,7 @@ function orderBody(values) {
     card_number: values["payment.card_number"].replace(/[\s-]/g, ""),
     exp_month: Number(values["payment.exp_month"]), exp_year: Number(values["payment.exp_year"]),
     cvc: values["payment.cvc"], cardholder: values["payment.cardholder"] } };
+  if (values.shipping_method_id) body.shipping_method_id = Number(values.shipping_method_id);
   if (values.address_id) body.address_id = Number(values.address_id);
   else {
     body.shipping_address = {};
@@ -83,6 +169,9 @@ function orderBody(values) {
   }
   return body;
 }
+
+// A coupon applied or removed changes the figures: the summary is asked again.
+const showCoupon = couponBox($("coupon-box"), () => refresh());
 
 async function start() {
   let summary;
@@ -94,8 +183,12 @@ async function start() {
     return;
   }
   if (!summary.items.length) { $("checkout-status").textContent = "Your cart is empty."; return; }
+  currency = summary.currency;
   renderSummary(summary);
   await loadAddresses();
+  let typing;
+  $("ship-country").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(refresh, 250); });
+  await refresh();
   $("checkout-status").hidden = true;
   $("checkout").hidden = false;
   $("card-number").addEventListener("input", checkCard);
@@ -108,7 +201,7 @@ async function start() {
         headers: { "Idempotency-Key": idempotencyKey } });
       location.assign(`/orders/${order.id}/thanks`);
     } catch (err) {
-      if (err.status === 409) renderSummary(await api("/checkout/summary"));
+      if (err.status === 409 || err.code === "coupon_invalid") await refresh();
       throw err;
     }
   });

@@ -2,6 +2,7 @@
 import { api, el, money } from "./api.js";
 import { refreshCartBadge } from "./header.js";
 import { lineTitle } from "./lines.js";
+import { renderTotals } from "./totals.js";
 
 const box = document.getElementById("thanks");
 const status = document.getElementById("thanks-status");
@@ -13,6 +14,7 @@ async function load() {
       "A confirmation email is on its way.";
     document.getElementById("thanks-items").replaceChildren(...order.items.map((i) =>
       el("li", {}, lineTitle(i), el("span", {}, money(i.line_total, order.currency)))));
+    renderTotals(document.getElementById("thanks-figures"), order, "thanks");
   } catch (err) {
     status.textContent = err.status === 404 ? "We could not find that order." : `Could not load the order: ${err.message}`;
   }
