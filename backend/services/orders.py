@@ -250,14 +250,15 @@ class OrderService(Service):
     @staticmethod
     def _confirmation_text(order: dict[str, Any], items: list[dict[str, Any]], prices_include_tax: bool = True) -> str:
         """The confirmation email: lines at the prices paid (with the list price where an offer cut it), then the
-        figures in the money rules' order, each step on its own line, so they add up to the total."""
+        figures in the money rules' order, each step on its own line, so they add up to the total (Discounts are the
+        offers', the coupon has its own line, as the pages show them)."""
         lines = [f"- {i['quantity']} x {item_title(i)} at {i['unit_price']}"
                  + (f" (list price {i['price']})" if i["price"] != i["unit_price"] else "") + f" = {i['line_total']}"
                  for i in items]
         offers = order["discount_total"] - (order["coupon"]["amount"] if order["coupon"] else ZERO)
         return "\n".join([
             f"Thank you for your order #{order['id']}.", "", *lines, "",
-            f"Subtotal at list prices: {order['subtotal']}", *([f"Offers: -{offers}"] if offers else []),
+            f"Subtotal at list prices: {order['subtotal']}", *([f"Discounts: -{offers}"] if offers else []),
             *coupons.confirmation_line(order),
             *charge_lines(order, prices_include_tax), f"Total: {order['total']} {order['currency']}",
             f"Paid with {order['payment']['brand']} ending {order['payment']['last4']}.",

@@ -81,7 +81,7 @@ def test_summary_order_history_and_email_agree(client, db, cart, shop):
         cur.execute("SELECT body_text FROM email_outbox WHERE to_addr = %s ORDER BY id", (cart["email"],))
         text = cur.fetchall()[-1]["body_text"]
     # Each step on its own line, adding up: 110.00 - 20.00 - 9.00 + 5.00 = 86.00, with the tax in it.
-    assert (f"Subtotal at list prices: 110.00\nOffers: -20.00\nCoupon {shop['coupon']['code']}: -9.00\n"
+    assert (f"Subtotal at list prices: 110.00\nDiscounts: -20.00\nCoupon {shop['coupon']['code']}: -9.00\n"
             "Shipping (Standard): 5.00\nIncludes tax (20.00%): 14.33\nTotal: 86.00 USD") in text
     assert " at 60.00 (list price 80.00) = 60.00\n" in text and " at 30.00 = 30.00\n" in text
 

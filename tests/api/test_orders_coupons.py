@@ -70,7 +70,7 @@ def test_order_keeps_the_coupon_code_and_amount_and_uses_it(client, db, services
     assert client.get("/api/v1/cart", headers=user["headers"]).get_json()["coupon"] is None
     mail = _row(db, "SELECT body_text FROM email_outbox WHERE to_addr = %s", (user["email"],))["body_text"]
     assert f"Coupon {coupon['code']}: -7.50" in mail.splitlines()
-    assert "Offers: -20.00" in mail.splitlines() and "Total: 67.50 USD" in mail.splitlines()
+    assert "Discounts: -20.00" in mail.splitlines() and "Total: 67.50 USD" in mail.splitlines()
 
 
 def test_an_order_without_a_coupon_has_none_and_no_email_line(client, db, make_user):

@@ -8,13 +8,9 @@ const cents = (amount) => Math.round(Number(amount || 0) * 100);
 // "20.00" -> "20%", "7.50" -> "7.5%".
 export const percent = (rate) => `${Number(rate)}%`;
 
-// Whether tax_total comes on top of the total or is contained in it (PRICES_INCLUDE_TAX). The answers
-// carry no flag, but their sums tell: added, total = subtotal - discount_total + shipping + tax_total
-// (api.md "Tax"); contained, the total leaves tax_total out. With tax above zero only one can hold.
-export function taxAdded(doc) {
-  if (!cents(doc.tax_total)) return false;
-  return cents(doc.total) === cents(doc.subtotal) - cents(doc.discount_total) + cents(doc.shipping) + cents(doc.tax_total);
-}
+// Whether tax_total comes on top of the total (PRICES_INCLUDE_TAX=false) or is contained in it: the summary
+// and orders say so in prices_include_tax.
+const taxAdded = (doc) => doc.prices_include_tax === false;
 
 function shippingText(doc) {
   if (doc.shipping === null || doc.shipping === undefined) return "Choose an address";
