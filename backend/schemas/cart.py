@@ -55,6 +55,8 @@ class CartCouponSchema(AppliedCouponSchema):
     problem = fields.String(allow_none=True, validate=validate.OneOf(["coupon_invalid", "coupon_exhausted"]),
                             metadata={"description": "null while it applies; coupon_invalid (expired, inactive, the "
                                                      "cart under its minimum) or coupon_exhausted (used up)"})
+    message = fields.String(allow_none=True, metadata={"description": "Why it does not apply, in a sentence; null "
+                                                                      "while it applies"})
 
 
 class CartSchema(Schema):

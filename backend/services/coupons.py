@@ -93,7 +93,8 @@ class CartCoupon:
         """The coupon object of the cart and summary answers."""
         if self.coupon is None:
             return None
-        return {"code": self.coupon["code"], "amount": totals.coupon_amount, "problem": self.problem}
+        return {"code": self.coupon["code"], "amount": totals.coupon_amount, "problem": self.problem,
+                "message": self.message}
 
     def problems(self) -> list[dict[str, str]]:
         """The checkout summary's problems from the coupon (no product_id)."""

@@ -12,6 +12,11 @@ from tests.helpers import assert_error
 from tests.orders_support import add_offer, add_product
 
 
+def _applied(code: str, amount: str) -> dict:
+    """The cart's coupon object while the coupon applies."""
+    return {"code": code, "amount": amount, "problem": None, "message": None}
+
+
 def _buy(client, product: int, quantity: int, headers: dict | None = None) -> None:
     response = client.post("/api/v1/cart/items", json={"product_id": product, "quantity": quantity},
                            headers=headers or {})
@@ -38,7 +43,7 @@ def test_user_applies_a_percent_coupon_in_any_case_and_sees_it_in_cart_and_summa
     applied = apply(client, f"  {coupon['code'].lower()} ", offer_cart["headers"])
     assert applied.status_code == 200, applied.get_json()
     # 12.5% of 75.00 (after the offer) is 9.375, half-up 9.38; discount_total = 20.00 + 9.38.
-    expected = ("95.00", "29.38", "65.62", {"code": coupon["code"], "amount": "9.38", "problem": None})
+    expected = ("95.00", "29.38", "65.62", _applied(coupon["code"], "9.38"))
     assert _figures(applied.get_json()) == expected
     assert _figures(client.get("/api/v1/cart", headers=offer_cart["headers"]).get_json()) == expected
     summary = client.get("/api/v1/checkout/summary", headers=offer_cart["headers"]).get_json()
@@ -49,7 +54,7 @@ def test_user_applies_a_percent_coupon_in_any_case_and_sees_it_in_cart_and_summa
 def test_amount_coupon_larger_than_the_merchandise_leaves_nothing_to_pay_for_it(client, services, offer_cart):
     coupon = add_coupon(services, amount="500.00")
     body = apply(client, coupon["code"], offer_cart["headers"]).get_json()
-    assert _figures(body) == ("95.00", "95.00", "0.00", {"code": coupon["code"], "amount": "75.00", "problem": None})
+    assert _figures(body) == ("95.00", "95.00", "0.00", _applied(coupon["code"], "75.00"))
     summary = client.get("/api/v1/checkout/summary", headers=offer_cart["headers"]).get_json()
     # No merchandise left to pay for: under the free-shipping threshold, so the flat fee is all that remains.
     assert (summary["discount_total"], summary["shipping"], summary["total"]) == ("95.00", "4.99", "4.99")
@@ -61,7 +66,7 @@ def test_guest_applies_and_removes_a_coupon(app, db, services):
     guest = app.test_client()
     _buy(guest, product, 2)
     body = apply(guest, coupon["code"]).get_json()
-    assert _figures(body) == ("40.00", "5.00", "35.00", {"code": coupon["code"], "amount": "5.00", "problem": None})
+    assert _figures(body) == ("40.00", "5.00", "35.00", _applied(coupon["code"], "5.00"))
     assert guest.delete("/api/v1/cart/coupon").status_code == 204
     assert _figures(guest.get("/api/v1/cart").get_json()) == ("40.00", "0.00", "40.00", None)
     # Removing when there is none is fine too.
@@ -76,7 +81,7 @@ def test_a_guest_without_a_cart_gets_one_with_the_coupon(app, services):
     assert response.status_code == 200
     assert response.headers["Set-Cookie"].startswith("sw_cart=")
     assert _figures(response.get_json()) == ("0.00", "0.00", "0.00",
-                                             {"code": coupon["code"], "amount": "0.00", "problem": None})
+                                             _applied(coupon["code"], "0.00"))
     assert guest.get("/api/v1/cart").get_json()["coupon"]["code"] == coupon["code"]
 
 
@@ -84,7 +89,7 @@ def test_a_second_coupon_replaces_the_first(client, services, offer_cart):
     first, second = add_coupon(services, amount="1.00"), add_coupon(services, amount="2.00")
     apply(client, first["code"], offer_cart["headers"])
     body = apply(client, second["code"], offer_cart["headers"]).get_json()
-    assert body["coupon"] == {"code": second["code"], "amount": "2.00", "problem": None}
+    assert body["coupon"] == _applied(second["code"], "2.00")
 
 
 def _reasons(services):
@@ -140,7 +145,7 @@ def test_guest_coupon_survives_login(app, db, services, make_user):
     login = browser.post("/api/v1/auth/login", json={"login": user["email"], "password": user["password"]})
     assert login.status_code == 200, login.get_json()
     cart = browser.get("/api/v1/cart").get_json()
-    assert _figures(cart) == ("30.00", "15.00", "15.00", {"code": coupon["code"], "amount": "15.00", "problem": None})
+    assert _figures(cart) == ("30.00", "15.00", "15.00", _applied(coupon["code"], "15.00"))
 
 
 def test_the_users_own_coupon_wins_over_the_guests_at_login(app, client, db, services, make_user):
@@ -163,13 +168,14 @@ def test_coupon_stops_applying_when_the_cart_falls_under_its_minimum(client, db,
     assert apply(client, coupon["code"], user["headers"]).get_json()["total"] == "50.00"
     lowered = client.patch(f"/api/v1/cart/items/{product}", json={"quantity": 2}, headers=user["headers"])
     assert _figures(lowered.get_json()) == ("40.00", "0.00", "40.00",
-                                            {"code": coupon["code"], "amount": "0.00", "problem": "coupon_invalid"})
+                                            {"code": coupon["code"], "amount": "0.00", "problem": "coupon_invalid",
+                                             "message": "This coupon needs a subtotal of at least 50.00."})
     summary = client.get("/api/v1/checkout/summary", headers=user["headers"]).get_json()
     assert summary["problems"] == [{"code": "coupon_invalid"}]
     assert (summary["discount_total"], summary["shipping"], summary["total"]) == ("0.00", "4.99", "44.99")
     # Back over the minimum, it applies again.
     raised = client.patch(f"/api/v1/cart/items/{product}", json={"quantity": 3}, headers=user["headers"])
-    assert raised.get_json()["coupon"] == {"code": coupon["code"], "amount": "10.00", "problem": None}
+    assert raised.get_json()["coupon"] == _applied(coupon["code"], "10.00")
 
 
 def test_coupon_expiring_or_used_up_after_it_was_applied_shows_as_a_problem(client, db, services, offer_cart,
@@ -180,7 +186,8 @@ def test_coupon_expiring_or_used_up_after_it_was_applied_shows_as_a_problem(clie
     set_coupon(db, coupon["id"], times_used=2)
     cart = client.get("/api/v1/cart", headers=offer_cart["headers"]).get_json()
     assert _figures(cart) == ("95.00", "20.00", "75.00",
-                              {"code": coupon["code"], "amount": "0.00", "problem": "coupon_exhausted"})
+                              {"code": coupon["code"], "amount": "0.00", "problem": "coupon_exhausted",
+                               "message": "This coupon has been used up."})
     summary = client.get("/api/v1/checkout/summary", headers=offer_cart["headers"]).get_json()
     assert summary["problems"] == [{"code": "coupon_exhausted"}]
     set_coupon(db, coupon["id"], times_used=0)

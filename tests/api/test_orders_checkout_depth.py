@@ -60,14 +60,14 @@ ADDED = {**INCLUDED, "tax_total": "17.20", "total": "103.20"}  # 86.00 x 20% add
 def test_the_cart_shows_the_coupon_but_never_shipping_or_tax(client, cart, shop):
     body = client.get(f"{BASE}/cart", headers=cart["headers"]).get_json()
     assert (body["subtotal"], body["discount_total"], body["total"]) == ("110.00", "29.00", "81.00")
-    assert body["coupon"] == {"code": shop["coupon"]["code"], "amount": "9.00", "problem": None}
+    assert body["coupon"] == {"code": shop["coupon"]["code"], "amount": "9.00", "problem": None, "message": None}
 
 
 def test_summary_order_history_and_email_agree(client, db, cart, shop):
     summary = client.get(f"{BASE}/checkout/summary?country=GB&shipping_method_id={shop['standard']['id']}",
                          headers=cart["headers"]).get_json()
     assert _figures(summary) == INCLUDED
-    assert summary["coupon"] == {"code": shop["coupon"]["code"], "amount": "9.00", "problem": None}
+    assert summary["coupon"] == {"code": shop["coupon"]["code"], "amount": "9.00", "problem": None, "message": None}
     response = _place(client, cart, shop)
     assert response.status_code == 201, response.get_json()
     order = response.get_json()

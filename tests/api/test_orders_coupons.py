@@ -98,7 +98,8 @@ def test_per_user_limit_is_409_at_apply_and_at_order(client, db, services, make_
         cur.execute("UPDATE carts SET coupon_id = %s WHERE id = %s", (coupon["id"], cart_id))
     summary = client.get("/api/v1/checkout/summary", headers=user["headers"]).get_json()
     assert summary["problems"] == [{"code": "coupon_exhausted"}]
-    assert summary["coupon"] == {"code": coupon["code"], "amount": "0.00", "problem": "coupon_exhausted"}
+    assert summary["coupon"] == {"code": coupon["code"], "amount": "0.00", "problem": "coupon_exhausted",
+                                 "message": "You have used this coupon as many times as it allows."}
     assert_error(_place(client, user), 409, "coupon_exhausted")
     assert _order_count(db, user["id"]) == 1 and stock_of(db, product) == 9
     assert gateway.authorized == 1 and times_used(db, coupon["id"]) == 1
@@ -135,7 +136,8 @@ def test_coupon_expired_between_apply_and_order_is_422_and_nothing_is_charged(cl
     assert stock_of(db, product) == 10 and times_used(db, coupon["id"]) == 0
     after = client.get("/api/v1/cart", headers=user["headers"]).get_json()
     assert after["items"] == before["items"]
-    assert after["coupon"] == {"code": coupon["code"], "amount": "0.00", "problem": "coupon_invalid"}
+    assert after["coupon"] == {"code": coupon["code"], "amount": "0.00", "problem": "coupon_invalid",
+                               "message": "This coupon has expired."}
     # Taking the coupon off lets the order through at the full price.
     assert client.delete("/api/v1/cart/coupon", headers=user["headers"]).status_code == 204
     assert _place(client, user).get_json()["total"] == "60.00"

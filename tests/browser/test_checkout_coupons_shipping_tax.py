@@ -264,10 +264,17 @@ def test_the_cart_page_applies_and_removes_a_coupon(page, shop, db):
     expect(page.locator("#cart-coupon")).to_contain_text("5.00")
     expect(page.locator("#cart-total")).to_contain_text("35.00")       # 40.00 - 5.00; no shipping in a cart
 
+    # Back under the minimum: the coupon stays on the cart, says why it does not apply, and takes nothing off.
+    page.locator(f'.cart-line[data-product-id="{product}"] input.qty').fill("1")
+    page.locator(f'.cart-line[data-product-id="{product}"] input.qty').dispatch_event("change")
+    expect(page.locator("#coupon-applied .problem")).to_have_text(
+        f"Coupon {code}: This coupon needs a subtotal of at least 30.00.")
+    expect(page.locator("#cart-total")).to_contain_text("20.00")
+
     page.click("#coupon-remove")
     expect(page.locator("#coupon-applied")).to_be_hidden()
     expect(page.locator("#cart-coupon")).to_have_count(0)
-    expect(page.locator("#cart-total")).to_contain_text("40.00")
+    expect(page.locator("#cart-total")).to_contain_text("20.00")
 
 
 def _add(page, values: dict[str, str]) -> None:

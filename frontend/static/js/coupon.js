@@ -3,8 +3,6 @@
 import { api, el, money } from "./api.js";
 import { bindForm } from "./forms.js";
 
-const PROBLEMS = { coupon_invalid: "no longer applies to this cart", coupon_exhausted: "has been used up" };
-
 // Builds the box into container; onChange(cart or null) runs after an apply or a remove, so the page
 // reloads what it shows. Returns show(doc): the coupon of a cart or summary answer into the box.
 export function couponBox(container, onChange) {
@@ -36,7 +34,7 @@ export function couponBox(container, onChange) {
     applied.hidden = !coupon;
     if (!coupon) { applied.replaceChildren(); return; }
     const what = coupon.problem
-      ? el("p", { class: "problem", role: "alert" }, `Coupon ${coupon.code} ${PROBLEMS[coupon.problem] || coupon.problem}.`)
+      ? el("p", { class: "problem", role: "alert" }, `Coupon ${coupon.code}: ${coupon.message}`)
       : el("p", { role: "status" }, el("code", {}, coupon.code), ` applied: −${money(coupon.amount, doc.currency)}`);
     applied.replaceChildren(what, el("button", { type: "button", class: "secondary", id: "coupon-remove",
       "aria-label": `Remove coupon ${coupon.code}`, onclick: remove }, "Remove"));
