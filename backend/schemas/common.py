@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.clock import iso
-from backend.countries import is_country
+from backend.countries import country_code, is_country
 
 
 def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -91,6 +91,22 @@ class CountryCode(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         code = text.upper() if _TWO_LETTERS.fullmatch(text) else ""
         if not is_country(code):
+            raise self.make_error("unknown")
+        return code
+
+
+class AddressCountry(CountryCode):
+    """Where something ships, as an address gives it (query strings): a code in any case, an English name or a
+    usual alias ("UK", "United Kingdom"), loaded as the code, so what a saved address says prices the same as
+    the order placed to it; anything else is refused."""
+
+    json_schema = {"type": "string", "minLength": 1, "maxLength": 100, "example": "GB",
+                   "description": "An ISO 3166-1 alpha-2 code such as GB, or the country's English name"}
+    default_error_messages = {"unknown": "We do not recognise this country. Use a two-letter code such as GB."}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        code = country_code(fields.String._deserialize(self, value, attr, data, **kwargs))
+        if code is None:
             raise self.make_error("unknown")
         return code
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.clock import utcnow
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import AppliedCouponSchema, CartSchema, LineSchema
-from backend.schemas.common import CountryCode, Money, PageQuery, UtcDateTime, flat_messages, page_schema
+from backend.schemas.common import AddressCountry, Money, PageQuery, UtcDateTime, flat_messages, page_schema
 from backend.services.payments import luhn_ok
 
 STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
@@ -64,7 +64,7 @@ class OrderInput(FlatErrors):
 
 
 class CheckoutSummaryQuery(Schema):
-    country = CountryCode(metadata={"description": "Where the order ships: prices shipping and tax"})
+    country = AddressCountry(metadata={"description": "Where the order ships: prices shipping and tax"})
     shipping_method_id = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "The method to price (one serving country); else the cheapest serving it"})
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import CountryCode, Money, UtcDateTime, name_field
+from backend.schemas.common import AddressCountry, CountryCode, Money, UtcDateTime, name_field
 from backend.schemas.products import MoneyIn
 from backend.services.pricing import MONEY_MAX
 
@@ -77,7 +77,7 @@ class ShippingMethodWriteSchema(Schema):
 
 
 class ShippingMethodsQuery(Schema):
-    country = CountryCode(required=True)
+    country = AddressCountry(required=True)
 
 
 class PublicShippingMethodSchema(Schema):

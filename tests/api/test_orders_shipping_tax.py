@@ -79,6 +79,9 @@ def test_summary_prices_the_chosen_method_and_the_country_tax(client, db, make_u
     assert _figures(body) == {"subtotal": "65.00", "discount_total": "0.00", "shipping": "9.00",
                               "tax_total": "12.33", "tax_rate": "20.00", "total": "74.00"}
     assert body["shipping_method"] == {"id": shop["express"]["id"], "name": "Express"} and body["problems"] == []
+    # The country as a saved address may give it: the same figures.
+    named = _summary(client, user, f"?country=United%20Kingdom&shipping_method_id={shop['express']['id']}")
+    assert _figures(named.get_json()) == _figures(body)
 
 
 def test_summary_without_a_method_takes_the_cheapest_serving_the_country(client, db, make_user, shop):

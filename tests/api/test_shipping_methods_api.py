@@ -137,9 +137,13 @@ def test_public_list_serves_the_country_and_everywhere_cheapest_first(client, ad
     assert body[2] == {k: express[k] for k in ("id", "name", "price", "free_from", "countries", "min_days",
                                                  "max_days")}
     assert [m["name"] for m in client.get(f"{BASE}/shipping/methods?country=JP").get_json()] == ["World"]
+    # The country as an address gives it: a name or a usual alias prices the same as the code.
+    for name in ("United%20Kingdom", "uk", "england"):
+        assert [m["id"] for m in client.get(f"{BASE}/shipping/methods?country={name}").get_json()] == \
+            [m["id"] for m in body]
 
 
-@pytest.mark.parametrize("query", ["", "?country=", "?country=XX", "?country=United%20Kingdom", "?country=*"])
-def test_public_list_needs_a_known_country_code(client, query):
+@pytest.mark.parametrize("query", ["", "?country=", "?country=XX", "?country=Narnia", "?country=*"])
+def test_public_list_needs_a_known_country(client, query):
     fields = _fields(client.get(f"{BASE}/shipping/methods{query}"))
     assert set(fields) == {"country"}

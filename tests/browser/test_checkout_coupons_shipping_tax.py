@@ -179,7 +179,8 @@ def test_the_chosen_saved_address_decides_the_shipping_methods(page, shop, servi
                                             "countries": ["FR"], "min_days": 2, "max_days": 5})
     user = make_user()
     book = {}
-    for country, city in (("GB", "London"), ("FR", "Paris")):
+    # An address book keeps the country as typed: a name prices the same as its code.
+    for country, city in (("United Kingdom", "London"), ("FR", "Paris")):
         made = client.post("/api/v1/account/addresses", headers=user["headers"], json={
             "full_name": "Ada Lovelace", "line1": "1 Rue de Rivoli", "city": city, "postal_code": "75001",
             "country": country})
@@ -189,7 +190,7 @@ def test_the_chosen_saved_address_decides_the_shipping_methods(page, shop, servi
     _log_in(page, user, "/checkout")
     page.locator("#checkout").wait_for()
     methods = page.locator("#shipping-methods .method")
-    page.select_option("#address-choice", str(book["GB"]))
+    page.select_option("#address-choice", str(book["United Kingdom"]))
     expect(methods).to_have_count(1)
     expect(methods.first).to_have_attribute("data-method-id", str(post["id"]))
     page.select_option("#address-choice", str(book["FR"]))

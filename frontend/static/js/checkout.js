@@ -13,7 +13,7 @@ const PROBLEMS = { out_of_stock: "is out of stock", insufficient_stock: "has les
 // Problems of the whole order (no product_id).
 const ORDER_PROBLEMS = { no_shipping_method: "We do not ship to this country yet.",
   coupon_invalid: "The coupon no longer applies to this order.", coupon_exhausted: "The coupon has been used up." };
-const COUNTRY_HINT = "Use a two-letter country code such as GB.";
+const COUNTRY_HINT = "We do not recognise this country. Use a two-letter code such as GB.";
 // One key per visit to this page: a double click or a retry after a network error places one order.
 const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
@@ -80,12 +80,11 @@ async function loadAddresses() {
   sync();
 }
 
-// The country of the address being shipped to, as the API's `country` wants it (a two-letter code),
-// or "" when there is none yet; `bad` when something else is typed.
+// The country of the address being shipped to as the address gives it (a code such as GB, or a name the
+// server knows, like "United Kingdom"), or "" when there is none yet.
 function shippingCountry() {
   const choice = $("address-book").hidden ? "" : $("address-choice").value;
-  const text = (choice ? book.get(choice)?.country : $("ship-country").value)?.trim() || "";
-  return /^[A-Za-z]{2}$/.test(text) ? { code: text.toUpperCase() } : { code: "", bad: text !== "" };
+  return (choice ? book.get(choice)?.country : $("ship-country").value)?.trim() || "";
 }
 
 function methodText(m, currency) {
@@ -127,12 +126,12 @@ async function refresh() {
 }
 
 async function reprice(ticket) {
-  const { code, bad } = shippingCountry();
+  const country = shippingCountry();
   let methods = [];
-  let problem = bad ? COUNTRY_HINT : "";
-  if (code) {
+  let problem = "";
+  if (country) {
     try {
-      methods = await api(`/shipping/methods?country=${encodeURIComponent(code)}`);
+      methods = await api(`/shipping/methods?country=${encodeURIComponent(country)}`);
     } catch (err) {
       problem = err.status === 422 ? COUNTRY_HINT : err.message;
     }
@@ -141,13 +140,13 @@ async function reprice(ticket) {
   const chosen = $("checkout-form").elements.namedItem("shipping_method_id")?.value || "";
   const methodId = renderMethods(methods, currency, chosen);
   const params = new URLSearchParams();
-  if (code && !problem) params.set("country", code);
+  if (country && !problem) params.set("country", country);
   if (methodId) params.set("shipping_method_id", methodId);
   const summary = await api(`/checkout/summary?${params}`);
   if (ticket !== latest) return;
   renderSummary(summary);
   // With no methods configured the flat rate applies and there is nothing to choose: the fieldset hides.
-  const waiting = summary.shipping === null && !code;
+  const waiting = summary.shipping === null && !country;
   const unserved = summary.problems.some((p) => p.code === "no_shipping_method");
   note(problem || (waiting ? "Enter the country of the address to see how we can ship." : "")
     || (unserved ? ORDER_PROBLEMS.no_shipping_method : ""));
