@@ -108,6 +108,13 @@ DESCRIPTORS: dict[str, dict[str, Any]] = {
 assert set(DESCRIPTORS) == set(RESOURCES)
 
 
+def _flags(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its checkbox columns (TINYINT in the database) as true/false, as the panel edits them."""
+    d = DESCRIPTORS[name]
+    flags = {f["name"] for f in d["create_fields"] + d["edit_fields"] if f["type"] == "checkbox"}
+    return {k: bool(v) if k in flags and v is not None else v for k, v in row.items()}
+
+
 class ResourceService(Service):
     def describe(self, actor: Actor) -> list[dict[str, Any]]:
         """The resources actor's role may read, each with can_write; raises Forbidden for non-staff."""
@@ -123,7 +130,7 @@ class ResourceService(Service):
             repo = ResourceRepository(uow.conn)
             rows = repo.list_rows(name, q, per_page, (page - 1) * per_page)
             total = repo.count_rows(name, q)
-        return paged(rows, page, per_page, total)
+        return paged([_flags(name, row) for row in rows], page, per_page, total)
 
     def get_row(self, actor: Actor, name: str, row_id: int) -> dict[str, Any]:
         """One row of a resource; raises NotFound, Forbidden."""
@@ -132,7 +139,7 @@ class ResourceService(Service):
             row = ResourceRepository(uow.conn).get_row(name, row_id)
         if row is None:
             raise errors.NotFound("No such row.")
-        return row
+        return _flags(name, row)
 
     @staticmethod
     def _check(actor: Actor, name: str) -> None:

@@ -82,6 +82,18 @@ def test_coupons_shipping_methods_tax_rates_row_operations(client, make_user):
         == 204
 
 
+
+def test_checkbox_columns_are_booleans(client, make_user):
+    """is_active is TINYINT in the database; the panel lists and views it as true/false, as it edits it."""
+    admin = make_user("admin")
+    coupon = client.post("/api/v1/coupons", headers=admin["headers"],
+                         json={"code": f"flag-{uid()}", "percent_off": "5", "is_active": False}).get_json()
+    [row] = _rows(client, admin, "coupons", coupon["code"])["items"]
+    assert row["is_active"] is False
+    view = client.get(f"/api/v1/admin/resources/users/{admin['id']}", headers=admin["headers"]).get_json()
+    assert view["is_active"] is True
+
+
 def test_the_public_validation_applies_to_panel_writes(client, make_user):
     admin = make_user("admin")
     d = _descriptors(client, admin)
