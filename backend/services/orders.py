@@ -150,8 +150,9 @@ class OrderService(Service):
             # A coupon that no longer applies stops the order here, before the card is charged.
             applied = coupons.for_cart(uow.conn, cart_id, cart, now)
             applied.raise_problem()
+            # A bad country is named where it was given: the saved address, or the typed address's country.
             delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
-                                      else "shipping_address", shipping_method_id)
+                                      else "shipping_address.country", shipping_method_id)
             totals = self._totals(cart, shipping=delivery.rule, tax_rate=delivery.tax_rate, coupon=applied.terms)
             if too_large(totals):
                 raise errors.ValidationFailed(f"An order can come to at most {MONEY_MAX}; order fewer items.",

@@ -228,7 +228,7 @@ def test_an_unresolvable_country_is_422_naming_the_address(client, db, make_user
     [product] = _fill(client, db, user, ("65.00", 1))
     error = assert_error(_place(client, user, shipping_address={**ADDRESS, "country": "Atlantis"},
                                 shipping_method_id=shop["standard"]["id"]), 422, "validation_error")
-    assert error["fields"] == {"shipping_address": [
+    assert error["fields"] == {"shipping_address.country": [
         "We do not recognise this country. Use a two-letter country code such as GB."]}
     saved = client.post(f"{BASE}/account/addresses", json={**ADDRESS, "country": "Atlantis"},
                         headers=user["headers"])
@@ -246,7 +246,7 @@ def test_a_tax_rate_alone_needs_a_known_country_too(client, db, make_user, admin
     _fill(client, db, user, ("40.00", 1))
     error = assert_error(_place(client, user, shipping_address={**ADDRESS, "country": "Atlantis"}),
                          422, "validation_error")
-    assert set(error["fields"]) == {"shipping_address"}
+    assert set(error["fields"]) == {"shipping_address.country"}
     order = _place(client, user).get_json()  # US, the flat rule: 40.00 + 4.99 = 44.99 contains 3.43 at 8.25%
     assert _figures(order) == {"subtotal": "40.00", "discount_total": "0.00", "shipping": "4.99",
                                "tax_total": "3.43", "tax_rate": "8.25", "total": "44.99"}

@@ -103,6 +103,9 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
     page.fill("#coupon-code", bogus)
     page.click("#coupon-form button[type=submit]")
     expect(page.locator("#coupon-form .field-error")).to_have_text(refused.get_json()["error"]["message"])
+    # Tied to the field, so a screen reader reads the reason with it.
+    expect(page.locator("#coupon-code")).to_have_attribute("aria-describedby", "coupon-code-error")
+    expect(page.locator("#coupon-code-error")).to_have_text(refused.get_json()["error"]["message"])
     expect(page.locator("#sum-coupon")).to_have_count(0)
     page.fill("#coupon-code", code.lower())                     # codes are case-insensitive
     page.click("#coupon-form button[type=submit]")
@@ -122,6 +125,15 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
     expect(page.locator("#sum-shipping")).to_contain_text("3.00")
     expect(page.locator("#sum-tax")).to_contain_text("14.38")
     expect(page.locator("#sum-total")).to_contain_text("86.25")
+
+    # By keyboard: an arrow key moves the choice, and the focus stays on the radios while the figures follow.
+    page.locator(f".method[data-method-id='{economy['id']}'] input").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(f".method[data-method-id='{tracked['id']}'] input")).to_be_checked()
+    expect(page.locator(f".method[data-method-id='{tracked['id']}'] input")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(f".method[data-method-id='{economy['id']}'] input")).to_be_focused()
+    expect(page.locator("#sum-shipping")).to_contain_text("3.00")
 
     page.locator(f".method[data-method-id='{tracked['id']}'] input").check()
     # 83.25 + 4.50 = 87.75, of which tax 87.75 x 20/120 = 14.625 -> 14.63; prices include tax: total 87.75.
@@ -305,7 +317,7 @@ def test_the_admin_adds_coupons_shipping_methods_and_tax_rates_a_supervisor_read
     assert coupon.locator("[data-column=percent_off]").inner_text() == "15.00"
     assert coupon.locator("[data-column=max_uses]").inner_text() == "100"
     assert coupon.locator("[data-column=times_used]").inner_text() == "0"
-    assert coupon.locator("[data-column=is_active]").inner_text() == "1"
+    assert coupon.locator("[data-column=is_active]").inner_text() == "yes"
 
     _open(page, "shipping_methods")
     page.locator("table[data-resource=shipping_methods]").wait_for()

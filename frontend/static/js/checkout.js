@@ -98,9 +98,12 @@ function methodText(m, currency) {
 // order carries the choice); the one chosen stays chosen while it serves, else the cheapest (the first).
 function renderMethods(methods, currency, chosen) {
   const id = methods.some((m) => String(m.id) === chosen) ? chosen : String(methods[0]?.id ?? "");
+  // The radios are drawn again: one that had the focus (arrow keys move the choice) keeps it on the new one.
+  const focused = document.activeElement?.name === "shipping_method_id";
   $("shipping-methods").replaceChildren(...methods.map((m) => el("label", { class: "method", "data-method-id": m.id },
     el("input", { type: "radio", name: "shipping_method_id", value: m.id, checked: String(m.id) === id,
       onchange: () => refresh() }), " ", ...methodText(m, currency))));
+  if (focused) $("shipping-methods").querySelector("input:checked")?.focus();
   return id;
 }
 

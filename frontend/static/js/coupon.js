@@ -24,6 +24,7 @@ export function couponBox(container, onChange) {
     try {
       await api("/cart/coupon", { method: "DELETE" });
       await onChange(null);
+      input.focus();  // the button is gone with the coupon: the focus goes where another code is typed
     } finally {
       event.target.disabled = false;
     }

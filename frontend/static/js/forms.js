@@ -9,7 +9,10 @@ export function formValues(form) {
 
 function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((node) => node.remove());
-  form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+  form.querySelectorAll("[aria-invalid]").forEach((node) => {
+    node.removeAttribute("aria-invalid");
+    node.removeAttribute("aria-describedby");
+  });
   const notice = form.querySelector(".form-notice");
   if (notice) { notice.hidden = true; notice.textContent = ""; notice.className = "notice form-notice"; }
 }
@@ -32,10 +35,13 @@ function showErrors(form, err) {
   for (const [name, messages] of Object.entries(fields)) {
     const input = form.elements.namedItem(name);
     if (!input || !input.after) continue;
-    input.setAttribute("aria-invalid", "true");
+    // Tied to its input, so a screen reader reads the reason with the field.
     const note = document.createElement("p");
     note.className = "field-error";
+    note.id = `${input.id || name}-error`;
     note.textContent = [].concat(messages).join(" ");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
     input.after(note);
     placed = true;
   }

@@ -13,6 +13,7 @@ export const percent = (rate) => `${Number(rate)}%`;
 const taxAdded = (doc) => doc.prices_include_tax === false;
 
 function shippingText(doc) {
+  if (doc.problems?.some((p) => p.code === "no_shipping_method")) return "Not available";
   if (doc.shipping === null || doc.shipping === undefined) return "Choose an address";
   return cents(doc.shipping) ? money(doc.shipping, doc.currency) : "Free";
 }
