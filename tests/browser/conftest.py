@@ -97,3 +97,14 @@ def page(browser, live_server, csp_violations):
         page.wait_for_timeout(50)  # lets a violation event fired by the last action reach Python
     context.close()
     assert not errors, f"script errors on the page: {errors}"
+
+
+def log_in(page, user, next_path: str = "/admin") -> None:
+    """Log in through the login page and wait for next_path (the admin panel: until its menu is drawn)."""
+    page.goto(f"/login?next={next_path}")
+    page.fill("#login-login", user["email"])
+    page.fill("#login-password", user["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+    if next_path == "/admin":
+        page.locator("#admin-nav a").first.wait_for()

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from tests.catalog_support import product, word
 from tests.conftest import uid
 from tests.orders_support import add_product
-
-
-def _log_in(page, user, next_path="/admin"):
-    page.goto(f"/login?next={next_path}")
-    page.fill("#login-login", user["email"])
-    page.fill("#login-password", user["password"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-    page.locator("#admin-nav a").first.wait_for()
 
 
 def _open(page, view):
@@ -28,7 +20,7 @@ def test_an_admin_blocks_a_user_who_then_cannot_log_in(page, browser, live_serve
     admin = make_user("admin")
     victim = make_user(full_name=f"Victim {uid()}", password="victim-password-1")
     page.on("dialog", lambda dialog: dialog.accept())
-    _log_in(page, admin)
+    log_in(page, admin)
     _open(page, "users")
     page.fill("#admin-main input[type=search]", victim["username"])
     page.click("#admin-main form[role=search] button[type=submit]")
@@ -65,7 +57,7 @@ def test_a_supervisor_sees_every_view_but_no_edit_buttons(page, make_user, db):
     supervisor = make_user("supervisor")
     make_user(full_name=f"Someone {uid()}")
     add_product(db)
-    _log_in(page, supervisor)
+    log_in(page, supervisor)
     nav = page.locator("#admin-nav a")
     nav.first.wait_for()
     assert nav.all_inner_texts() == ["Dashboard", "Users", "Products", "Categories", "Offers", "Orders", "Coupons",
@@ -84,7 +76,7 @@ def test_a_supervisor_sees_every_view_but_no_edit_buttons(page, make_user, db):
 
 
 def test_the_dashboard_draws_sales_per_day(page, make_user):
-    _log_in(page, make_user("operator"))
+    log_in(page, make_user("operator"))
     page.locator("#sales-chart svg").wait_for()
     assert page.locator("#sales-chart rect.bar").count() == 30
     assert page.locator("#admin-nav a").all_inner_texts() == ["Dashboard", "Orders"]
@@ -92,7 +84,7 @@ def test_the_dashboard_draws_sales_per_day(page, make_user):
 
 def test_a_product_manager_adds_edits_and_deletes_a_product_in_the_panel(page, make_user):
     page.on("dialog", lambda dialog: dialog.accept())
-    _log_in(page, make_user("product_manager"))
+    log_in(page, make_user("product_manager"))
     assert page.locator("#admin-nav a").all_inner_texts() == ["Products", "Categories", "Offers", "Coupons",
                                                               "Trending searches"]
     _open(page, "products")
@@ -129,7 +121,7 @@ def test_a_product_manager_hides_a_trending_term(page, make_user, client, servic
     for term, times in ((f"{w} lamp", 9), (w, 8)):  # more often than other tests search: in the top 50
         for _ in range(times):
             client.get("/api/v1/products", query_string={"q": term})
-    _log_in(page, make_user("product_manager"))
+    log_in(page, make_user("product_manager"))
     _open(page, "trending")
     row = page.locator(f"table[data-view=trending] tr[data-term='{w} lamp']")
     assert row.locator("td").nth(1).inner_text() == "9"

@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from backend.context import SYSTEM
+from tests.browser.conftest import log_in
 from tests.catalog_support import product, word
 from tests.conftest import uid
 
@@ -37,15 +38,6 @@ def _file(name: str, mime: str, data: bytes) -> dict:
     return {"name": name, "mimeType": mime, "buffer": data}
 
 
-def _log_in(page, user) -> None:
-    page.goto("/login?next=/admin")
-    page.fill("#login-login", user["email"])
-    page.fill("#login-password", user["password"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/admin")
-    page.locator("#admin-nav a").first.wait_for()
-
-
 def _open_product(page, name: str, action: str = ".row-edit"):
     """The product's edit form (or view) in the products view; returns its images block."""
     page.click("#admin-nav a[data-view=products]")
@@ -69,7 +61,7 @@ def test_staff_upload_describe_and_reorder_images_and_shoppers_see_the_gallery(
     w = word()
     name = f"{w} Desk Lamp"
     item = product(services, name, "49.00", 8)
-    _log_in(page, make_user("product_manager"))
+    log_in(page, make_user("product_manager"))
     block = _open_product(page, name)
     expect(block.locator(".images-status")).to_have_text("No images yet.")
     assert block.locator("input[type=file]").get_attribute("multiple") == ""
@@ -172,7 +164,7 @@ def test_staff_upload_describe_and_reorder_images_and_shoppers_see_the_gallery(
 def test_a_file_that_is_not_an_image_gets_its_error_and_the_others_still_upload(page, make_user, services, client):
     name = f"{word()} Mug"
     item = product(services, name)
-    _log_in(page, make_user("product_manager"))
+    log_in(page, make_user("product_manager"))
     block = _open_product(page, name)
     block.locator("input[type=file]").set_input_files([
         _file("notes.txt", "text/plain", b"just some words\n"),
@@ -192,7 +184,7 @@ def test_a_file_that_is_not_an_image_gets_its_error_and_the_others_still_upload(
 def test_a_file_over_the_size_limit_is_refused_on_its_row(page, make_user, services, settings):
     name = f"{word()} Poster"
     product(services, name)
-    _log_in(page, make_user("product_manager"))
+    log_in(page, make_user("product_manager"))
     block = _open_product(page, name)
     block.locator("input[type=file]").set_input_files([
         _file("huge.jpg", "image/jpeg", b"\xff" * (settings.max_image_bytes + 1024))])
@@ -210,7 +202,7 @@ def test_a_supervisor_sees_the_previews_without_controls(page, make_user, servic
                          data={"file": (io.BytesIO(_picture("PNG", (300, 200), (90, 90, 90))), "vase.png"),
                                "alt": f"Grey vase {uid()}"})
     assert answer.status_code == 201, answer.get_json()
-    _log_in(page, make_user("supervisor"))
+    log_in(page, make_user("supervisor"))
     block = _open_product(page, name, ".row-view")
     expect(block.locator(".image-item")).to_have_count(1)
     assert block.locator(".image-alt").inner_text() == answer.get_json()["alt"]

@@ -8,6 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from tests.catalog_support import product, word
 from tests.conftest import uid
 from tests.orders_support import order_body
@@ -31,14 +32,6 @@ def _detail(client, product_id: int) -> dict:
     return answer.get_json()
 
 
-def _log_in(page, user, next_path: str) -> None:
-    page.goto(f"/login?next={next_path}")
-    page.fill("#login-login", user["email"])
-    page.fill("#login-password", user["password"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-
-
 def _open_product_in_panel(page, name: str) -> None:
     page.click("#admin-nav a[data-view=products]")
     expect(page.locator("#admin-main")).to_have_attribute("data-view", "products")
@@ -60,7 +53,7 @@ def test_a_product_manager_adds_edits_and_deletes_variants(page, make_user, serv
     page.on("dialog", lambda dialog: dialog.accept())
     name = f"Panel Tee {uid()}"
     tee = product(services, name, "20.00", 0)
-    _log_in(page, make_user("product_manager"), "/admin")
+    log_in(page, make_user("product_manager"), "/admin")
     _open_product_in_panel(page, name)
     expect(page.locator("#variants [role=status]")).to_contain_text("No variants")
 
@@ -160,7 +153,7 @@ def test_a_shopper_picks_a_variant_adds_it_and_checks_out(page, make_user, servi
     expect(card.locator(".price")).to_have_text(re.compile(r"^From \$20\.00$"))
     expect(card.locator(".stock")).to_have_text("In stock")
 
-    _log_in(page, shopper, f"/products/{shirt['id']}")
+    log_in(page, shopper, f"/products/{shirt['id']}")
     page.locator("#product-main").wait_for()
     page.evaluate("window.stillHere = true")  # gone if anything below reloads the page
     price, stock = page.locator("#product-price"), page.locator("#product-stock")
@@ -281,7 +274,7 @@ def test_staff_see_sku_and_label_of_ordered_variants_and_deleting_one_archives_i
     assert placed.status_code == 201, placed.get_json()
     order_id = placed.get_json()["id"]
 
-    _log_in(page, make_user("supervisor"), "/admin")
+    log_in(page, make_user("supervisor"), "/admin")
     page.locator("#admin-nav a").first.wait_for()
     page.click("#admin-nav a[data-view=orders]")
     page.locator(f"table[data-resource=orders] tr[data-id='{order_id}'] .row-view").click()
@@ -299,7 +292,7 @@ def test_staff_see_sku_and_label_of_ordered_variants_and_deleting_one_archives_i
     # A product manager deletes the ordered variant: it is archived, the order keeps its sku and label.
     page.on("dialog", lambda dialog: dialog.accept())
     page.context.clear_cookies()
-    _log_in(page, staff, "/admin")
+    log_in(page, staff, "/admin")
     _open_product_in_panel(page, f"{shirt['word']} Oxford Shirt")
     page.locator(f"table[data-view=variants] tr[data-sku='{s_red['sku']}'] .variant-delete").click()
     expect(page.locator("#variants [role=status]")).to_have_text(f"Deleted {s_red['sku']}.")

@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.services.cart import CartOwner
-from tests.browser.conftest import serving
-from tests.browser.test_admin_panel import _log_in as _log_in_admin
+from tests.browser.conftest import log_in, serving
 from tests.browser.test_admin_panel import _open
 from tests.conftest import uid
 from tests.orders_support import add_product
@@ -50,14 +49,6 @@ def shop(client, make_user) -> Iterator[Shop]:
     settings = Shop(client, make_user("admin"))
     yield settings
     settings.clean()
-
-
-def _log_in(page, user, next_path: str) -> None:
-    page.goto(f"/login?next={next_path}")
-    page.fill("#login-login", user["email"])
-    page.fill("#login-password", user["password"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def _fill_address_and_card(page, country: str) -> None:
@@ -93,7 +84,7 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
     refused = client.post("/api/v1/cart/coupon", json={"code": bogus})
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "coupon_invalid"
 
-    _log_in(page, user, "/checkout")
+    log_in(page, user, "/checkout")
     page.locator("#checkout").wait_for()
     # Subtotal 2 x 40.00 + 12.50 = 92.50; no country yet: shipping waits for one, no tax.
     expect(page.locator("#sum-subtotal")).to_contain_text("92.50")
@@ -172,7 +163,7 @@ def test_a_shopper_pays_with_a_coupon_a_shipping_method_and_tax_included(page, b
     staff = browser.new_context(base_url=live_server)
     try:
         admin_page = staff.new_page()
-        _log_in_admin(admin_page, make_user("supervisor"))
+        log_in(admin_page, make_user("supervisor"))
         expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("1 order ·")
         expect(admin_page.locator("#dashboard-coupons li", has_text=code)).to_contain_text("9.25")
         # The admin order view shows the order's money rows as the shopper saw them.
@@ -199,7 +190,7 @@ def test_the_chosen_saved_address_decides_the_shipping_methods(page, shop, servi
         assert made.status_code == 201, made.get_json()
         book[country] = made.get_json()["id"]
     services.cart.add_item(CartOwner(user_id=user["id"]), add_product(db, "20.00", stock=3), 1)
-    _log_in(page, user, "/checkout")
+    log_in(page, user, "/checkout")
     page.locator("#checkout").wait_for()
     methods = page.locator("#shipping-methods .method")
     page.select_option("#address-choice", str(book["United Kingdom"]))
@@ -234,7 +225,7 @@ def test_with_prices_before_tax_the_tax_is_added_before_paying(browser, settings
             page = context.new_page()
             script_errors: list[str] = []
             page.on("pageerror", lambda exc: script_errors.append(str(exc)))
-            _log_in(page, user, "/checkout")
+            log_in(page, user, "/checkout")
             page.locator("#checkout").wait_for()
             _fill_address_and_card(page, "GB")
             expect(page.locator(f".method[data-method-id='{method['id']}'] input")).to_be_checked()
@@ -308,7 +299,7 @@ def test_the_admin_adds_coupons_shipping_methods_and_tax_rates_a_supervisor_read
                                                                                        shop, make_user):
     page.on("dialog", lambda dialog: dialog.accept())
     code, name = f"PANEL-{uid()}".upper(), f"Panel Freight {uid()}"
-    _log_in_admin(page, make_user("admin"))
+    log_in(page, make_user("admin"))
 
     _open(page, "coupons")
     _add(page, {"code": code.lower(), "percent_off": "15", "max_uses": "100"})
@@ -350,7 +341,7 @@ def test_the_admin_adds_coupons_shipping_methods_and_tax_rates_a_supervisor_read
     staff = browser.new_context(base_url=live_server)
     try:
         reader = staff.new_page()
-        _log_in_admin(reader, make_user("supervisor"))
+        log_in(reader, make_user("supervisor"))
         for view, text in (("coupons", code), ("shipping_methods", name), ("tax_rates", "IS")):
             _open(reader, view)
             _row(reader, view, text)
