@@ -1,6 +1,6 @@
 """Order placement under load: 32 concurrent buyers over 20 hot products, against gunicorn on 127.0.0.1.
 
-    .venv/bin/python bench/orders.py [--seconds 20] [--buyers 32] [--carts 15000] [--port 0]
+    .venv/bin/python bench/orders.py [--seconds 20] [--buyers 32] [--carts 15000] [--port 0] [--checkout-depth]
 
 Creates its own database (dropped at the end), seeds 20 products with large stock and customers
 with sessions made directly through the services, starts gunicorn with backend/gunicorn_conf.py
@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.config import load_settings  # noqa: E402
+from backend.context import SYSTEM  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
 from backend.services import Services  # noqa: E402
@@ -88,12 +89,25 @@ def add_customers(services: Services, count: int) -> dict[int, str]:
     return tokens
 
 
-def fill_carts(services: Services, count: int, products: list[int]) -> list[str]:
-    """count new customers whose carts hold one unit of a random hot product; returns their tokens."""
+def set_up_checkout_depth(services: Services) -> tuple[int, int]:
+    """A shipping method for every country, a tax rate for the buyers' country and a 10% coupon without limits;
+    returns (method id, coupon id)."""
+    method = services.shipping.create_method(SYSTEM, {"name": "Standard", "price": Decimal("4.99"),
+                                                      "free_from": Decimal("50.00"), "countries": ["*"],
+                                                      "min_days": 2, "max_days": 4})
+    services.tax.create_rate(SYSTEM, {"country": ADDRESS["country"], "rate": Decimal("8.25")})
+    coupon = services.coupons.create_coupon(SYSTEM, {"code": "BENCH-10", "percent_off": Decimal("10")})
+    return method["id"], coupon["id"]
+
+
+def fill_carts(services: Services, count: int, products: list[int], coupon_id: int | None = None) -> list[str]:
+    """count new customers whose carts hold one unit of a random hot product (and the coupon, when given);
+    returns their tokens."""
     tokens = add_customers(services, count)
     rng = random.Random(count)
     with services.db.cursor() as cur:
-        cur.executemany("INSERT INTO carts (user_id) VALUES (%s)", list(tokens))
+        cur.executemany("INSERT INTO carts (user_id, coupon_id) VALUES (%s, %s)",
+                        [(user_id, coupon_id) for user_id in tokens])
         cur.execute("SELECT id FROM carts WHERE user_id >= %s", (min(tokens),))
         lines = [(row["id"], rng.choice(products)) for row in cur.fetchall()]
         cur.executemany("INSERT INTO cart_items (cart_id, product_id, quantity) VALUES (%s, %s, 1)", lines)
@@ -138,9 +152,11 @@ class Buyer(threading.Thread):
     (`late_ms`: how far behind schedule each one was sent; near 0 when the rate is sustained)."""
 
     def __init__(self, port: int, customers: queue.SimpleQueue | str, add_to_cart: bool, products: list[int],
-                 until: float, measure_from: float, interval: float = 0.0, first: float = 0.0) -> None:
+                 until: float, measure_from: float, interval: float = 0.0, first: float = 0.0,
+                 body: dict | None = None) -> None:
         super().__init__(daemon=True)
         self.port, self.customers, self.add_to_cart, self.products = port, customers, add_to_cart, products
+        self.body = body or ORDER_BODY
         self.until, self.measure_from, self.interval, self.next_at = until, measure_from, interval, first
         self.order_ms: list[float] = []
         self.add_ms: list[float] = []
@@ -190,7 +206,7 @@ class Buyer(threading.Thread):
                 item = {"product_id": self.rng.choice(self.products), "quantity": 1}
                 add_status, add_ms = self._call(conn, "/api/v1/cart/items", item, headers)
             headers["Idempotency-Key"] = uuid.uuid4().hex
-            status, ms = self._call(conn, "/api/v1/orders", ORDER_BODY, headers)
+            status, ms = self._call(conn, "/api/v1/orders", self.body, headers)
             self.placed += status == 201
             if self.measure_from <= time.time() <= self.until:
                 self.order_ms.append(ms)
@@ -217,9 +233,11 @@ def verify(services: Services, products: list[int]) -> dict[str, int]:
         stock = cur.fetchone()
         cur.execute("SELECT COALESCE(SUM(quantity), 0) AS sold FROM order_items")
         sold = int(cur.fetchone()["sold"])
-        cur.execute("SELECT COUNT(*) AS n FROM orders")
-        orders = int(cur.fetchone()["n"])
-    return {"taken": int(stock["taken"]), "lowest": int(stock["lowest"]), "sold": sold, "orders": orders}
+        cur.execute("SELECT COUNT(*) AS n, COUNT(coupon_code) AS with_coupon, "
+                    "COALESCE(SUM(shipping_method_id IS NOT NULL AND tax_total > 0), 0) AS shipped_taxed FROM orders")
+        orders = cur.fetchone()
+    return {"taken": int(stock["taken"]), "lowest": int(stock["lowest"]), "sold": sold, "orders": int(orders["n"]),
+            "with_coupon": int(orders["with_coupon"]), "shipped_taxed": int(orders["shipped_taxed"])}
 
 
 class CpuMeter:
@@ -330,14 +348,14 @@ class Run:
 
 
 def drive(port: int, customers: list[queue.SimpleQueue | str], add_to_cart: bool, products: list[int],
-          seconds: float, meter: CpuMeter, rate: float = 0.0) -> Run:
+          seconds: float, meter: CpuMeter, rate: float = 0.0, body: dict | None = None) -> Run:
     """One buyer per entry of customers for a warm-up plus `seconds`; rate > 0 spreads that many
     orders a second evenly over the buyers, on a fixed schedule."""
     now = time.time()
     measure_from, until = now + WARMUP_SECONDS, now + WARMUP_SECONDS + seconds
     interval = len(customers) / rate if rate else 0.0
     run = Run(seconds, [Buyer(port, c, add_to_cart, products, until, measure_from, interval,
-                              now + n * interval / len(customers)) for n, c in enumerate(customers)], rate)
+                              now + n * interval / len(customers), body) for n, c in enumerate(customers)], rate)
     for buyer in run.buyers:
         buyer.start()
     time.sleep(max(0.0, measure_from - time.time()))
@@ -358,6 +376,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0, help="orders/s offered in the paced loads")
     parser.add_argument("--carts", type=int, default=12000, help="carts filled for the unpaced checkout load")
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (default: any free port)")
+    parser.add_argument("--checkout-depth", action="store_true",
+                        help="a shipping method, a tax rate and a coupon on every prefilled cart")
     args = parser.parse_args()
     settings = replace(load_settings(), db_name=f"shopwright_bench_orders_{os.getpid()}", ratelimit_enabled=False)
     create_database(settings)
@@ -366,10 +386,12 @@ def main() -> None:
         apply_schema(settings)
         services = Services(settings, Database(settings))
         products, tokens = seed(services, args.buyers)
+        method_id, coupon_id = set_up_checkout_depth(services) if args.checkout_depth else (None, None)
+        body = {**ORDER_BODY, "shipping_method_id": method_id} if method_id else ORDER_BODY
         carts = [queue.SimpleQueue(), queue.SimpleQueue()]  # unpaced, paced
         paced_carts = int(args.rate * (args.seconds + WARMUP_SECONDS) * 1.05) + args.buyers
         for n, count in enumerate((args.carts, paced_carts)):
-            for token in fill_carts(services, count, products):
+            for token in fill_carts(services, count, products, coupon_id):
                 carts[n].put(token)
         port = args.port or free_port()
         # The ceilings first, on the same port, server settings and client; then the shop itself.
@@ -379,10 +401,10 @@ def main() -> None:
         stop_server(server)
         server = start_server(settings.db_name, port)
         meter = CpuMeter(server, services)
-        runs = [drive(port, [carts[0]] * args.buyers, False, products, args.seconds, meter),
-                drive(port, [carts[1]] * args.buyers, False, products, args.seconds, meter, args.rate),
-                drive(port, tokens, True, products, args.seconds, meter),
-                drive(port, tokens, True, products, args.seconds, meter, args.rate)]
+        runs = [drive(port, [carts[0]] * args.buyers, False, products, args.seconds, meter, body=body),
+                drive(port, [carts[1]] * args.buyers, False, products, args.seconds, meter, args.rate, body),
+                drive(port, tokens, True, products, args.seconds, meter, body=body),
+                drive(port, tokens, True, products, args.seconds, meter, args.rate, body)]
         report(args, ceilings, runs, verify(services, products))
         services.db.pool.close()
     finally:
@@ -433,7 +455,9 @@ def report(args: argparse.Namespace, ceilings: list[Run], runs: list[Run], check
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     print(f"\nbench/orders.py: {args.buyers} buyers (threads, keep-alive http.client), {HOT_PRODUCTS} hot products, "
-          f"{args.seconds:.0f} s measured after a {WARMUP_SECONDS} s warm-up, {os.cpu_count()} cores shared by all")
+          f"{args.seconds:.0f} s measured after a {WARMUP_SECONDS} s warm-up, {os.cpu_count()} cores shared by all"
+          + ("; checkout depth: a shipping method, tax and a coupon on the prefilled carts" if args.checkout_depth
+             else ""))
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if n == 0:
@@ -442,6 +466,9 @@ def report(args: argparse.Namespace, ceilings: list[Run], runs: list[Run], check
     oversold = check["sold"] - check["taken"]
     print(f"orders in the database / 201s seen: {check['orders']} / {placed}; units in order_items / stock taken: "
           f"{check['sold']} / {check['taken']}; oversold units: {oversold}; lowest stock: {check['lowest']}")
+    if args.checkout_depth:
+        print(f"orders with the coupon: {check['with_coupon']}; "
+              f"with a shipping method and tax: {check['shipped_taxed']}")
     if oversold or check["lowest"] < 0 or check["orders"] != placed:
         raise SystemExit("FAILED: the stock and the orders disagree")
 
