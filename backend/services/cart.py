@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from backend import errors
@@ -13,11 +12,9 @@ from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services import coupons
 from backend.services.base import Service
-from backend.services.pricing import order_totals, price_products
+from backend.services.pricing import ZERO, order_totals, price_products
 from backend.services.variants import label_lines
 from backend.tokens import hash_token
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -73,9 +70,11 @@ class CartService(Service):
             cart_id = self._find_cart(CartRepository(uow.conn), owner)
             return self._present(uow.conn, cart_id)
 
-    def _present(self, conn, cart_id: int | None) -> dict[str, Any]:
-        lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
-        cart = price_lines(conn, lines, self.now())
+    def _present(self, conn, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The cart answer; cart: its lines already priced by price_lines in this use case (else priced here)."""
+        if cart is None:
+            lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
+            cart = price_lines(conn, lines, self.now())
         applied = coupons.for_cart(conn, cart_id, cart, self.now())
         # The money rules without shipping: the cart's total never includes it (nor tax).
         totals = order_totals(cart["subtotal"], cart["discount_total"], cart["item_count"], coupon=applied.terms,
@@ -160,10 +159,10 @@ class CartService(Service):
             repo = CartRepository(uow.conn)
             coupon = coupons.find(uow.conn, code)
             cart_id = self._cart_for_writing(repo, owner)
-            subtotal = price_lines(uow.conn, repo.list_lines(cart_id), now)["subtotal"]
-            coupons.check(uow.conn, coupon, subtotal, owner.user_id, now)
+            priced = price_lines(uow.conn, repo.list_lines(cart_id), now)
+            coupons.check(uow.conn, coupon, priced["subtotal"], owner.user_id, now)
             repo.update_coupon(cart_id, coupon["id"])
-            cart = self._present(uow.conn, cart_id)
+            cart = self._present(uow.conn, cart_id, priced)  # the lines are priced once
             uow.commit()
         return cart
 

@@ -22,10 +22,8 @@ from backend.services.audit import record
 from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
-from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ShippingRule, Totals, order_totals, too_large
+from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
 from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
-
-ZERO = Decimal("0.00")
 
 # api.md's legal moves; anything else is 409 illegal_status_change. Cancelling puts the stock back.
 LEGAL_MOVES: dict[str, frozenset[str]] = {

@@ -14,10 +14,9 @@ from backend.repositories.tax import TaxRepository
 from backend.schemas.shipping import EVERYWHERE, method_problems, normal_countries
 from backend.services import audit
 from backend.services.base import Service
-from backend.services.pricing import FLAT_SHIPPING, ShippingRule
+from backend.services.pricing import FLAT_SHIPPING, ZERO, ShippingRule
 
 FIELDS = ("name", "price", "free_from", "countries", "min_days", "max_days")
-ZERO = Decimal("0.00")
 NO_METHOD_HERE = "This shipping method does not ship to that country."
 NO_METHODS = "No shipping methods are set up; leave shipping_method_id out."
 UNKNOWN_COUNTRY = "We do not recognise this country. Use a two-letter country code such as GB."
