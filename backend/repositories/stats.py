@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from backend import order_status
 from backend.repositories import Repository
 
 # Orders that count as sales: paid and not given back.
-SOLD = "('paid', 'shipped', 'delivered')"
+SOLD = order_status.sql_list(order_status.SOLD)
 # Revenue and order count per UTC day since a moment (days without sales are absent).
 SALES_PER_DAY = f"""
 SELECT DATE(created_at) AS day, COUNT(*) AS orders, SUM(total) AS revenue

@@ -7,12 +7,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.clock import utcnow
+from backend.order_status import STATUSES
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import AppliedCouponSchema, CartSchema, LineSchema
 from backend.schemas.common import AddressCountry, Money, PageQuery, UtcDateTime, flat_messages, page_schema
 from backend.services.payments import luhn_ok
 
-STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 _CARD_SEPARATORS = re.compile(r"[ -]")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from backend import errors
 from backend.context import Actor
 from backend.db import is_conflict
+from backend.order_status import CANCELLED, PAID, RELEASES_COUPON, RESTOCKED, can_move
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.cart import CartRepository
 from backend.repositories.mail import MailRepository
@@ -25,13 +26,6 @@ from backend.services.payments import Authorization, Card, PaymentGateway, TestG
 from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
 from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
 
-# api.md's legal moves; anything else is 409 illegal_status_change. Cancelling puts the stock back.
-LEGAL_MOVES: dict[str, frozenset[str]] = {
-    "pending": frozenset({"cancelled"}),
-    "paid": frozenset({"shipped", "cancelled", "refunded"}),
-    "shipped": frozenset({"delivered", "refunded"}),
-    "delivered": frozenset({"refunded"}),
-}
 ADDRESS_FIELDS = ("full_name", "line1", "line2", "city", "postal_code", "country", "phone")
 
 
@@ -180,11 +174,11 @@ class OrderService(Service):
         figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": applied.code,
                    "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
-        order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
+        order_id = repo.add_order(actor.user_id, PAID, figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
         repo.update_idempotency_order(key_id, order_id)
-        row = {"id": order_id, "user_id": actor.user_id, "status": "paid", **figures, "currency": currency,
+        row = {"id": order_id, "user_id": actor.user_id, "status": PAID, **figures, "currency": currency,
                "shipping_address": address_json, "created_at": now, "updated_at": now,
                "payment_brand": auth.brand, "payment_last4": auth.last4}
         order = present_order(row, cart["items"])
@@ -312,10 +306,10 @@ class OrderService(Service):
     # ------------------------------------------------------------------ status changes
     def cancel_order(self, actor: Actor, order_id: int) -> dict[str, Any]:
         """The customer cancels their own pending or paid order; raises NotFound, Conflict illegal_status_change."""
-        return self._move(actor, order_id, "cancelled", owner_id=actor.user_id)
+        return self._move(actor, order_id, CANCELLED, owner_id=actor.user_id)
 
     def change_status(self, actor: Actor, order_id: int, status: str) -> dict[str, Any]:
-        """Staff move an order along api.md's legal moves; raises NotFound, Conflict illegal_status_change."""
+        """Staff move an order along order_status.MOVES; raises NotFound, Conflict illegal_status_change."""
         return self._move(actor, order_id, status)
 
     def _move(self, actor: Actor, order_id: int, status: str, owner_id: int | None = None) -> dict[str, Any]:
@@ -325,15 +319,15 @@ class OrderService(Service):
             row = repo.get_status_for_update(order_id)
             if row is None or (owner_id is not None and row["user_id"] != owner_id):
                 raise errors.NotFound("No such order.")
-            if status not in LEGAL_MOVES.get(row["status"], frozenset()):
+            if not can_move(row["status"], status):
                 raise errors.Conflict(f"An order that is {row['status']} cannot become {status}.",
                                       code="illegal_status_change",
                                       extra={"from": row["status"], "to": status})
             items = repo.list_items([order_id])
-            if status == "cancelled":
+            if status in RESTOCKED:
                 for item in sorted(items, key=lambda i: (i["product_id"], i["variant_id"] or 0)):
                     self._return_stock(uow.conn, item)
-            if status in {"cancelled", "refunded"}:
+            if status in RELEASES_COUPON:
                 coupons.release(uow.conn, order_id)  # after the stock rows, as when ordering
             repo.update_status(order_id, status, now)
             record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})

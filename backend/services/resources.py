@@ -10,12 +10,11 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.order_status import STATUSES
 from backend.permissions import ROLES, can
 from backend.repositories.resources import RESOURCES, ResourceRepository
 from backend.schemas.common import paged
 from backend.services.base import Service
-
-ORDER_STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
 
 
 def _field(name: str, kind: str = "text", **extra: Any) -> dict[str, Any]:
@@ -68,7 +67,7 @@ DESCRIPTORS: dict[str, dict[str, Any]] = {
         "columns": ["id", "customer", "status", "total", "currency", "created_at"],
         # Orders are records of payments: they are never added or deleted by hand, only moved along.
         "create_fields": [],
-        "edit_fields": [_field("status", "select", options=ORDER_STATUSES)],
+        "edit_fields": [_field("status", "select", options=list(STATUSES))],
         "create": None, "update": "POST /admin/orders/{id}/status", "delete": None,
     },
     # is_active is left out of the add form: a new coupon is active unless the API is told otherwise.

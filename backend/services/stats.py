@@ -5,13 +5,13 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from backend.order_status import STATUSES
 from backend.repositories.stats import StatsRepository
 from backend.services.base import Service
 
 DAYS = 30
 TOP = 10
 LOW_STOCK_LIMIT = 20
-ORDER_STATUSES = ("pending", "paid", "shipped", "delivered", "cancelled", "refunded")
 
 
 class StatsService(Service):
@@ -34,7 +34,7 @@ class StatsService(Service):
                                "revenue": sales[day]["revenue"] if day in sales else Decimal("0.00")}
                               for day in days],
             "top_products": [{**row, "units": int(row["units"])} for row in top],
-            "orders_by_status": [{"status": s, "count": int(by_status.get(s, 0))} for s in ORDER_STATUSES],
+            "orders_by_status": [{"status": s, "count": int(by_status.get(s, 0))} for s in STATUSES],
             "low_stock": low,
             "low_stock_threshold": low_stock_threshold,
             "coupons": [{**row, "orders": int(row["orders"])} for row in top_coupons],
