@@ -11,7 +11,7 @@ from backend.order_status import STATUSES
 from backend.schemas.accounts import AddressSchema, SavedAddressInSchema
 from backend.schemas.cart import AppliedCouponSchema, CartSchema, LineSchema
 from backend.schemas.common import AddressCountry, Money, PageQuery, UtcDateTime, flat_messages, page_schema
-from backend.services.payments import luhn_ok
+from backend.services.payments import card_expired, valid_card_number
 
 _CARD_SEPARATORS = re.compile(r"[ -]")
 
@@ -27,7 +27,7 @@ class CardNumber(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         number = _CARD_SEPARATORS.sub("", super()._deserialize(value, attr, data, **kwargs))
-        if not 12 <= len(number) <= 19 or not luhn_ok(number):  # luhn_ok takes ASCII digits only
+        if not valid_card_number(number):  # ASCII digits only
             raise ValidationError("This is not a valid card number.")
         return number
 
@@ -43,8 +43,7 @@ class PaymentInput(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _not_expired(self, data: dict[str, Any], **kwargs: Any) -> None:
         # Also in the same answer as the rest; the gateway checks again against the service's clock.
-        now = utcnow()
-        if "exp_year" in data and "exp_month" in data and (data["exp_year"], data["exp_month"]) < (now.year, now.month):
+        if "exp_year" in data and "exp_month" in data and card_expired(data["exp_year"], data["exp_month"], utcnow()):
             raise ValidationError("This card has expired.", "exp_year")
 
 

@@ -69,6 +69,16 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+def valid_card_number(number: str) -> bool:
+    """12 to 19 ASCII digits passing Luhn: the one test of a card number (the schema's and the gateway's)."""
+    return 12 <= len(number) <= 19 and luhn_ok(number)
+
+
+def card_expired(exp_year: int, exp_month: int, now: datetime) -> bool:
+    """True once the card's month is over: a card is good to the end of its expiry month."""
+    return (exp_year, exp_month) < (now.year, now.month)
+
+
 def card_brand(number: str) -> str:
     """visa, mastercard, amex, discover, or card when the prefix is none of those."""
     if number.startswith("4"):
@@ -85,9 +95,9 @@ def card_brand(number: str) -> str:
 def card_errors(card: Card, now: datetime) -> dict[str, list[str]]:
     """Field errors for a card that cannot be charged (Luhn, expiry); empty when it looks chargeable."""
     problems: dict[str, list[str]] = {}
-    if not (12 <= len(card.number) <= 19) or not luhn_ok(card.number):
+    if not valid_card_number(card.number):
         problems["payment.card_number"] = ["This is not a valid card number."]
-    if (card.exp_year, card.exp_month) < (now.year, now.month):
+    if card_expired(card.exp_year, card.exp_month, now):
         problems["payment.exp_year"] = ["This card has expired."]
     return problems
 
