@@ -109,16 +109,42 @@ class Delivery:
                 "shipping_method_name": self.method["name"] if self.method else None}
 
 
-def _serves(method: dict[str, Any], country: str) -> bool:
+def serves(method: dict[str, Any], country: str) -> bool:
+    """True when the method ships to the country: it names it, or it names "*" (every country)."""
     return EVERYWHERE in method["countries"] or country in method["countries"]
 
 
-def _rule(method: dict[str, Any]) -> ShippingRule:
+def method_rule(method: dict[str, Any]) -> ShippingRule:
     return ShippingRule(price=method["price"], free_from=method["free_from"])
 
 
 def _bad_method(message: str) -> errors.ValidationFailed:
     return errors.ValidationFailed(fields={"shipping_method_id": [message]})
+
+
+def flat_delivery(method_id: int | None, rate: Decimal | None) -> Delivery:
+    """A shop without shipping methods: the flat rule; naming a method is a mistake (ValidationFailed)."""
+    if method_id is not None:
+        raise _bad_method(NO_METHODS)
+    return Delivery(FLAT_SHIPPING, None, rate)
+
+
+def chosen_delivery(method: dict[str, Any] | None, country: str | None, rate: Decimal | None) -> Delivery:
+    """The method a shopper named (its row, None when no method has that id), when it ships to country (None:
+    not known yet, so any); raises ValidationFailed naming shipping_method_id."""
+    if method is None:
+        raise _bad_method("No such shipping method.")
+    if country and not serves(method, country):
+        raise _bad_method(NO_METHOD_HERE)
+    return Delivery(method_rule(method), method, rate)
+
+
+def cheapest_delivery(serving: list[dict[str, Any]], rate: Decimal | None) -> Delivery:
+    """The first of the methods serving a country (ShippingRepository.list_for_country lists them cheapest
+    first), or no rule and the no_shipping_method problem when none serves it."""
+    if not serving:
+        return Delivery(None, None, rate, [{"code": "no_shipping_method"}])
+    return Delivery(method_rule(serving[0]), serving[0], rate)
 
 
 def summary_delivery(conn, country: str | None, method_id: int | None) -> Delivery:
@@ -127,22 +153,12 @@ def summary_delivery(conn, country: str | None, method_id: int | None) -> Delive
     repo = ShippingRepository(conn)
     rate = _tax_rate(conn, country) if country else None
     if not repo.exists_methods():
-        if method_id is not None:
-            raise _bad_method(NO_METHODS)
-        return Delivery(FLAT_SHIPPING, None, rate)
+        return flat_delivery(method_id, rate)
     if method_id is not None:
-        method = repo.get_method(method_id)
-        if method is None:
-            raise _bad_method("No such shipping method.")
-        if country and not _serves(method, country):
-            raise _bad_method(NO_METHOD_HERE)
-        return Delivery(_rule(method), method, rate)
+        return chosen_delivery(repo.get_method(method_id), country, rate)
     if not country:
         return Delivery(None, None, rate)
-    serving = repo.list_for_country(country)
-    if not serving:
-        return Delivery(None, None, rate, [{"code": "no_shipping_method"}])
-    return Delivery(_rule(serving[0]), serving[0], rate)  # the cheapest serving it
+    return cheapest_delivery(repo.list_for_country(country), rate)
 
 
 def order_delivery(conn, address: dict[str, Any], address_field: str, method_id: int | None) -> Delivery:
@@ -157,17 +173,10 @@ def order_delivery(conn, address: dict[str, Any], address_field: str, method_id:
         raise errors.ValidationFailed(fields={address_field: [UNKNOWN_COUNTRY]})
     rate = _tax_rate(conn, country) if country else ZERO
     if not methods:
-        if method_id is not None:
-            raise _bad_method(NO_METHODS)
-        return Delivery(FLAT_SHIPPING, None, rate)
+        return flat_delivery(method_id, rate)
     if method_id is None:
         raise _bad_method("Choose a shipping method for this country.")
-    method = repo.get_method(method_id, lock="share")
-    if method is None:
-        raise _bad_method("No such shipping method.")
-    if not _serves(method, country):
-        raise _bad_method(NO_METHOD_HERE)
-    return Delivery(_rule(method), method, rate)
+    return chosen_delivery(repo.get_method(method_id, lock="share"), country, rate)
 
 
 def _tax_rate(conn, country: str) -> Decimal:
