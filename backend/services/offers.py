@@ -13,7 +13,7 @@ from backend.schemas.offers import offer_problems
 from backend.services import audit
 from backend.services.base import Service
 from backend.services.listing_cache import ListingCache
-from backend.services.pricing import discounted, refresh_offer_targets
+from backend.services.pricing import discounted, offer_active, refresh_offer_targets
 
 FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "starts_at", "ends_at")
 
@@ -107,5 +107,4 @@ class OfferService(Service):
             raise errors.ValidationFailed(fields=problems)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        now = self.now()
-        return {**row, "active": row["starts_at"] <= now < row["ends_at"]}
+        return {**row, "active": offer_active(row, self.now())}

@@ -49,6 +49,11 @@ def best_offer(price: Decimal, offers: Iterable[dict[str, Any]]) -> tuple[Decima
     return best
 
 
+def offer_active(offer: dict[str, Any], now: datetime) -> bool:
+    """True inside the offer's window: from starts_at on, up to but not at ends_at (as the offer SQL reads it)."""
+    return offer["starts_at"] <= now < offer["ends_at"]
+
+
 def active_offers(conn, product_ids: list[int], now: datetime) -> dict[int, list[dict[str, Any]]]:
     """The offers active now for each of these products (on it or on its category's ancestors), in one query."""
     by_product: dict[int, list[dict[str, Any]]] = {}
