@@ -22,7 +22,8 @@ _UNSET = object()
 
 
 def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Nest flat rows (parents before children) into [{id, name, slug, children}], siblings by name."""
+    """Nest flat rows (in any order) into [{id, name, slug, parent_id, children}], siblings by name then id;
+    a row whose parent is not among the rows is a root."""
     nodes = {row["id"]: {"id": row["id"], "name": row["name"], "slug": row["slug"],
                          "parent_id": row["parent_id"], "children": []} for row in rows}
     roots: list[dict[str, Any]] = []
@@ -34,6 +35,11 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         node["children"].sort(key=lambda n: (n["name"].lower(), n["id"]))
     roots.sort(key=lambda n: (n["name"].lower(), n["id"]))
     return roots
+
+
+def path_ids(path: str | None) -> list[int]:
+    """The category ids on a materialised path, root first: "/1/7/42/" -> [1, 7, 42]; none for None or "/"."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
 def subtree_ids(conn, category_id: int) -> list[int]:
@@ -52,7 +58,7 @@ def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
 
 def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] of the categories on a materialised path ("/1/7/42/"), root first."""
-    ids = [int(part) for part in (path or "").strip("/").split("/") if part]
+    ids = path_ids(path)
     if not ids:
         return []
     by_id = {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)}
