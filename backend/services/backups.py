@@ -209,7 +209,7 @@ class BackupService(Service):
                     command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
                     encoding="utf-8") as proc:
                 out.write(self._header(tables, "mysqldump"))
-                for statement in _statements(proc.stdout):
+                for statement in split_statements(proc.stdout):
                     out.write(statement + "\n")
                     _count_insert(statement, counts, progress)
                 stderr = proc.stderr.read()
@@ -244,7 +244,7 @@ class BackupService(Service):
         try:
             repo = TableRepository(conn)
             with open(path, encoding="utf-8") as lines:
-                for statement in _statements(_counting(lines, progress)):
+                for statement in split_statements(_counting(lines, progress)):
                     repo.run_statement(statement)
                     statements += 1
             conn.commit()
@@ -314,9 +314,10 @@ def _counting(lines: IO[str], progress: Progress) -> Iterator[str]:
         yield line
 
 
-def _statements(lines: Iterator[str] | IO[str]) -> Iterator[str]:
+def split_statements(lines: Iterator[str] | IO[str]) -> Iterator[str]:
     """Whole statements from dump text: every statement ends a line with ';', and dumps escape
-    newlines inside strings, so a line ending in ';' always ends a statement."""
+    newlines inside strings, so a line ending in ';' always ends a statement (no DELIMITER: the schema
+    has no triggers or routines). Blank, "--" comment and client-only lines between statements are dropped."""
     pending: list[str] = []
     for raw in lines:
         line = raw.rstrip("\n")
@@ -330,12 +331,21 @@ def _statements(lines: Iterator[str] | IO[str]) -> Iterator[str]:
         yield "\n".join(pending)
 
 
-def _count_insert(statement: str, counts: dict[str, int], progress: Progress) -> None:
+def insert_rows(statement: str) -> tuple[str, int] | None:
+    """The table and row count of a dump's extended INSERT ("INSERT INTO `t` VALUES (..),(..);"); None for
+    any other statement."""
     match = _INSERT.match(statement)
     if not match:
-        return
+        return None
     # Rows are the top-level "(...)" groups: drop string literals, then count the "),(" joints.
     rows = len(_ROW_BREAK.findall(_STRING.sub("''", statement))) + 1
-    table = match.group(1).replace("``", "`")
+    return match.group(1).replace("``", "`"), rows
+
+
+def _count_insert(statement: str, counts: dict[str, int], progress: Progress) -> None:
+    inserted = insert_rows(statement)
+    if inserted is None:
+        return
+    table, rows = inserted
     counts[table] = counts.get(table, 0) + rows
     progress(rows)
