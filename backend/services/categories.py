@@ -19,6 +19,8 @@ from backend.services.slugs import unique_slug
 # request. The price is paid on the rare write: a move rewrites the paths of the moved subtree.
 
 _UNSET = object()
+# The most one level can add to a path: an INT UNSIGNED id (up to 10 digits) and its "/".
+LEVEL_MAX = len(str(2**32 - 1)) + 1
 
 
 def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -40,6 +42,15 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def path_ids(path: str | None) -> list[int]:
     """The category ids on a materialised path, root first: "/1/7/42/" -> [1, 7, 42]; none for None or "/"."""
     return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
+def moved_path(path: str, category_id: int, parent_path: str) -> str:
+    """The path the category at `path` gets under parent_path ("/": the root); raises Conflict category_cycle
+    when that parent is the category itself or one of its descendants (its path starts with the category's)."""
+    if parent_path.startswith(path):
+        raise errors.Conflict("A category cannot move under itself or one of its descendants.",
+                              code="category_cycle")
+    return f"{parent_path}{category_id}/"
 
 
 def subtree_ids(conn, category_id: int) -> list[int]:
@@ -110,7 +121,7 @@ class CategoryService(Service):
                 if parent is None:
                     raise errors.ValidationFailed(fields={"parent_id": ["No such category."]})
                 parent_path = parent["path"]
-            if len(parent_path) + 11 > PATH_MAX:
+            if len(parent_path) + LEVEL_MAX > PATH_MAX:
                 raise errors.ValidationFailed(fields={"parent_id": ["The tree is too deep here."]})
             slug = unique_slug(name, repo.list_slugs_like, 100)
             new_id = repo.add_category(parent_id, name, slug, parent_path)
@@ -150,11 +161,7 @@ class CategoryService(Service):
             if parent is None:
                 raise errors.ValidationFailed(fields={"parent_id": ["No such category."]})
             parent_path = parent["path"]
-        # The new parent may not be the category itself or inside its subtree: that is a cycle.
-        if parent_path.startswith(row["path"]):
-            raise errors.Conflict("A category cannot move under itself or one of its descendants.",
-                                  code="category_cycle")
-        new_path = f"{parent_path}{row['id']}/"
+        new_path = moved_path(row["path"], row["id"], parent_path)
         if repo.max_subtree_path(row["path"]) - len(row["path"]) + len(new_path) > PATH_MAX:
             raise errors.ValidationFailed(fields={"parent_id": ["The tree would be too deep."]})
         repo.update_parent(row["id"], parent_id, row["path"], new_path)

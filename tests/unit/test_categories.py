@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.categories import build_tree, path_ids
+from backend import errors
+from backend.services.categories import LEVEL_MAX, build_tree, moved_path, path_ids
 
 
 def _row(category_id: int, name: str, parent_id: int | None) -> dict:
@@ -64,3 +65,30 @@ def test_empty():
 ])
 def test_path_ids(path, ids):
     assert path_ids(path) == ids
+
+
+@pytest.mark.parametrize(("path", "category_id", "parent_path", "new_path"), [
+    ("/1/7/", 7, "/", "/7/"),              # to the root
+    ("/7/", 7, "/1/", "/1/7/"),
+    ("/1/7/", 7, "/2/", "/2/7/"),          # across
+    ("/1/", 1, "/12/", "/12/1/"),          # "/12/" is not inside "/1/": the trailing slash tells them apart
+    ("/1/7/", 7, "/1/70/", "/1/70/7/"),
+    ("/1/7/42/", 42, "/1/", "/1/42/"),     # up a level
+])
+def test_moved_path(path, category_id, parent_path, new_path):
+    assert moved_path(path, category_id, parent_path) == new_path
+
+
+@pytest.mark.parametrize(("path", "category_id", "parent_path"), [
+    ("/1/", 1, "/1/"),          # under itself
+    ("/1/", 1, "/1/7/"),        # under its child
+    ("/1/", 1, "/1/7/42/"),     # under a grandchild
+])
+def test_moving_under_itself_is_a_cycle(path, category_id, parent_path):
+    with pytest.raises(errors.Conflict) as raised:
+        moved_path(path, category_id, parent_path)
+    assert raised.value.code == "category_cycle"
+
+
+def test_a_level_adds_at_most_an_unsigned_int_and_a_slash():
+    assert LEVEL_MAX == len("/4294967295/") - 1 == 11
