@@ -115,6 +115,7 @@ def serves(method: dict[str, Any], country: str) -> bool:
 
 
 def method_rule(method: dict[str, Any]) -> ShippingRule:
+    """What the method charges, as pricing.order_totals takes it."""
     return ShippingRule(price=method["price"], free_from=method["free_from"])
 
 
