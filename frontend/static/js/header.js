@@ -1,5 +1,6 @@
 // Site header: who is logged in (name linking to the account, Admin for staff, Log out), and the cart badge.
 import { api, el, rememberCsrf } from "./api.js";
+import { STAFF_ROLES } from "./permissions.js";
 
 async function logOut() {
   try { await api("/auth/logout", { method: "POST" }); } catch { /* already logged out */ }
@@ -14,7 +15,7 @@ async function showUser() {
   link.textContent = user.username;
   link.href = "/account";
   const admin = document.getElementById("nav-admin");
-  if (admin) admin.hidden = user.role === "customer";
+  if (admin) admin.hidden = !STAFF_ROLES.includes(user.role);
   const logout = document.getElementById("nav-logout");
   if (logout) { logout.hidden = false; logout.addEventListener("click", logOut); }
   document.dispatchEvent(new CustomEvent("sw:user", { detail: user }));
