@@ -1,6 +1,7 @@
 // Account page: tabs for profile, password, addresses, orders (account_orders.js) and sessions.
 import { api, el, rememberCsrf } from "./api.js";
 import { bindForm, showNotice } from "./forms.js";
+import { currentUser } from "./header.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -92,7 +93,7 @@ async function loadSessions() {
 async function start() {
   let user;
   try {
-    user = await api("/auth/me");
+    user = await currentUser;
   } catch (err) {
     if (err.status === 401) { location.assign("/login?next=/account"); return; }
     $("account-status").textContent = `Could not load your account: ${err.message}`;

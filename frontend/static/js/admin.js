@@ -1,6 +1,7 @@
 // Admin panel: one page app. The menu shows what the role may see; every view reads and writes
 // through the REST API, which checks the same permissions again (a hidden button is a courtesy).
 import { api, el } from "./api.js";
+import { currentUser } from "./header.js";
 import { can } from "./permissions.js";
 import { renderResource } from "./admin_resources.js";
 import { renderAudit, renderBackups, renderDashboard, renderTrending } from "./admin_views.js";
@@ -24,7 +25,7 @@ function message(text) {
 async function boot() {
   let user;
   try {
-    user = await api("/auth/me");
+    user = await currentUser;
   } catch {
     main.replaceChildren(el("p", { class: "notice" }, "Please ", el("a", { href: "/login?next=/admin" }, "log in"),
       " with a staff account."));

@@ -1,7 +1,7 @@
 // Cart page: change quantities, remove, empty, save for later and move back, all without reloading.
 import { api, el, money } from "./api.js";
 import { couponBox } from "./coupon.js";
-import { refreshCartBadge } from "./header.js";
+import { currentUser, refreshCartBadge } from "./header.js";
 import { LINE_PROBLEMS } from "./orders.js";
 import { renderTotals } from "./totals.js";
 
@@ -122,10 +122,7 @@ $("cart-clear").addEventListener("click", () => act(async () => {
 }));
 
 async function start() {
-  try {
-    await api("/auth/me");
-    loggedIn = true;
-  } catch { loggedIn = false; }
+  loggedIn = await currentUser.then(() => true, () => false);
   try {
     await loadCart();
     await loadSaved();

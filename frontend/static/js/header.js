@@ -2,6 +2,10 @@
 import { api, el, rememberCsrf } from "./api.js";
 import { STAFF_ROLES } from "./permissions.js";
 
+// The one GET /auth/me of a page: the user, or rejected with the ApiError (401 for a guest). Pages that
+// need the user import it; module scripts run after the modules they import, so it exists by then.
+export const currentUser = api("/auth/me");
+
 async function logOut() {
   try { await api("/auth/logout", { method: "POST" }); } catch { /* already logged out */ }
   rememberCsrf(null);
@@ -10,7 +14,7 @@ async function logOut() {
 
 async function showUser() {
   let user;
-  try { user = await api("/auth/me"); } catch { return; /* a guest: keep the "Log in" link */ }
+  try { user = await currentUser; } catch { return; /* a guest: keep the "Log in" link */ }
   const link = document.getElementById("nav-login");
   link.textContent = user.username;
   link.href = "/account";
@@ -18,7 +22,6 @@ async function showUser() {
   if (admin) admin.hidden = !STAFF_ROLES.includes(user.role);
   const logout = document.getElementById("nav-logout");
   if (logout) { logout.hidden = false; logout.addEventListener("click", logOut); }
-  document.dispatchEvent(new CustomEvent("sw:user", { detail: user }));
 }
 
 export async function refreshCartBadge() {
