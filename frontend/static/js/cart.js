@@ -1,11 +1,10 @@
 // Cart page: change quantities, remove, empty, save for later and move back, all without reloading.
-import { api, el, money } from "./api.js";
+import { $, api, el, money } from "./api.js";
 import { couponBox } from "./coupon.js";
 import { currentUser, refreshCartBadge } from "./header.js";
 import { LINE_PROBLEMS } from "./orders.js";
 import { renderTotals } from "./totals.js";
 
-const $ = (id) => document.getElementById(id);
 let loggedIn = false;
 
 function notify(text, isError = false) {
