@@ -1,10 +1,10 @@
 // The Orders tab of the account page: order history, newest first, paged, with cancel where allowed.
-import { api, el, money } from "./api.js";
+import { $, api, el, money } from "./api.js";
 import { lineTitle } from "./lines.js";
 import { CANCELLABLE } from "./orders.js";
 import { totalsRows } from "./totals.js";
 
-const section = document.getElementById("tab-orders");
+const section = $("tab-orders");
 const PER_PAGE = 10;
 
 function orderCard(order, page) {

@@ -1,13 +1,13 @@
 // Admin panel: one page app. The menu shows what the role may see; every view reads and writes
 // through the REST API, which checks the same permissions again (a hidden button is a courtesy).
-import { api, el } from "./api.js";
+import { $, api, el } from "./api.js";
 import { currentUser } from "./header.js";
 import { can } from "./permissions.js";
 import { renderResource } from "./admin_resources.js";
 import { renderAudit, renderBackups, renderDashboard, renderTrending } from "./admin_views.js";
 
-const nav = document.getElementById("admin-nav");
-const main = document.getElementById("admin-main");
+const nav = $("admin-nav");
+const main = $("admin-main");
 
 // Views besides the resources, and the permission their API asks for; a lead view comes before the
 // resources, the others after them.

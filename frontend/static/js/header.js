@@ -1,5 +1,5 @@
 // Site header: who is logged in (name linking to the account, Admin for staff, Log out), and the cart badge.
-import { api, el, rememberCsrf } from "./api.js";
+import { $, api, el, rememberCsrf } from "./api.js";
 import { STAFF_ROLES } from "./permissions.js";
 
 // The one GET /auth/me of a page: the user, or rejected with the ApiError (401 for a guest). Pages that
@@ -15,17 +15,17 @@ async function logOut() {
 async function showUser() {
   let user;
   try { user = await currentUser; } catch { return; /* a guest: keep the "Log in" link */ }
-  const link = document.getElementById("nav-login");
+  const link = $("nav-login");
   link.textContent = user.username;
   link.href = "/account";
-  const admin = document.getElementById("nav-admin");
+  const admin = $("nav-admin");
   if (admin) admin.hidden = !STAFF_ROLES.includes(user.role);
-  const logout = document.getElementById("nav-logout");
+  const logout = $("nav-logout");
   if (logout) { logout.hidden = false; logout.addEventListener("click", logOut); }
 }
 
 export async function refreshCartBadge() {
-  const badge = document.getElementById("cart-badge");
+  const badge = $("cart-badge");
   try {
     const cart = await api("/cart");
     badge.textContent = cart.item_count;
@@ -35,7 +35,7 @@ export async function refreshCartBadge() {
 
 // The header search box offers the week's most searched terms.
 async function loadSuggestions() {
-  const list = document.getElementById("search-suggestions");
+  const list = $("search-suggestions");
   if (!list) return;
   try {
     const terms = await api("/search/trending?limit=10");
