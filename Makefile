@@ -4,8 +4,10 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app backend.wsgi
 STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
+# The JS linter (ESLint, frontend/package-lock.json) lives in frontend/node_modules; npm ci empties it first.
+JS_STAMP := frontend/node_modules/.installed-$(shell md5sum frontend/package-lock.json | cut -c1-12)
 
-.PHONY: run test test-cluster setup db lint bench clean-data stop-db
+.PHONY: run test test-cluster setup db lint lint-js bench clean-data stop-db
 
 $(STAMP): requirements.txt
 	@echo "setup: the first run needs the package registries: pip installs requirements.txt, and the database and browser steps apt-get install mariadb-server, chromium and libatomic1 when missing (as root; otherwise they print the sudo command). Later runs need no network."
@@ -16,6 +18,18 @@ $(STAMP): requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
+
+$(JS_STAMP): frontend/package-lock.json
+	@echo "lint-js: the first run needs the npm registry (npm ci installs frontend/package-lock.json), and apt-get installs nodejs and npm when missing (as root; otherwise it prints the sudo command). Later runs need no network."
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || \
+	  { echo "lint-js: the JS linter needs node and npm: run sudo apt-get install nodejs npm, then make again" >&2; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(JS_STAMP)
+
+# ESLint over frontend/static/js (rules in frontend/eslint.config.mjs).
+lint-js: $(JS_STAMP)
+	cd frontend && node_modules/.bin/eslint --max-warnings 0 .
 
 # Find or start a MySQL-compatible server (backend/bootstrap.py says what it does), create the database, apply schema.sql.
 db: setup
@@ -32,6 +46,7 @@ test: setup
 	@[ -n "$$TEST_DATABASE_URL" ] || $(PY) -m backend.bootstrap
 	@bash tests/browser/ensure_chromium.sh $(PY)
 	$(VENV)/bin/ruff check .
+	@$(MAKE) --no-print-directory lint-js
 	$(PY) -m pytest -q
 	@$(MAKE) --no-print-directory test-cluster
 
@@ -42,7 +57,7 @@ test: setup
 test-cluster: setup
 	CLUSTER_TESTS=1 $(PY) -m pytest -q tests/cluster
 
-lint: setup
+lint: setup lint-js
 	$(VENV)/bin/ruff check .
 
 # Each bench script creates and drops its own database; figures go in the README.

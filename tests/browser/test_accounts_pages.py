@@ -1,8 +1,11 @@
 """The account pages in a real browser: register with the emailed code, log out, log in again."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests import accounts_support
 from tests.accounts_support import STRONG_PASSWORD, code_in, wait_for_mail
+from tests.browser.conftest import log_in
 from tests.conftest import uid
 
 # The SMTP sink and the real sender aimed at it (fixtures shared by the accounts tests).
@@ -98,3 +101,25 @@ def test_addresses_tab_adds_edits_and_deletes(page, make_user, live_server):
     page.locator("#address-list").get_by_text("Cambridge").wait_for()
     page.click("#address-list li[data-address-id] button:text('Delete')")
     page.locator("#address-list").get_by_text("No addresses yet.").wait_for()
+
+
+def test_a_page_asks_who_is_logged_in_once(page, make_user):
+    """The header's GET /auth/me serves the pages that need the user too (account, cart, admin), guest or not."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/api/v1/auth/me") else None)
+
+    def visit(path: str, ready: str) -> None:
+        asked.clear()
+        page.goto(path)
+        page.locator(ready).first.wait_for()
+        page.wait_for_load_state("networkidle")
+        assert len(asked) == 1, f"{path} asked /auth/me {len(asked)} times"
+
+    empty_cart = "#cart-status:has-text('Your cart is empty.')"
+    visit("/cart", empty_cart)
+    admin = make_user("admin")
+    log_in(page, admin)
+    for path, ready in [("/admin", "#admin-nav a"), ("/account", "#account:visible"), ("/cart", empty_cart)]:
+        visit(path, ready)
+        expect(page.locator("#nav-login")).to_have_text(admin["username"])
+        expect(page.locator("#nav-admin")).to_be_visible()

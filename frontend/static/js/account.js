@@ -1,8 +1,7 @@
 // Account page: tabs for profile, password, addresses, orders (account_orders.js) and sessions.
-import { api, el, rememberCsrf } from "./api.js";
+import { $, api, el, loadOrLogIn, rememberCsrf } from "./api.js";
 import { bindForm, showNotice } from "./forms.js";
-
-const $ = (id) => document.getElementById(id);
+import { currentUser } from "./header.js";
 
 function selectTab(name) {
   document.querySelectorAll('[role="tab"]').forEach((tab) => {
@@ -90,14 +89,8 @@ async function loadSessions() {
 }
 
 async function start() {
-  let user;
-  try {
-    user = await api("/auth/me");
-  } catch (err) {
-    if (err.status === 401) { location.assign("/login?next=/account"); return; }
-    $("account-status").textContent = `Could not load your account: ${err.message}`;
-    return;
-  }
+  const user = await loadOrLogIn(currentUser, $("account-status"), "your account");
+  if (!user) return;
   fillProfile(user);
   $("account-status").hidden = true;
   $("account").hidden = false;

@@ -1,15 +1,15 @@
 // The Orders tab of the account page: order history, newest first, paged, with cancel where allowed.
-import { api, el, money } from "./api.js";
+import { $, api, el, money } from "./api.js";
 import { lineTitle } from "./lines.js";
+import { CANCELLABLE } from "./orders.js";
 import { totalsRows } from "./totals.js";
 
-const section = document.getElementById("tab-orders");
+const section = $("tab-orders");
 const PER_PAGE = 10;
-const CANCELLABLE = new Set(["pending", "paid"]);
 
 function orderCard(order, page) {
   const when = new Date(order.created_at).toLocaleString();
-  const cancel = CANCELLABLE.has(order.status)
+  const cancel = CANCELLABLE.includes(order.status)
     ? el("button", { type: "button", class: "secondary", onclick: async (event) => {
       event.target.disabled = true;
       try {

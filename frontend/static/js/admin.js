@@ -1,19 +1,21 @@
 // Admin panel: one page app. The menu shows what the role may see; every view reads and writes
 // through the REST API, which checks the same permissions again (a hidden button is a courtesy).
-import { api, el } from "./api.js";
+import { $, api, el } from "./api.js";
+import { currentUser } from "./header.js";
+import { can } from "./permissions.js";
 import { renderResource } from "./admin_resources.js";
 import { renderAudit, renderBackups, renderDashboard, renderTrending } from "./admin_views.js";
 
-const nav = document.getElementById("admin-nav");
-const main = document.getElementById("admin-main");
+const nav = $("admin-nav");
+const main = $("admin-main");
 
-// Views besides the resources, and the roles that may open them (as backend/permissions.py says);
-// a lead view comes before the resources, the others after them.
+// Views besides the resources, and the permission their API asks for; a lead view comes before the
+// resources, the others after them.
 const EXTRA_VIEWS = [
-  { name: "dashboard", label: "Dashboard", roles: ["operator", "supervisor", "admin"], render: renderDashboard, lead: true },
-  { name: "trending", label: "Trending searches", roles: ["product_manager", "admin"], render: renderTrending },
-  { name: "audit", label: "Audit log", roles: ["supervisor", "admin"], render: renderAudit },
-  { name: "backups", label: "Backups", roles: ["admin"], render: renderBackups },
+  { name: "dashboard", label: "Dashboard", permission: "stats.read", render: renderDashboard, lead: true },
+  { name: "trending", label: "Trending searches", permission: "catalog.write", render: renderTrending },
+  { name: "audit", label: "Audit log", permission: "audit.read", render: renderAudit },
+  { name: "backups", label: "Backups", permission: "backups.manage", render: renderBackups },
 ];
 
 function message(text) {
@@ -23,7 +25,7 @@ function message(text) {
 async function boot() {
   let user;
   try {
-    user = await api("/auth/me");
+    user = await currentUser;
   } catch {
     main.replaceChildren(el("p", { class: "notice" }, "Please ", el("a", { href: "/login?next=/admin" }, "log in"),
       " with a staff account."));
@@ -36,7 +38,7 @@ async function boot() {
     message(err.status === 403 ? "Your account has no access to the admin panel." : err.message);
     return;
   }
-  const extra = EXTRA_VIEWS.filter((v) => v.roles.includes(user.role));
+  const extra = EXTRA_VIEWS.filter((v) => can(user.role, v.permission));
   const views = [
     ...extra.filter((v) => v.lead),
     ...resources.map((r) => ({ name: r.name, label: r.label, render: (target) => renderResource(target, r) })),

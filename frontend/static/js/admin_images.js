@@ -2,7 +2,7 @@
 // order and delete. The markup is the <template id="product-images-template"> of admin.html; staff
 // without write access get the previews only. The server decides what an image is: a file is sent
 // whatever its name or type says, and its answer (422 not an image, 413 too large) is shown on its row.
-import { api, el } from "./api.js";
+import { $, api, el } from "./api.js";
 
 const BOX = 320;  // the thumb copy's longest edge
 
@@ -25,7 +25,7 @@ function say(node, text, isError = false) {
 }
 
 export function imagesPanel(productId, { canWrite }) {
-  const root = document.getElementById("product-images-template").content.firstElementChild.cloneNode(true);
+  const root = $("product-images-template").content.firstElementChild.cloneNode(true);
   root.dataset.productId = productId;
   const list = root.querySelector(".image-list");
   const status = root.querySelector(".images-status");

@@ -2,7 +2,7 @@
 // <template id="product-variants-template"> of admin.html. Catalog staff edit sku, price and stock in place,
 // add variants and delete them (the API archives one that was ordered); other staff see the list only.
 // Also an order's items with variant label and sku, and its money rows, under the order's view.
-import { ApiError, api, el, money } from "./api.js";
+import { $, ApiError, api, el, money } from "./api.js";
 import { bindForm } from "./forms.js";
 import { renderTotals } from "./totals.js";
 
@@ -36,7 +36,7 @@ function optionPair(name = "") {
 
 // The block, at once; its rows arrive when the product's detail does.
 export function variantsPanel(productId, { canWrite }) {
-  const root = document.getElementById("product-variants-template").content.firstElementChild.cloneNode(true);
+  const root = $("product-variants-template").content.firstElementChild.cloneNode(true);
   root.dataset.productId = productId;
   root.id = "variants";
   const status = root.querySelector(".variants-status");

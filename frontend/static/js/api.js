@@ -35,9 +35,23 @@ export async function api(path, { method = "GET", body, headers = {}, cache } = 
   return data;
 }
 
+// The first answer a page for logged-in users needs (a request's promise): on 401 the visitor logs in and
+// comes back to this page; another failure is said in the page's status line. The answer, or null without one.
+export async function loadOrLogIn(request, status, what) {
+  try {
+    return await request;
+  } catch (err) {
+    if (err.status === 401) location.assign(`/login?next=${location.pathname}`);
+    else status.textContent = `Could not load ${what}: ${err.message}`;
+    return null;
+  }
+}
+
 export function money(amount, currency) {
   return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" }).format(Number(amount));
 }
+
+export const $ = (id) => document.getElementById(id);
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

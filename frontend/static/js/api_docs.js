@@ -1,5 +1,5 @@
 // A readable rendering of openapi.json: every path, its methods, parameters and responses.
-import { el } from "./api.js";
+import { $, el } from "./api.js";
 
 function schemaName(schema) {
   if (!schema) return "";
@@ -22,6 +22,6 @@ function operation(path, method, op) {
 }
 
 const spec = await (await fetch("/api/v1/openapi.json")).json();
-const root = document.getElementById("api-docs");
+const root = $("api-docs");
 root.replaceChildren(...Object.entries(spec.paths).flatMap(([path, ops]) =>
   Object.entries(ops).map(([method, op]) => operation(`/api/v1${path.replace(/^\/api\/v1/, "")}`, method, op))));

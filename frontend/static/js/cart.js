@@ -1,12 +1,10 @@
 // Cart page: change quantities, remove, empty, save for later and move back, all without reloading.
-import { api, el, money } from "./api.js";
+import { $, api, el, money } from "./api.js";
 import { couponBox } from "./coupon.js";
-import { refreshCartBadge } from "./header.js";
+import { currentUser, refreshCartBadge } from "./header.js";
+import { LINE_PROBLEMS } from "./orders.js";
 import { renderTotals } from "./totals.js";
 
-const $ = (id) => document.getElementById(id);
-const PROBLEMS = { out_of_stock: "Out of stock", insufficient_stock: "Not enough stock for this quantity",
-  archived: "No longer sold" };
 let loggedIn = false;
 
 function notify(text, isError = false) {
@@ -71,7 +69,7 @@ function cartLine(line, currency) {
   return el("li", lineAttrs(line),
     el("div", {}, el("h3", {}, el("a", { href: productLink(line) }, line.name)), variantNote(line),
       el("p", { class: "price" }, ...priceText(line, currency), ` · ${line.stock} in stock`),
-      line.problem ? el("p", { class: "problem" }, PROBLEMS[line.problem] || line.problem) : null),
+      line.problem ? el("p", { class: "problem" }, LINE_PROBLEMS[line.problem] || line.problem) : null),
     qty,
     el("span", { class: "line-total" }, money(line.line_total, currency)),
     el("div", { class: "actions" }, actions));
@@ -123,10 +121,7 @@ $("cart-clear").addEventListener("click", () => act(async () => {
 }));
 
 async function start() {
-  try {
-    await api("/auth/me");
-    loggedIn = true;
-  } catch { loggedIn = false; }
+  loggedIn = await currentUser.then(() => true, () => false);
   try {
     await loadCart();
     await loadSaved();

@@ -1,18 +1,13 @@
 // Checkout: the summary, an address (book or new), the shipping methods serving its country, a coupon,
 // and a card form with a live Luhn check and brand detection. The server checks the card again; this
 // only saves a round trip.
-import { api, el, money } from "./api.js";
+import { $, api, el, loadOrLogIn, money } from "./api.js";
 import { couponBox } from "./coupon.js";
 import { bindForm, showNotice } from "./forms.js";
 import { lineName, lineTitle } from "./lines.js";
+import { LINE_PROBLEMS, ORDER_PROBLEMS } from "./orders.js";
 import { renderTotals } from "./totals.js";
 
-const $ = (id) => document.getElementById(id);
-const PROBLEMS = { out_of_stock: "is out of stock", insufficient_stock: "has less stock than you asked for",
-  archived: "is no longer sold" };
-// Problems of the whole order (no product_id).
-const ORDER_PROBLEMS = { no_shipping_method: "We do not ship to this country yet.",
-  coupon_invalid: "The coupon no longer applies to this order.", coupon_exhausted: "The coupon has been used up." };
 const COUNTRY_HINT = "We do not recognise this country. Use a two-letter code such as GB.";
 // One key per visit to this page: a double click or a retry after a network error places one order.
 const idempotencyKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -55,7 +50,7 @@ function renderSummary(s) {
   // A problem names its line by product and, for a variant line, by variant too.
   const lineOf = (p) => s.items.find((i) => i.product_id === p.product_id && (!p.variant_id || i.variant_id === p.variant_id));
   $("summary-problems").replaceChildren(...s.problems.map((p) => el("li", {}, p.product_id
-    ? `${lineOf(p) ? lineName(lineOf(p)) : p.product_id} ${PROBLEMS[p.code] || p.code}`
+    ? `${lineOf(p) ? lineName(lineOf(p)) : p.product_id}: ${LINE_PROBLEMS[p.code] || p.code}`
     : ORDER_PROBLEMS[p.code] || p.code)));
   renderTotals($("summary-figures"), s, "sum");
   showCoupon(s);
@@ -176,14 +171,8 @@ function orderBody(values) {
 const showCoupon = couponBox($("coupon-box"), () => refresh());
 
 async function start() {
-  let summary;
-  try {
-    summary = await api("/checkout/summary");
-  } catch (err) {
-    if (err.status === 401) { location.assign("/login?next=/checkout"); return; }
-    $("checkout-status").textContent = `Could not load the checkout: ${err.message}`;
-    return;
-  }
+  const summary = await loadOrLogIn(api("/checkout/summary"), $("checkout-status"), "the checkout");
+  if (!summary) return;
   if (!summary.items.length) { $("checkout-status").textContent = "Your cart is empty."; return; }
   currency = summary.currency;
   renderSummary(summary);

@@ -1,13 +1,13 @@
 // Home page: category tree, search results, filters, sort and paging, all from the URL's query string.
-import { api, el } from "./api.js";
+import { $, api, el } from "./api.js";
 import { productCard } from "./catalog.js";
 
-const grid = document.getElementById("product-grid");
-const status = document.getElementById("catalog-status");
-const pager = document.getElementById("pager");
-const title = document.getElementById("catalog-title");
-const filters = document.getElementById("filters");
-const sortSelect = document.getElementById("sort");
+const grid = $("product-grid");
+const status = $("catalog-status");
+const pager = $("pager");
+const title = $("catalog-title");
+const filters = $("filters");
+const sortSelect = $("sort");
 const FILTER_KEYS = ["q", "category_id", "min_price", "max_price", "in_stock", "sort"];
 
 const params = new URLSearchParams(location.search);
@@ -43,7 +43,7 @@ function treeList(nodes, openIds, current) {
 }
 
 async function loadTree() {
-  const nav = document.getElementById("category-tree");
+  const nav = $("category-tree");
   const current = params.get("category_id") || "";
   try {
     const roots = await api("/categories");
@@ -69,10 +69,10 @@ function renderPager(data) {
 
 function fillControls() {
   const q = params.get("q") || "";
-  document.getElementById("search-input").value = q;
-  document.getElementById("min-price").value = params.get("min_price") || "";
-  document.getElementById("max-price").value = params.get("max_price") || "";
-  document.getElementById("in-stock").checked = ["true", "1"].includes(params.get("in_stock"));
+  $("search-input").value = q;
+  $("min-price").value = params.get("min_price") || "";
+  $("max-price").value = params.get("max_price") || "";
+  $("in-stock").checked = ["true", "1"].includes(params.get("in_stock"));
   sortSelect.value = params.get("sort") || (q ? "relevance" : "newest");
   sortSelect.querySelector('option[value="relevance"]').disabled = !q;
   if (q) title.textContent = `Results for “${q}”`;
@@ -80,24 +80,24 @@ function fillControls() {
 
 filters.addEventListener("submit", (event) => {
   event.preventDefault();
-  const min = document.getElementById("min-price").value;
-  const max = document.getElementById("max-price").value;
-  const error = document.getElementById("filter-error");
+  const min = $("min-price").value;
+  const max = $("max-price").value;
+  const error = $("filter-error");
   if (min && max && Number(min) > Number(max)) {
     error.textContent = "The minimum is above the maximum.";
     error.hidden = false;
     return;
   }
   location.assign(urlWith({ min_price: min, max_price: max,
-    in_stock: document.getElementById("in-stock").checked ? "true" : null }));
+    in_stock: $("in-stock").checked ? "true" : null }));
 });
 
 sortSelect.addEventListener("change", () => location.assign(urlWith({ sort: sortSelect.value })));
 
 // The header search starts a new search inside the chosen category, not a new shop-wide browse.
-document.getElementById("search-form").addEventListener("submit", (event) => {
+$("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const q = document.getElementById("search-input").value.trim();
+  const q = $("search-input").value.trim();
   location.assign(urlWith({ q, sort: null }));
 });
 

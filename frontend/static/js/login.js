@@ -1,5 +1,5 @@
 // Login page: password login, or a one-time code by email. Every success goes to ?next= or the account page.
-import { api, rememberCsrf } from "./api.js";
+import { $, api, rememberCsrf } from "./api.js";
 import { bindForm, nextPath, showNotice } from "./forms.js";
 
 function loggedIn(data) {
@@ -7,13 +7,13 @@ function loggedIn(data) {
   location.assign(nextPath());
 }
 
-bindForm(document.getElementById("login-form"), async (values) => {
+bindForm($("login-form"), async (values) => {
   loggedIn(await api("/auth/login", { method: "POST", body: { login: values.login, password: values.password } }));
 });
 
-const verifyForm = document.getElementById("otp-verify-form");
+const verifyForm = $("otp-verify-form");
 
-bindForm(document.getElementById("otp-form"), async (values) => {
+bindForm($("otp-form"), async (values) => {
   await api("/auth/otp", { method: "POST", body: { email: values.email } });
   verifyForm.elements.email.value = values.email;
   verifyForm.hidden = false;

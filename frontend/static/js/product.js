@@ -1,28 +1,28 @@
 // Product page: details from GET /products/{id}; Add to cart posts to the cart API and updates the badge in place.
-import { api, el, money } from "./api.js";
+import { $, api, el, money } from "./api.js";
 import { priceNode, stockText } from "./catalog.js";
 import { renderGallery } from "./product_gallery.js";
 import { refreshCartBadge } from "./header.js";
 import { lowestPrice, mountOptions } from "./product_options.js";
 
-const root = document.getElementById("product");
+const root = $("product");
 const productId = Number(root.dataset.productId);
-const statusLine = document.getElementById("product-status");
-const message = document.getElementById("cart-message");
+const statusLine = $("product-status");
+const message = $("cart-message");
 let currentVariant = () => null;  // a product with variants replaces it with its pickers' answer
 
 function showPrice(node, prefix = null) {
   if (prefix) node.prepend(prefix);
-  document.getElementById("product-price").replaceWith(Object.assign(node, { id: "product-price" }));
+  $("product-price").replaceWith(Object.assign(node, { id: "product-price" }));
 }
 
 // Stock line, quantity limit and button for what would be added: the product, or the chosen variant.
 function showStock(item, text = stockText(item)) {
-  const stock = document.getElementById("product-stock");
+  const stock = $("product-stock");
   stock.textContent = text;
   stock.className = item && item.in_stock ? "stock" : "stock out";
-  document.getElementById("quantity").max = String(Math.max(item ? item.stock : 0, 1));
-  document.getElementById("add-to-cart-button").disabled = !(item && item.in_stock);
+  $("quantity").max = String(Math.max(item ? item.stock : 0, 1));
+  $("add-to-cart-button").disabled = !(item && item.in_stock);
 }
 
 function showChoice(p, { variant, complete, missing }) {
@@ -39,34 +39,34 @@ function showChoice(p, { variant, complete, missing }) {
 
 function render(p) {
   document.title = `${p.name} · Shopwright`;
-  document.getElementById("breadcrumbs").replaceChildren(
+  $("breadcrumbs").replaceChildren(
     el("a", { href: "/" }, "All products"),
     ...p.category_path.flatMap((c) => [" › ", el("a", { href: `/?category_id=${c.id}` }, c.name)]));
-  renderGallery(document.getElementById("product-image"), p);
-  document.getElementById("product-name").textContent = p.name;
+  renderGallery($("product-image"), p);
+  $("product-name").textContent = p.name;
   if (p.offer) {
-    const note = document.getElementById("product-offer");
+    const note = $("product-offer");
     const cut = p.offer.percent_off ? `${Number(p.offer.percent_off)}% off` : `${money(p.offer.amount_off, p.currency)} off`;
     note.textContent = `${p.offer.name}: ${cut} until ${new Date(p.offer.ends_at).toLocaleDateString()}`;
     note.hidden = false;
   }
   if (p.variants && p.variants.length) {
     const wanted = Number(new URLSearchParams(location.search).get("variant_id")) || null;
-    currentVariant = mountOptions(document.getElementById("product-options"), p, (choice) => showChoice(p, choice), wanted);
+    currentVariant = mountOptions($("product-options"), p, (choice) => showChoice(p, choice), wanted);
   } else {
     showPrice(priceNode(p));
     showStock(p);
   }
-  document.getElementById("product-description").replaceChildren(
+  $("product-description").replaceChildren(
     ...p.description.split(/\n{2,}/).filter(Boolean).map((para) => el("p", {}, para)));
   statusLine.hidden = true;
-  document.getElementById("product-main").hidden = false;
+  $("product-main").hidden = false;
 }
 
-document.getElementById("add-to-cart").addEventListener("submit", async (event) => {
+$("add-to-cart").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const button = document.getElementById("add-to-cart-button");
-  const quantity = Number(document.getElementById("quantity").value);
+  const button = $("add-to-cart-button");
+  const quantity = Number($("quantity").value);
   const variant = currentVariant();
   const body = variant ? { product_id: productId, variant_id: variant.id, quantity } : { product_id: productId, quantity };
   button.disabled = true;

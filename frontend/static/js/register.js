@@ -1,15 +1,15 @@
 // Register page: details first (a code is emailed), then the code, which creates the account and logs in.
-import { api, rememberCsrf } from "./api.js";
+import { $, api, rememberCsrf } from "./api.js";
 import { bindForm, nextPath } from "./forms.js";
 
-const registerForm = document.getElementById("register-form");
-const verifyForm = document.getElementById("verify-form");
+const registerForm = $("register-form");
+const verifyForm = $("verify-form");
 
 bindForm(registerForm, async (values) => {
   await api("/auth/register", { method: "POST", body: values });
   registerForm.hidden = true;
   verifyForm.elements.email.value = values.email;
-  document.getElementById("verify-hint").textContent =
+  $("verify-hint").textContent =
     `We sent a 6-digit code to ${values.email}. It is valid for 15 minutes.`;
   verifyForm.hidden = false;
   verifyForm.elements.code.focus();

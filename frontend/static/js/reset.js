@@ -1,8 +1,8 @@
 // Reset page: the token comes in the emailed link; it is moved out of the address bar at once.
-import { api, rememberCsrf } from "./api.js";
+import { $, api, rememberCsrf } from "./api.js";
 import { bindForm, showNotice } from "./forms.js";
 
-const form = document.getElementById("reset-form");
+const form = $("reset-form");
 const token = new URLSearchParams(location.search).get("token") || "";
 form.elements.token.value = token;
 history.replaceState(null, "", "/reset");
