@@ -60,14 +60,16 @@ UPDATABLE = ("name", "description", "price", "stock", "category_id", "image_url"
 
 # The listing orders. Every one ends in id so pages never overlap, and every one but relevance is
 # an index order (see the products indexes in schema.sql), so LIMIT stops early.
+# SORT_KEYS (in the order the API documents them) is the one list the query schema and the service check.
 SORTS = {
-    "newest": "p.created_at DESC, p.id DESC",
-    "price_asc": "p.current_price ASC, p.id ASC",
-    "price_desc": "p.current_price DESC, p.id DESC",
-    "name": "p.name ASC, p.id ASC",
     # An exact name match first, then FULLTEXT relevance.
     "relevance": "exact DESC, score DESC, p.id DESC",
+    "price_asc": "p.current_price ASC, p.id ASC",
+    "price_desc": "p.current_price DESC, p.id DESC",
+    "newest": "p.created_at DESC, p.id DESC",
+    "name": "p.name ASC, p.id ASC",
 }
+SORT_KEYS = tuple(SORTS)
 
 
 # A word as the FULLTEXT index splits text: letters, digits and underscores of any script.

@@ -7,11 +7,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.repositories.products import SORT_KEYS
 from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
 from backend.schemas.images import ImageSchema
 from backend.services.pricing import CENT, MONEY_MAX
-
-SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
 
 
 class MoneyIn(fields.Field):
@@ -61,7 +60,7 @@ class ProductListQuery(PageQuery):
     min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     max_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     in_stock = fields.Boolean(load_default=False)
-    sort = fields.String(validate=validate.OneOf(SORTS))
+    sort = fields.String(validate=validate.OneOf(SORT_KEYS))
 
     @validates_schema(skip_on_field_errors=False)  # named with any other bad argument, in one answer
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from backend import errors
 from backend.context import Actor
 from backend.repositories.categories import CategoryRepository
-from backend.repositories.products import Criteria, ProductRepository
+from backend.repositories.products import SORT_KEYS, Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
@@ -20,7 +20,6 @@ from backend.services.search import log_search
 from backend.services.slugs import unique_slug
 from backend.services.variants import load_variants, present_variant, product_options, update_variant_summary
 
-SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 # How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
 # rows costs more than most shoppers ever page through.
 RANKED_CAP = 480
