@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 from backend.repositories.categories import TOUCH_TREE
 
 # A category; its path is set right after, once its id is known.
@@ -56,7 +56,7 @@ class SeedRepository(Repository):
         """{category id: its first product's id} for those of the categories that have products."""
         if not category_ids:
             return {}
-        rows = self._all(LIST_FIRST_IN_CATEGORIES.format(ids=", ".join(["%s"] * len(category_ids))), category_ids)
+        rows = self._all(LIST_FIRST_IN_CATEGORIES.format(ids=placeholders(category_ids)), category_ids)
         return {row["category_id"]: row["id"] for row in rows}
 
     def get_price(self, product_id: int) -> Decimal:

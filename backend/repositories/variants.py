@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 _COLUMNS = "v.id, v.product_id, v.sku, v.price AS own_price, v.stock, v.is_archived, v.created_at, v.updated_at"
 # A product's active variants (or all, archived too), oldest first, with their list price (own or the product's).
@@ -78,16 +78,13 @@ RETURN_STOCK = "UPDATE product_variants SET stock = stock + %s WHERE id = %s"
 UPDATABLE = ("sku", "price", "stock", "options_key")
 
 
-def _in(ids: list[int]) -> str:
-    return ", ".join(["%s"] * len(ids))
-
 
 class VariantRepository(Repository):
     def list_for_products(self, product_ids: list[int]) -> list[dict[str, Any]]:
         """Active variants of these products, oldest first."""
         if not product_ids:
             return []
-        return self._all(LIST_FOR_PRODUCTS.format(ids=_in(product_ids)), product_ids)
+        return self._all(LIST_FOR_PRODUCTS.format(ids=placeholders(product_ids)), product_ids)
 
     def get_variant(self, product_id: int, variant_id: int, lock: bool = False) -> dict[str, Any] | None:
         return self._one(GET_FOR_UPDATE if lock else GET, (variant_id, product_id))
@@ -95,13 +92,13 @@ class VariantRepository(Repository):
     def list_by_ids(self, variant_ids: list[int]) -> list[dict[str, Any]]:
         if not variant_ids:
             return []
-        return self._all(LIST_BY_IDS.format(ids=_in(variant_ids)), variant_ids)
+        return self._all(LIST_BY_IDS.format(ids=placeholders(variant_ids)), variant_ids)
 
     def list_values(self, variant_ids: list[int]) -> list[dict[str, Any]]:
         """(variant_id, name, value, position) rows in option order."""
         if not variant_ids:
             return []
-        return self._all(LIST_VALUES.format(ids=_in(variant_ids)), variant_ids)
+        return self._all(LIST_VALUES.format(ids=placeholders(variant_ids)), variant_ids)
 
     def list_options(self, product_id: int) -> list[dict[str, Any]]:
         return self._all(LIST_OPTIONS, (product_id,))
@@ -162,14 +159,14 @@ class VariantRepository(Repository):
     def list_prices(self, product_ids: list[int]) -> list[dict[str, Any]]:
         if not product_ids:
             return []
-        return self._all(LIST_PRICES.format(ids=_in(product_ids)), product_ids)
+        return self._all(LIST_PRICES.format(ids=placeholders(product_ids)), product_ids)
 
     def update_current_prices(self, prices: list[tuple[int, Any]]) -> int:
         """Store (variant id, current_price) pairs in one statement."""
         if not prices:
             return 0
         cases = " ".join(["WHEN %s THEN %s"] * len(prices))
-        sql = UPDATE_CURRENT.format(cases=cases, ids=_in([pid for pid, _ in prices]))
+        sql = UPDATE_CURRENT.format(cases=cases, ids=placeholders([pid for pid, _ in prices]))
         args = [v for pair in prices for v in pair] + [pid for pid, _ in prices]
         return self._change(sql, args)
 
