@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-import bcrypt
-
 from backend.context import SYSTEM
 from backend.media_store import MediaStore, media_url
+from backend.passwords import hash_password
 from backend.repositories.seed import SeedRepository
 from backend.services import imaging
 from backend.services.base import Service
 from backend.services.demo_pictures import draw_picture
+from backend.services.slugs import slugify
 from backend.services.variants import VariantService
 
 BATCH = 2000
@@ -56,10 +56,6 @@ Progress = Callable[[int], None]
 def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
     """A demo picture's three copies, drawn and encoded once per process (the same key, the same bytes)."""
     return imaging.make_copies(draw_picture(key, letter))
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
 
 
 class SeedService(Service):
@@ -110,7 +106,7 @@ class SeedService(Service):
             for combo in itertools.product(*options.values()):
                 bump = extra.get(combo[0])
                 variants.create_variant(SYSTEM, product_id, {
-                    "sku": f"{_slug('-'.join([str(product_id), *combo]))}-{tag}".upper(),
+                    "sku": f"{slugify('-'.join([str(product_id), *combo]))}-{tag}".upper(),
                     "options": dict(zip(names, combo, strict=True)), "stock": rng.choice([0, 3, 8, 15]),
                     "price": base + bump if bump is not None else None})
 
@@ -153,11 +149,11 @@ class SeedService(Service):
     def _add_tree(repo: SeedRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
         leaves: list[tuple[int, str]] = []
         for top, middles in tree.items():
-            top_id = repo.add_category(None, top, f"{_slug(top)}-{tag}")
+            top_id = repo.add_category(None, top, f"{slugify(top)}-{tag}")
             for middle, bottoms in middles.items():
-                mid_id = repo.add_category(top_id, middle, f"{_slug(middle)}-{tag}")
+                mid_id = repo.add_category(top_id, middle, f"{slugify(middle)}-{tag}")
                 for bottom in bottoms:
-                    leaves.append((repo.add_category(mid_id, bottom, f"{_slug(bottom)}-{tag}"), bottom))
+                    leaves.append((repo.add_category(mid_id, bottom, f"{slugify(bottom)}-{tag}"), bottom))
         return leaves
 
     def _add_products(self, count: int, leaves: list[tuple[int, str]], tag: str,
@@ -172,7 +168,7 @@ class SeedService(Service):
                 description = (f"A {name.lower()} from our {leaf_name.lower()} range: built to last, "
                                f"easy to care for, and backed by a two-year warranty.")
                 price = Decimal(rng.randrange(199, 199_999)) / 100
-                rows.append((leaf_id, name, f"{_slug(name)}-{tag}", description, price, price,
+                rows.append((leaf_id, name, f"{slugify(name)}-{tag}", description, price, price,
                              rng.choice([0, 2, 5, 12, 25, 40, 100]), now - timedelta(minutes=n)))
             with self.db.uow() as uow:
                 SeedRepository(uow.conn).add_products(rows)
@@ -183,7 +179,7 @@ class SeedService(Service):
 
     def seed_users(self, count: int, password: str, progress: Progress | None = None) -> None:
         """Add count customers sharing one password (hashed once: bcrypt per row would take minutes)."""
-        password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+        password_hash = hash_password(password)
         with self.db.uow() as uow:
             start = SeedRepository(uow.conn).max_user_id() + 1
         for first in range(start, start + count, BATCH):
