@@ -61,8 +61,6 @@ SELECT COUNT(*) AS n, MIN(COALESCE(v.price, p.price)) AS low, COALESCE(SUM(v.sto
 FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.product_id = %s AND v.is_archived = 0"""
 # Store that summary (variant_price NULL: a simple product again).
 SET_SUMMARY = "UPDATE products SET variant_price = %s, stock = %s WHERE id = %s"
-# Does the product have active variants?
-HAS_VARIANTS = "SELECT EXISTS(SELECT 1 FROM product_variants WHERE product_id = %s AND is_archived = 0) AS n"
 # List prices of the active variants of some products (pricing refreshes their current_price).
 LIST_PRICES = """
 SELECT v.id, v.product_id, COALESCE(v.price, p.price) AS price FROM product_variants v
@@ -152,9 +150,6 @@ class VariantRepository(Repository):
 
     def update_product_summary(self, product_id: int, variant_price: Any, stock: int) -> int:
         return self._change(SET_SUMMARY, (variant_price, stock, product_id))
-
-    def exists_variants(self, product_id: int) -> bool:
-        return bool(self._scalar(HAS_VARIANTS, (product_id,)))
 
     def list_prices(self, product_ids: list[int]) -> list[dict[str, Any]]:
         if not product_ids:

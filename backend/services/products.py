@@ -145,11 +145,6 @@ class ProductService(Service):
         row["options"] = product_options(variants)
         row["variants"] = [present_variant(v, self.settings.store_currency) for v in variants]
 
-    def get_product_admin(self, product_id: int) -> dict[str, Any]:
-        """One product, archived or not, for staff views; raises NotFound."""
-        with self.db.uow() as uow:
-            return self._load_admin(uow, product_id)
-
     def create_product(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add a product from validated fields; raises ValidationFailed (unknown category)."""
         with self.db.uow() as uow:
