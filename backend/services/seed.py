@@ -11,6 +11,7 @@ from decimal import Decimal
 from backend.context import SYSTEM
 from backend.media_store import MediaStore, media_url
 from backend.passwords import hash_password
+from backend.repositories.categories import CategoryRepository
 from backend.repositories.seed import SeedRepository
 from backend.services import imaging
 from backend.services.base import Service
@@ -19,8 +20,10 @@ from backend.services.slugs import slugify
 from backend.services.variants import VariantService
 
 BATCH = 2000
+# Catalogs up to this size are the demo, with DEMO_TREE's names; larger ones get the wide tree.
+DEMO_UP_TO = 500
 # Catalogs up to this size (the demo) get pictures; bench catalogs (100k, 1M products) never do.
-PICTURES_UP_TO = 500
+PICTURES_UP_TO = DEMO_UP_TO
 # Every this many products shows a second picture (a pattern without a letter), so galleries have two.
 SECOND_PICTURE_EVERY = 3
 PATTERNS = 4
@@ -73,10 +76,10 @@ class SeedService(Service):
         with pictures (default: catalogs up to PICTURES_UP_TO products) each product gets generated images."""
         rng = random.Random(seed)
         with self.db.uow() as uow:
-            repo = SeedRepository(uow.conn)
-            first_id = repo.max_product_id() + 1
+            first_id = SeedRepository(uow.conn).max_product_id() + 1
             tag = f"s{first_id}"
-            leaves = self._add_tree(repo, DEMO_TREE if products <= 500 else self._wide_tree(), tag)
+            tree = DEMO_TREE if products <= DEMO_UP_TO else self._wide_tree()
+            leaves = self._add_tree(CategoryRepository(uow.conn), tree, tag)
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
         self._add_variants(leaves, tag, rng)
@@ -123,6 +126,7 @@ class SeedService(Service):
                 written.add(key)
             return copies
 
+        now = self.now()
         with self.db.uow() as uow:
             repo = SeedRepository(uow.conn)
             rows, covers = [], []
@@ -134,7 +138,7 @@ class SeedService(Service):
                 for position, (picture, alt) in enumerate(pictures):
                     large = picture["large"]
                     rows.append((product["id"], position, alt[:300], large.width, large.height,
-                                 picture["thumb"].name, picture["medium"].name, large.name))
+                                 picture["thumb"].name, picture["medium"].name, large.name, now))
                 covers.append((media_url(pictures[0][0]["thumb"].name), product["id"]))
             repo.add_images(rows)
             repo.update_covers(covers)
@@ -146,14 +150,18 @@ class SeedService(Service):
                                     for b in range(1, 6)} for a in range(1, 11)}
 
     @staticmethod
-    def _add_tree(repo: SeedRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
+    def _add_tree(repo: CategoryRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
+        def add(parent: tuple[int, str] | None, name: str) -> tuple[int, str]:
+            parent_id, parent_path = parent or (None, "/")
+            new_id = repo.add_category(parent_id, name, f"{slugify(name)}-{tag}", parent_path)
+            return new_id, f"{parent_path}{new_id}/"
+
         leaves: list[tuple[int, str]] = []
         for top, middles in tree.items():
-            top_id = repo.add_category(None, top, f"{slugify(top)}-{tag}")
+            top_node = add(None, top)
             for middle, bottoms in middles.items():
-                mid_id = repo.add_category(top_id, middle, f"{slugify(middle)}-{tag}")
-                for bottom in bottoms:
-                    leaves.append((repo.add_category(mid_id, bottom, f"{slugify(bottom)}-{tag}"), bottom))
+                mid_node = add(top_node, middle)
+                leaves += [(add(mid_node, bottom)[0], bottom) for bottom in bottoms]
         return leaves
 
     def _add_products(self, count: int, leaves: list[tuple[int, str]], tag: str,
