@@ -14,6 +14,10 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, val
 from backend.clock import iso
 from backend.countries import country_code, is_country
 
+# The largest values of the SQL integer columns a request may fill.
+INT_MAX = 2_147_483_647  # INT
+UINT_MAX = 4_294_967_295  # INT UNSIGNED (ids, counts)
+
 
 def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}, {"user_ids": {2: [...]}} -> {"user_ids.2": [...]}:
