@@ -115,6 +115,16 @@ class AddressCountry(CountryCode):
         return code
 
 
+class PatchSchema(Schema):
+    """A PATCH body whose fields are all optional but which must name at least one of them."""
+    json_schema = {"minProperties": 1}
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(f"Send at least one of {', '.join(self.load_fields)}.", "_schema")
+
+
 class PageQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
