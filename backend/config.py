@@ -94,11 +94,6 @@ class Settings:
         """MEDIA_DIR as an absolute path (relative to the project root, not the working directory)."""
         return ROOT / self.media_dir
 
-    @property
-    def db_params(self) -> dict[str, Any]:
-        return {"host": self.db_host, "port": self.db_port, "user": self.db_user,
-                "password": self.db_password, "database": self.db_name}
-
 
 _CASTS = {int: int, bool: _bool, str: str, float: float, "int": int, "bool": _bool, "str": str, "float": float}
 

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 
 from backend.config import ROOT, Settings
 from backend.db import maintenance_connect
+from backend.repositories import placeholders
 
 SCHEMA_FILE = ROOT / "database" / "schema.sql"
 MIGRATIONS_DIR = ROOT / "database" / "migrations"
@@ -144,7 +145,7 @@ def present_tables(settings: Settings) -> set[str]:
     conn = maintenance_connect(settings)
     try:
         with conn.cursor() as cur:
-            cur.execute(LIST_TABLES.format(", ".join(["%s"] * len(names))), names)
+            cur.execute(LIST_TABLES.format(placeholders(names)), names)
             return {row["name"] for row in cur.fetchall()}
     finally:
         conn.close()

@@ -1,12 +1,22 @@
 """Repositories: the only modules that speak SQL. They take a connection and never commit."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from typing import Any
 
 import pymysql
 
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
+
+
+def placeholders(values: Sized) -> str:
+    """'%s, %s, %s' for an IN list of len(values): only the count is built into SQL, the values stay parameters."""
+    return ", ".join(["%s"] * len(values))
+
+
+def like(text: str) -> str:
+    """A LIKE pattern matching text anywhere, with its own %, _ and backslash taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class Repository:

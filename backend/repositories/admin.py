@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, like, placeholders
 
 USER_COLUMNS = ("u.id, u.email, u.username, u.full_name, u.phone, u.role, u.is_active, u.blocked_until, "
                 "u.last_login_at, u.anonymised_at, u.created_at")
@@ -63,18 +63,8 @@ WHERE {{where}} ORDER BY a.id DESC LIMIT %s OFFSET %s"""
 COUNT_AUDIT = "SELECT COUNT(*) FROM audit_log a WHERE {where}"
 
 
-def like(text: str) -> str:
-    """A LIKE pattern matching text anywhere, with its own % and _ taken literally."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _where(parts: list[str]) -> str:
     return " AND ".join(parts) or "1 = 1"
-
-
-def _in(ids: list[int]) -> str:
-    # Only the count of placeholders is built; the ids are still parameters.
-    return ", ".join(["%s"] * len(ids))
 
 
 class AdminRepository(Repository):
@@ -108,7 +98,7 @@ class AdminRepository(Repository):
     def list_users_by_ids(self, user_ids: list[int]) -> list[dict[str, Any]]:
         if not user_ids:
             return []
-        return self._all(LIST_USERS_BY_IDS.format(ids=_in(user_ids)), user_ids)
+        return self._all(LIST_USERS_BY_IDS.format(ids=placeholders(user_ids)), user_ids)
 
     def exists_login(self, email: str, username: str) -> bool:
         return bool(self._scalar(EXISTS_LOGIN, (email, username)))

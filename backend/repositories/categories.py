@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 _COLUMNS = "id, parent_id, name, slug, path"
 # Every category, parents before children (a path sorts after its prefix): the tree in one query. Only
@@ -72,8 +72,7 @@ class CategoryRepository(Repository):
     def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
             return []
-        # Only the count of %s placeholders is built here; every value is still a parameter.
-        return self._all(LIST_BY_IDS.format(ids=", ".join(["%s"] * len(ids))), ids)
+        return self._all(LIST_BY_IDS.format(ids=placeholders(ids)), ids)
 
     def list_subtree_ids(self, path: str) -> list[int]:
         return [row["id"] for row in self._all(LIST_SUBTREE_IDS, (path,))]

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend.repositories import Repository
-from backend.repositories.admin import like
+from backend.repositories import Repository, like
 
 _COLUMNS = """id, code, percent_off, amount_off, min_subtotal, starts_at, ends_at, max_uses, max_uses_per_user,
 is_active, times_used, created_at, updated_at"""

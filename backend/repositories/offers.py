@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 # Offers active at a moment for each of the given products: on the product itself or on any
 # category whose path is a prefix of the product's category path (an ancestor or the category).
@@ -62,8 +62,7 @@ class OfferRepository(Repository):
     def list_active_for_products(self, product_ids: list[int], now: datetime) -> list[dict[str, Any]]:
         if not product_ids:
             return []
-        # Only the count of %s placeholders is built here; every value is still a parameter.
-        sql = LIST_ACTIVE_FOR_PRODUCTS.format(ids=", ".join(["%s"] * len(product_ids)))
+        sql = LIST_ACTIVE_FOR_PRODUCTS.format(ids=placeholders(product_ids))
         return self._all(sql, (now, now, *product_ids))
 
     def list_offers(self, limit: int, offset: int) -> list[dict[str, Any]]:

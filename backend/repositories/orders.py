@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backend.repositories import Repository
-from backend.repositories.admin import like
+from backend.repositories import Repository, like, placeholders
 
 # Claim an idempotency key; a concurrent repeat waits on the unique index until this transaction ends.
 ADD_IDEM_KEY = """
@@ -108,8 +107,7 @@ class OrderRepository(Repository):
     def list_items(self, order_ids: list[int]) -> list[dict[str, Any]]:
         if not order_ids:
             return []
-        # Only the count of %s placeholders is built here; every value is still a parameter.
-        return self._all(LIST_ITEMS.format(ids=", ".join(["%s"] * len(order_ids))), tuple(order_ids))
+        return self._all(LIST_ITEMS.format(ids=placeholders(order_ids)), tuple(order_ids))
 
     def list_for_user(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
         return self._all(LIST_FOR_USER, (user_id, limit, offset))

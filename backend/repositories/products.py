@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 # A product as the storefront shows it: for a product with variants, price is its lowest variant price
 # (variant_price) and stock already their sum; base_price is the product's own price either way.
@@ -60,14 +60,16 @@ UPDATABLE = ("name", "description", "price", "stock", "category_id", "image_url"
 
 # The listing orders. Every one ends in id so pages never overlap, and every one but relevance is
 # an index order (see the products indexes in schema.sql), so LIMIT stops early.
+# SORT_KEYS (in the order the API documents them) is the one list the query schema and the service check.
 SORTS = {
-    "newest": "p.created_at DESC, p.id DESC",
-    "price_asc": "p.current_price ASC, p.id ASC",
-    "price_desc": "p.current_price DESC, p.id DESC",
-    "name": "p.name ASC, p.id ASC",
     # An exact name match first, then FULLTEXT relevance.
     "relevance": "exact DESC, score DESC, p.id DESC",
+    "price_asc": "p.current_price ASC, p.id ASC",
+    "price_desc": "p.current_price DESC, p.id DESC",
+    "newest": "p.created_at DESC, p.id DESC",
+    "name": "p.name ASC, p.id ASC",
 }
+SORT_KEYS = tuple(SORTS)
 
 
 # A word as the FULLTEXT index splits text: letters, digits and underscores of any script.
@@ -105,7 +107,7 @@ def _where(c: Criteria) -> tuple[str, list[Any]]:
         parts.append("MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE)")
         args.append(match_terms(c.q))
     if c.category_ids is not None:
-        parts.append(f"p.category_id IN ({', '.join(['%s'] * len(c.category_ids))})")
+        parts.append(f"p.category_id IN ({placeholders(c.category_ids)})")
         args.extend(c.category_ids)
     if c.min_price is not None:
         parts.append("p.current_price >= %s")
@@ -158,7 +160,7 @@ def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
     where, args = _where(replace(c, min_price=None, max_price=None))
     where = f"{where.replace('p.', f'{alias}.')} AND {alias}.current_price < %s"
     if c.variant_hits is not None:
-        ids = ", ".join(["%s"] * len(c.variant_hits))
+        ids = placeholders(c.variant_hits)
         # By primary key, never by the price index's range below min_price (most of a big catalog).
         return (f"FROM products {alias} FORCE INDEX (PRIMARY) WHERE {alias}.id IN ({ids}) AND {where}",
                 [*c.variant_hits, *args, c.min_price])
@@ -359,7 +361,7 @@ class ProductRepository(Repository):
         """Step two of the deferred join: the rows of one page, in the order of ids."""
         if not ids:
             return []
-        rows = {r["id"]: r for r in self._all(LIST_BY_IDS.format(ids=", ".join(["%s"] * len(ids))), ids)}
+        rows = {r["id"]: r for r in self._all(LIST_BY_IDS.format(ids=placeholders(ids)), ids)}
         return [rows[i] for i in ids if i in rows]
 
     def get_visible(self, product_id: int) -> dict[str, Any] | None:
@@ -398,12 +400,12 @@ class ProductRepository(Repository):
     def list_prices(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
             return []
-        return self._all(LIST_PRICES.format(ids=", ".join(["%s"] * len(ids))), ids)
+        return self._all(LIST_PRICES.format(ids=placeholders(ids)), ids)
 
     def list_ids_in_categories(self, category_ids: list[int]) -> list[int]:
         if not category_ids:
             return []
-        sql = LIST_IDS_IN_CATEGORIES.format(ids=", ".join(["%s"] * len(category_ids)))
+        sql = LIST_IDS_IN_CATEGORIES.format(ids=placeholders(category_ids))
         return [row["id"] for row in self._all(sql, category_ids)]
 
     def list_unpriced_ids(self, limit: int) -> list[int]:
@@ -414,6 +416,6 @@ class ProductRepository(Repository):
         if not prices:
             return 0
         cases = " ".join(["WHEN %s THEN %s"] * len(prices))
-        sql = UPDATE_CURRENT.format(cases=cases, ids=", ".join(["%s"] * len(prices)))
+        sql = UPDATE_CURRENT.format(cases=cases, ids=placeholders(prices))
         args = [v for pair in prices for v in pair] + [pid for pid, _ in prices]
         return self._change(sql, args)

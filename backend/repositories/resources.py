@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.repositories import Repository
-from backend.repositories.admin import like
+from backend.repositories import Repository, like
 
 
 @dataclass(frozen=True)

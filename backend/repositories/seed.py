@@ -3,15 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from backend.repositories import Repository
-from backend.repositories.categories import TOUCH_TREE
+from backend.repositories import Repository, placeholders
+from backend.repositories.images import ADD as ADD_IMAGE
+from backend.repositories.images import SET_COVER
 
-# A category; its path is set right after, once its id is known.
-ADD_CATEGORY = "INSERT INTO categories (parent_id, name, slug) VALUES (%s, %s, %s)"
-# A category's materialised path: its parent's path plus its own id.
-SET_CATEGORY_PATH = """
-UPDATE categories c LEFT JOIN categories p ON p.id = c.parent_id
-SET c.path = CONCAT(COALESCE(p.path, '/'), c.id, '/') WHERE c.id = %s"""
 # Products in new categories, which no offer reaches yet: the price paid now is the list price.
 ADD_PRODUCTS = """
 INSERT INTO products (category_id, name, slug, description, price, current_price, stock, created_at)
@@ -24,11 +19,6 @@ RENAME_PRODUCT = "UPDATE products SET name = %s WHERE id = %s"
 LIST_FIRST_IN_CATEGORIES = """
 SELECT category_id, MIN(id) AS id FROM products WHERE category_id IN ({ids}) GROUP BY category_id"""
 GET_PRICE = "SELECT price FROM products WHERE id = %s"
-# Demo pictures: image rows in one batch, then each product's cached cover (its first image's thumb URL).
-ADD_IMAGES = """
-INSERT INTO product_images (product_id, position, alt, width, height, thumb_file, medium_file, large_file)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
-SET_COVER = "UPDATE products SET cover_url = %s WHERE id = %s"
 # The products of one seeding run (ids from its first on), to give them pictures.
 LIST_FROM = "SELECT id, name FROM products WHERE id >= %s ORDER BY id"
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
@@ -37,12 +27,6 @@ MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
 
 
 class SeedRepository(Repository):
-    def add_category(self, parent_id: int | None, name: str, slug: str) -> int:
-        new_id = self._insert(ADD_CATEGORY, (parent_id, name, slug))
-        self._change(SET_CATEGORY_PATH, (new_id,))
-        self._change(TOUCH_TREE)
-        return new_id
-
     def add_products(self, rows: list[tuple]) -> int:
         return self._insert_many(ADD_PRODUCTS, rows)
 
@@ -56,15 +40,17 @@ class SeedRepository(Repository):
         """{category id: its first product's id} for those of the categories that have products."""
         if not category_ids:
             return {}
-        rows = self._all(LIST_FIRST_IN_CATEGORIES.format(ids=", ".join(["%s"] * len(category_ids))), category_ids)
+        rows = self._all(LIST_FIRST_IN_CATEGORIES.format(ids=placeholders(category_ids)), category_ids)
         return {row["category_id"]: row["id"] for row in rows}
 
     def get_price(self, product_id: int) -> Decimal:
         return self._scalar(GET_PRICE, (product_id,))
     def add_images(self, rows: list[tuple]) -> int:
-        return self._insert_many(ADD_IMAGES, rows)
+        """Demo pictures' rows in one batch, as ImageRepository.add_image writes one."""
+        return self._insert_many(ADD_IMAGE, rows)
 
     def update_covers(self, covers: list[tuple[str, int]]) -> int:
+        """Each product's cached cover (its first image's thumb URL), as ImageRepository.update_cover sets one."""
         with self.conn.cursor() as cur:
             return cur.executemany(SET_COVER, covers) or 0
 

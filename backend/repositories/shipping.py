@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 _COLUMNS = "m.id, m.name, m.price, m.free_from, m.min_days, m.max_days, m.created_at, m.updated_at"
 # Every method, by id.
@@ -69,8 +69,7 @@ class ShippingRepository(Repository):
         if not rows:
             return rows
         by_method: dict[int, list[str]] = {row["id"]: [] for row in rows}
-        # Only the count of %s placeholders is built here; every value is still a parameter.
-        sql = LIST_COUNTRIES.format(ids=", ".join(["%s"] * len(by_method)))
+        sql = LIST_COUNTRIES.format(ids=placeholders(by_method))
         for row in self._all(sql, tuple(by_method)):
             by_method[row["method_id"]].append(row["country"])
         return [{**row, "countries": by_method[row["id"]]} for row in rows]

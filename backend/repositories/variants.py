@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.repositories import Repository
+from backend.repositories import Repository, placeholders
 
 _COLUMNS = "v.id, v.product_id, v.sku, v.price AS own_price, v.stock, v.is_archived, v.created_at, v.updated_at"
 # A product's active variants (or all, archived too), oldest first, with their list price (own or the product's).
@@ -61,8 +61,6 @@ SELECT COUNT(*) AS n, MIN(COALESCE(v.price, p.price)) AS low, COALESCE(SUM(v.sto
 FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.product_id = %s AND v.is_archived = 0"""
 # Store that summary (variant_price NULL: a simple product again).
 SET_SUMMARY = "UPDATE products SET variant_price = %s, stock = %s WHERE id = %s"
-# Does the product have active variants?
-HAS_VARIANTS = "SELECT EXISTS(SELECT 1 FROM product_variants WHERE product_id = %s AND is_archived = 0) AS n"
 # List prices of the active variants of some products (pricing refreshes their current_price).
 LIST_PRICES = """
 SELECT v.id, v.product_id, COALESCE(v.price, p.price) AS price FROM product_variants v
@@ -78,16 +76,13 @@ RETURN_STOCK = "UPDATE product_variants SET stock = stock + %s WHERE id = %s"
 UPDATABLE = ("sku", "price", "stock", "options_key")
 
 
-def _in(ids: list[int]) -> str:
-    return ", ".join(["%s"] * len(ids))
-
 
 class VariantRepository(Repository):
     def list_for_products(self, product_ids: list[int]) -> list[dict[str, Any]]:
         """Active variants of these products, oldest first."""
         if not product_ids:
             return []
-        return self._all(LIST_FOR_PRODUCTS.format(ids=_in(product_ids)), product_ids)
+        return self._all(LIST_FOR_PRODUCTS.format(ids=placeholders(product_ids)), product_ids)
 
     def get_variant(self, product_id: int, variant_id: int, lock: bool = False) -> dict[str, Any] | None:
         return self._one(GET_FOR_UPDATE if lock else GET, (variant_id, product_id))
@@ -95,13 +90,13 @@ class VariantRepository(Repository):
     def list_by_ids(self, variant_ids: list[int]) -> list[dict[str, Any]]:
         if not variant_ids:
             return []
-        return self._all(LIST_BY_IDS.format(ids=_in(variant_ids)), variant_ids)
+        return self._all(LIST_BY_IDS.format(ids=placeholders(variant_ids)), variant_ids)
 
     def list_values(self, variant_ids: list[int]) -> list[dict[str, Any]]:
         """(variant_id, name, value, position) rows in option order."""
         if not variant_ids:
             return []
-        return self._all(LIST_VALUES.format(ids=_in(variant_ids)), variant_ids)
+        return self._all(LIST_VALUES.format(ids=placeholders(variant_ids)), variant_ids)
 
     def list_options(self, product_id: int) -> list[dict[str, Any]]:
         return self._all(LIST_OPTIONS, (product_id,))
@@ -156,20 +151,17 @@ class VariantRepository(Repository):
     def update_product_summary(self, product_id: int, variant_price: Any, stock: int) -> int:
         return self._change(SET_SUMMARY, (variant_price, stock, product_id))
 
-    def exists_variants(self, product_id: int) -> bool:
-        return bool(self._scalar(HAS_VARIANTS, (product_id,)))
-
     def list_prices(self, product_ids: list[int]) -> list[dict[str, Any]]:
         if not product_ids:
             return []
-        return self._all(LIST_PRICES.format(ids=_in(product_ids)), product_ids)
+        return self._all(LIST_PRICES.format(ids=placeholders(product_ids)), product_ids)
 
     def update_current_prices(self, prices: list[tuple[int, Any]]) -> int:
         """Store (variant id, current_price) pairs in one statement."""
         if not prices:
             return 0
         cases = " ".join(["WHEN %s THEN %s"] * len(prices))
-        sql = UPDATE_CURRENT.format(cases=cases, ids=_in([pid for pid, _ in prices]))
+        sql = UPDATE_CURRENT.format(cases=cases, ids=placeholders([pid for pid, _ in prices]))
         args = [v for pair in prices for v in pair] + [pid for pid, _ in prices]
         return self._change(sql, args)
 

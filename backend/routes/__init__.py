@@ -5,7 +5,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError
 
@@ -35,6 +35,11 @@ class JsonProvider(DefaultJSONProvider):
 def services() -> Any:
     """The service container built by create_app."""
     return current_app.extensions["shopwright"]
+
+
+def created(body: dict[str, Any], endpoint: str, **values: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """201 with the new object's Location: the URL of the view (endpoint, its path values) that reads it."""
+    return body, 201, {"Location": url_for(endpoint, **values)}
 
 
 def load_json(schema: Schema) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Admin endpoints: /admin/users, /admin/mail/test, /admin/audit; and the admin panel page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.admin import (
     AdminUserPageSchema,
@@ -52,7 +52,7 @@ def list_users():
      errors=(401, 403, 409, 422))
 def create_user():
     user = services().admin.create_user(actor(), load_json(UserCreateSchema()))
-    return AdminUserSchema().dump(user), 201, {"Location": url_for("admin.get_user", user_id=user["id"])}
+    return created(AdminUserSchema().dump(user), "admin.get_user", user_id=user["id"])
 
 
 @bp.get("/admin/users/<int:user_id>")

@@ -1,10 +1,10 @@
 """Backup endpoints: /admin/backups."""
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.backups import BackupCreateSchema, BackupPageSchema, BackupSchema, RestoreResultSchema
 from backend.schemas.common import PageQuery
@@ -31,7 +31,7 @@ def create_backup():
     # The body is optional: no body means {"method": "auto"}.
     args = load_json(BackupCreateSchema()) if request.content_length else {"method": "auto"}
     backup = services().backups.create_backup(actor(), method=args["method"])
-    return BackupSchema().dump(backup), 201, {"Location": url_for("backups.get_backup", backup_id=backup["id"])}
+    return created(BackupSchema().dump(backup), "backups.get_backup", backup_id=backup["id"])
 
 
 @bp.get("/admin/backups/<int:backup_id>")

@@ -1,11 +1,11 @@
 """Catalog endpoints: /categories (the tree for everyone, changes for staff)."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
-from backend.routes import actor, load_json, services
+from backend.routes import actor, created, load_json, services
 from backend.routes.guard import requires
 from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema, dump_category_tree
 
@@ -33,8 +33,7 @@ def get_category(category_id: int):
 def create_category():
     body = load_json(CategoryWriteSchema())
     category = services().categories.create_category(actor(), body["name"], body.get("parent_id"))
-    location = url_for("categories.get_category", category_id=category["id"])
-    return CategorySchema().dump(category), 201, {"Location": location}
+    return created(CategorySchema().dump(category), "categories.get_category", category_id=category["id"])
 
 
 @bp.patch("/categories/<int:category_id>")

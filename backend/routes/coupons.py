@@ -1,10 +1,10 @@
 """Coupon codes: /coupons (product managers and admins; supervisors read). Customers use them via /cart/coupon."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.coupons import CouponListQuery, CouponPageSchema, CouponSchema, CouponWriteSchema
 
@@ -34,7 +34,7 @@ def get_coupon(coupon_id: int):
      body=CouponWriteSchema, response=CouponSchema, status=201, errors=(400, 401, 403, 409, 422))
 def create_coupon():
     coupon = services().coupons.create_coupon(actor(), load_json(CouponWriteSchema()))
-    return CouponSchema().dump(coupon), 201, {"Location": url_for("coupons.get_coupon", coupon_id=coupon["id"])}
+    return created(CouponSchema().dump(coupon), "coupons.get_coupon", coupon_id=coupon["id"])
 
 
 @bp.patch("/coupons/<int:coupon_id>")

@@ -30,7 +30,7 @@ def _bearer_token() -> str | None:
 
 def _identify() -> None:
     """Resolve the session from the Bearer header or the cookie; remember a failed CSRF check."""
-    g.user, g.session_id, g.auth_via, g.csrf_failed = None, None, None, False
+    g.user, g.session_id, g.csrf_failed = None, None, False
     if not request.path.startswith("/api/"):
         return
     token, via = _bearer_token(), "bearer"
@@ -45,7 +45,7 @@ def _identify() -> None:
             session, request.headers.get("X-CSRF-Token")):
         g.csrf_failed = True
         return
-    g.user, g.session_id, g.auth_via = session, session["session_id"], via
+    g.user, g.session_id = session, session["session_id"]
 
 
 def _guard_staff_area() -> None:

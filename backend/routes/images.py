@@ -1,12 +1,12 @@
 """Product images: upload (multipart), list, change alt/position, delete; and the /media/ files themselves."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_file, url_for
+from flask import Blueprint, current_app, send_file
 
 from backend import errors
 from backend.media_store import MEDIA_URL_PREFIX
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_multipart, services
+from backend.routes import actor, created, load_json, load_multipart, services
 from backend.routes.guard import requires
 from backend.schemas.images import UPLOAD_FORM, ImagePatchSchema, ImageSchema, ImageUploadSchema
 from backend.services.imaging import CONTENT_TYPES
@@ -37,8 +37,7 @@ def upload_body_limit(max_image_bytes: int) -> dict[str, int]:
 def add_image(product_id: int):
     form = load_multipart(_UPLOAD)
     image = services().images.add_image(actor(), product_id, form["file"].read(), form["alt"])
-    location = url_for("images.get_image", product_id=product_id, image_id=image["id"])
-    return ImageSchema().dump(image), 201, {"Location": location}
+    return created(ImageSchema().dump(image), "images.get_image", product_id=product_id, image_id=image["id"])
 
 
 @bp.get("/products/<int:product_id>/images")

@@ -1,10 +1,10 @@
 """Catalog endpoints: /offers (staff; supervisors may read)."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.offers import OfferListQuery, OfferPageSchema, OfferSchema, OfferWriteSchema
 
@@ -35,7 +35,7 @@ def get_offer(offer_id: int):
      errors=(400, 401, 403, 422))
 def create_offer():
     offer = services().offers.create_offer(actor(), load_json(OfferWriteSchema()))
-    return OfferSchema().dump(offer), 201, {"Location": url_for("offers.get_offer", offer_id=offer["id"])}
+    return created(OfferSchema().dump(offer), "offers.get_offer", offer_id=offer["id"])
 
 
 @bp.patch("/offers/<int:offer_id>")

@@ -1,11 +1,11 @@
 """Catalog endpoints: /products (storefront listing and detail, staff management) and the product page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 
 from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.products import (
     ProductAdminSchema,
@@ -47,8 +47,7 @@ def get_product(product_id: int):
 def create_product():
     values = load_json(ProductWriteSchema())
     product = services().products.create_product(actor(), values)
-    location = url_for("products.get_product", product_id=product["id"])
-    return ProductAdminSchema().dump(product), 201, {"Location": location}
+    return created(ProductAdminSchema().dump(product), "products.get_product", product_id=product["id"])
 
 
 @bp.patch("/products/<int:product_id>")

@@ -8,13 +8,15 @@ from backend.openapi import doc
 from backend.routes import actor, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.search import TrendingQuery, TrendingTermSchema
+from backend.services.search import TRENDING_DAYS
 
 bp = Blueprint("search", __name__)
 
 
 @bp.get("/search/trending")
 @public_when_anonymous
-@doc("The most searched terms of the last 7 days (plain terms that found products; hidden ones left out)",
+@doc(f"The most searched terms of the last {TRENDING_DAYS} days "
+     "(plain terms that found products; hidden ones left out)",
      tags=["catalog"], query=TrendingQuery, response=TrendingTermSchema(many=True), errors=(422,))
 def trending():
     args = load_query(TrendingQuery())

@@ -1,10 +1,10 @@
 """Shipping method endpoints: /shipping-methods (admin; supervisors read) and /shipping/methods (anyone)."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
+from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.guard import requires
 from backend.schemas.shipping import (
     PublicShippingMethodSchema,
@@ -47,8 +47,7 @@ def get_method(method_id: int):
      status=201, errors=(400, 401, 403, 422))
 def create_method():
     method = services().shipping.create_method(actor(), load_json(ShippingMethodWriteSchema()))
-    return (ShippingMethodSchema().dump(method), 201,
-            {"Location": url_for("shipping.get_method", method_id=method["id"])})
+    return created(ShippingMethodSchema().dump(method), "shipping.get_method", method_id=method["id"])
 
 
 @bp.patch("/shipping-methods/<int:method_id>")

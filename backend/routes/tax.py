@@ -1,10 +1,10 @@
 """Tax rate endpoints: /tax-rates (admin; supervisors read), one rate per country."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.openapi import doc
-from backend.routes import actor, load_json, services
+from backend.routes import actor, created, load_json, services
 from backend.routes.guard import requires
 from backend.schemas.tax import TaxRateSchema, TaxRateWriteSchema
 
@@ -32,7 +32,7 @@ def get_rate(rate_id: int):
      response=TaxRateSchema, status=201, errors=(400, 401, 403, 409, 422))
 def create_rate():
     rate = services().tax.create_rate(actor(), load_json(TaxRateWriteSchema()))
-    return TaxRateSchema().dump(rate), 201, {"Location": url_for("tax.get_rate", rate_id=rate["id"])}
+    return created(TaxRateSchema().dump(rate), "tax.get_rate", rate_id=rate["id"])
 
 
 @bp.patch("/tax-rates/<int:rate_id>")

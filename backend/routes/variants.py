@@ -1,11 +1,11 @@
 """Variant endpoints: /products/{id}/variants (options and SKUs of a product; staff writes)."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
-from backend.routes import actor, load_json, services
+from backend.routes import actor, created, load_json, services
 from backend.routes.guard import requires
 from backend.schemas.variants import VariantListSchema, VariantSchema, VariantWriteSchema
 
@@ -35,8 +35,8 @@ def get_variant(product_id: int, variant_id: int):
 def create_variant(product_id: int):
     values = load_json(VariantWriteSchema())
     variant = services().variants.create_variant(actor(), product_id, values)
-    location = url_for("variants.get_variant", product_id=product_id, variant_id=variant["id"])
-    return VariantSchema().dump(variant), 201, {"Location": location}
+    return created(VariantSchema().dump(variant), "variants.get_variant", product_id=product_id,
+                   variant_id=variant["id"])
 
 
 @bp.patch("/products/<int:product_id>/variants/<int:variant_id>")

@@ -6,7 +6,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from backend.passwords import password_problems
-from backend.schemas.common import PageQuery, UtcDateTime, no_control_characters, not_blank, page_schema
+from backend.schemas.common import PageQuery, PatchSchema, UtcDateTime, no_control_characters, not_blank, page_schema
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,32}$",
                            error="Use 3 to 32 letters, digits, '_', '.' or '-'.")
@@ -88,17 +88,11 @@ class ResetSchema(Schema):
     password = _password(required=True)
 
 
-class ProfilePatchSchema(Schema):
-    json_schema = {"minProperties": 1}
+class ProfilePatchSchema(PatchSchema):
     username = fields.String(validate=USERNAME)
     full_name = fields.String(validate=[validate.Length(max=120), no_control_characters])
     phone = fields.String(validate=validate.Regexp(r"^[0-9 +().-]{0,32}$",
                                                    error="Use digits, spaces and + ( ) . - only."))
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("Send at least one of username, full_name, phone.", "_schema")
 
 
 class PasswordChangeSchema(Schema):
@@ -120,16 +114,7 @@ def _address_fields(required: bool) -> dict[str, fields.Field]:
 
 
 SavedAddressInSchema = Schema.from_dict(_address_fields(True), name="SavedAddressIn")
-_AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressPatchBase")
-
-
-class SavedAddressPatchSchema(_AddressPatchBase):
-    json_schema = {"minProperties": 1}
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("Send at least one field to change.", "_schema")
+SavedAddressPatchSchema = PatchSchema.from_dict(_address_fields(False), name="SavedAddressPatch")
 
 
 # ------------------------------------------------------------------ output

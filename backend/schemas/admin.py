@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from backend.permissions import ROLES
 from backend.schemas.accounts import UserSchema
-from backend.schemas.common import Flag, PageQuery, UtcDateTime, no_control_characters, page_schema
+from backend.schemas.common import Flag, PageQuery, PatchSchema, UtcDateTime, no_control_characters, page_schema
 
 USER_STATUSES = ("active", "inactive", "blocked")
 BULK_ACTIONS = ("activate", "deactivate", "block", "unblock", "delete")
@@ -52,17 +52,10 @@ class UserCreateSchema(Schema):
     role = fields.String(load_default="customer", validate=validate.OneOf(ROLES))
 
 
-class UserPatchSchema(Schema):
-    json_schema = {"minProperties": 1}
-
+class UserPatchSchema(PatchSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
     is_active = Flag()
     blocked_until = NaiveUtcDateTime(allow_none=True)
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("Send at least one of role, is_active, blocked_until.", "_schema")
 
 
 class BulkSchema(Schema):

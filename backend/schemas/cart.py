@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from backend.schemas.common import Money, UtcDateTime, page_schema
+from backend.schemas.common import UINT_MAX, Money, UtcDateTime, page_schema
 
 MAX_QUANTITY = 10_000
 
@@ -11,7 +11,7 @@ MAX_QUANTITY = 10_000
 class CartItemInput(Schema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     # null is "no variant", as cart lines show it, so a line can be sent back as it came.
-    variant_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=4_294_967_295),
+    variant_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=UINT_MAX),
                                 metadata={"description": "Required for a product with variants (one of its own); "
                                                          "absent or null for one without."})
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY))

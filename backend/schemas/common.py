@@ -14,6 +14,10 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, val
 from backend.clock import iso
 from backend.countries import country_code, is_country
 
+# The largest values of the SQL integer columns a request may fill.
+INT_MAX = 2_147_483_647  # INT
+UINT_MAX = 4_294_967_295  # INT UNSIGNED (ids, counts)
+
 
 def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}, {"user_ids": {2: [...]}} -> {"user_ids.2": [...]}:
@@ -109,6 +113,16 @@ class AddressCountry(CountryCode):
         if code is None:
             raise self.make_error("unknown")
         return code
+
+
+class PatchSchema(Schema):
+    """A PATCH body whose fields are all optional but which must name at least one of them."""
+    json_schema = {"minProperties": 1}
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(f"Send at least one of {', '.join(self.load_fields)}.", "_schema")
 
 
 class PageQuery(Schema):

@@ -8,13 +8,12 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from backend.schemas.common import DiscountInput, Flag, Money, PageQuery, UtcDateTime, page_schema
+from backend.schemas.common import UINT_MAX, DiscountInput, Flag, Money, PageQuery, UtcDateTime, page_schema
 from backend.schemas.products import MoneyIn
 from backend.services.pricing import MONEY_MAX
 
 # A code as staff write it: 3-40 of A-Z 0-9 - _ in any case, surrounding spaces (ASCII) ignored; kept upper case.
 CODE = re.compile(r"[ \t\r\n]*([A-Za-z0-9_-]{3,40})[ \t\r\n]*", re.ASCII)
-COUNT_MAX = 4_294_967_295  # INT UNSIGNED
 
 
 def normal_code(text: str) -> str | None:
@@ -45,8 +44,8 @@ class CouponWriteSchema(DiscountInput):
                            metadata={"description": "Compared with the cart's subtotal (list prices, before offers)"})
     starts_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
     ends_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
-    max_uses = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=COUNT_MAX))
-    max_uses_per_user = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=COUNT_MAX))
+    max_uses = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=UINT_MAX))
+    max_uses_per_user = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=UINT_MAX))
     is_active = Flag(load_default=True)
 
 

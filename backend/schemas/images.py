@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from backend.schemas.common import no_control_characters
+from backend.schemas.common import PatchSchema, no_control_characters
 
 ALT_MAX = 300
 
@@ -46,18 +46,11 @@ class ImageUploadSchema(Schema):
     alt = _alt_field(load_default="")
 
 
-class ImagePatchSchema(Schema):
+class ImagePatchSchema(PatchSchema):
     """PATCH /products/{id}/images/{image_id}: any of alt and position."""
-    json_schema = {"minProperties": 1}
-
     alt = _alt_field()
     position = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000), metadata={
         "description": "The new 0-based place; the other images shift. Past the end means last."})
-
-    @validates_schema
-    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError("Send at least one of alt, position.", "_schema")
 
 
 # The multipart request body of the upload, as OpenAPI says it (the form is not a JSON object).

@@ -7,11 +7,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.schemas.common import Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
+from backend.repositories.products import SORT_KEYS
+from backend.schemas.common import INT_MAX, Flag, Money, PageQuery, UtcDateTime, name_field, page_schema
 from backend.schemas.images import ImageSchema
 from backend.services.pricing import CENT, MONEY_MAX
-
-SORTS = ("relevance", "price_asc", "price_desc", "newest", "name")
 
 
 class MoneyIn(fields.Field):
@@ -61,7 +60,7 @@ class ProductListQuery(PageQuery):
     min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     max_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))
     in_stock = fields.Boolean(load_default=False)
-    sort = fields.String(validate=validate.OneOf(SORTS))
+    sort = fields.String(validate=validate.OneOf(SORT_KEYS))
 
     @validates_schema(skip_on_field_errors=False)  # named with any other bad argument, in one answer
     def _range(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -75,7 +74,7 @@ class ProductWriteSchema(Schema):
     name = name_field(200)
     description = fields.String(load_default="", validate=validate.Length(max=20_000))
     price = MoneyIn(required=True, validate=validate.Range(min=0, max=MONEY_MAX))
-    stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2_147_483_647))
+    stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=INT_MAX))
     category_id = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=1))
     image_url = fields.String(load_default="", validate=[validate.Length(max=500), validate.Regexp(
         r"^(|https?://\S+|/\S*)$", error="Must be an http(s) URL or a path starting with /.")])

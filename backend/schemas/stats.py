@@ -35,7 +35,7 @@ class LowStockSchema(Schema):
 
 
 class CouponUseSchema(Schema):
-    """A coupon's use by the orders of the last 30 days (cancelled and refunded ones gave theirs back)."""
+    """A coupon's use by the orders of the last stats.DAYS days (cancelled and refunded ones gave theirs back)."""
     code = fields.String()
     orders = fields.Integer()
     discount = Money()

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from backend.schemas.common import Money
+from backend.schemas.common import INT_MAX, UINT_MAX, Money
 from backend.schemas.products import MONEY_MAX, MoneyIn
 
 MAX_OPTIONS = 5
@@ -70,7 +70,7 @@ class VariantWriteSchema(Schema):
     options = OptionsField(required=True)
     price = MoneyIn(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MONEY_MAX),
                     metadata={"description": "The variant's own price; null or absent: the product's price."})
-    stock = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2_147_483_647))
+    stock = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=INT_MAX))
 
 
 class VariantSchema(Schema):
@@ -100,5 +100,5 @@ class VariantListSchema(Schema):
 
 class VariantRefQuery(Schema):
     """?variant_id= on a cart or saved line: which variant of the product (absent: a product without variants)."""
-    variant_id = fields.Integer(validate=validate.Range(min=1, max=4_294_967_295))
+    variant_id = fields.Integer(validate=validate.Range(min=1, max=UINT_MAX))
 

@@ -8,7 +8,7 @@ from typing import Any
 from backend import errors
 from backend.context import Actor
 from backend.repositories.categories import CategoryRepository
-from backend.repositories.products import Criteria, ProductRepository
+from backend.repositories.products import SORT_KEYS, Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
@@ -20,7 +20,6 @@ from backend.services.search import log_search
 from backend.services.slugs import unique_slug
 from backend.services.variants import load_variants, present_variant, product_options, update_variant_summary
 
-SORT_KEYS = ("relevance", "price_asc", "price_desc", "newest", "name")
 # How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
 # rows costs more than most shoppers ever page through.
 RANKED_CAP = 480
@@ -145,11 +144,6 @@ class ProductService(Service):
         variants = load_variants(conn, [row["id"]], self.now()) if row["has_variants"] else []
         row["options"] = product_options(variants)
         row["variants"] = [present_variant(v, self.settings.store_currency) for v in variants]
-
-    def get_product_admin(self, product_id: int) -> dict[str, Any]:
-        """One product, archived or not, for staff views; raises NotFound."""
-        with self.db.uow() as uow:
-            return self._load_admin(uow, product_id)
 
     def create_product(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add a product from validated fields; raises ValidationFailed (unknown category)."""

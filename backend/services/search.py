@@ -58,7 +58,7 @@ def log_search(conn, q: str | None, now: datetime) -> bool:
 
 class SearchService(Service):
     def trending(self, limit: int = 10) -> list[dict[str, Any]]:
-        """The most searched terms of the last 7 days that are fit to show, most searched first."""
+        """The most searched terms of the last TRENDING_DAYS days that are fit to show, most searched first."""
         now = self.now()
         with self.db.uow() as uow:
             rows = SearchRepository(uow.conn).list_trending(now - timedelta(days=TRENDING_DAYS), now,

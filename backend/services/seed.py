@@ -8,19 +8,22 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-import bcrypt
-
 from backend.context import SYSTEM
 from backend.media_store import MediaStore, media_url
+from backend.passwords import hash_password
+from backend.repositories.categories import CategoryRepository
 from backend.repositories.seed import SeedRepository
 from backend.services import imaging
 from backend.services.base import Service
 from backend.services.demo_pictures import draw_picture
+from backend.services.slugs import slugify
 from backend.services.variants import VariantService
 
 BATCH = 2000
+# Catalogs up to this size are the demo, with DEMO_TREE's names; larger ones get the wide tree.
+DEMO_UP_TO = 500
 # Catalogs up to this size (the demo) get pictures; bench catalogs (100k, 1M products) never do.
-PICTURES_UP_TO = 500
+PICTURES_UP_TO = DEMO_UP_TO
 # Every this many products shows a second picture (a pattern without a letter), so galleries have two.
 SECOND_PICTURE_EVERY = 3
 PATTERNS = 4
@@ -58,10 +61,6 @@ def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
     return imaging.make_copies(draw_picture(key, letter))
 
 
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
-
-
 class SeedService(Service):
     def __init__(self, *args, media: MediaStore | None = None) -> None:
         super().__init__(*args)
@@ -77,10 +76,10 @@ class SeedService(Service):
         with pictures (default: catalogs up to PICTURES_UP_TO products) each product gets generated images."""
         rng = random.Random(seed)
         with self.db.uow() as uow:
-            repo = SeedRepository(uow.conn)
-            first_id = repo.max_product_id() + 1
+            first_id = SeedRepository(uow.conn).max_product_id() + 1
             tag = f"s{first_id}"
-            leaves = self._add_tree(repo, DEMO_TREE if products <= 500 else self._wide_tree(), tag)
+            tree = DEMO_TREE if products <= DEMO_UP_TO else self._wide_tree()
+            leaves = self._add_tree(CategoryRepository(uow.conn), tree, tag)
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
         self._add_variants(leaves, tag, rng)
@@ -110,7 +109,7 @@ class SeedService(Service):
             for combo in itertools.product(*options.values()):
                 bump = extra.get(combo[0])
                 variants.create_variant(SYSTEM, product_id, {
-                    "sku": f"{_slug('-'.join([str(product_id), *combo]))}-{tag}".upper(),
+                    "sku": f"{slugify('-'.join([str(product_id), *combo]))}-{tag}".upper(),
                     "options": dict(zip(names, combo, strict=True)), "stock": rng.choice([0, 3, 8, 15]),
                     "price": base + bump if bump is not None else None})
 
@@ -127,6 +126,7 @@ class SeedService(Service):
                 written.add(key)
             return copies
 
+        now = self.now()
         with self.db.uow() as uow:
             repo = SeedRepository(uow.conn)
             rows, covers = [], []
@@ -138,7 +138,7 @@ class SeedService(Service):
                 for position, (picture, alt) in enumerate(pictures):
                     large = picture["large"]
                     rows.append((product["id"], position, alt[:300], large.width, large.height,
-                                 picture["thumb"].name, picture["medium"].name, large.name))
+                                 picture["thumb"].name, picture["medium"].name, large.name, now))
                 covers.append((media_url(pictures[0][0]["thumb"].name), product["id"]))
             repo.add_images(rows)
             repo.update_covers(covers)
@@ -150,14 +150,18 @@ class SeedService(Service):
                                     for b in range(1, 6)} for a in range(1, 11)}
 
     @staticmethod
-    def _add_tree(repo: SeedRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
+    def _add_tree(repo: CategoryRepository, tree: dict, tag: str) -> list[tuple[int, str]]:
+        def add(parent: tuple[int, str] | None, name: str) -> tuple[int, str]:
+            parent_id, parent_path = parent or (None, "/")
+            new_id = repo.add_category(parent_id, name, f"{slugify(name)}-{tag}", parent_path)
+            return new_id, f"{parent_path}{new_id}/"
+
         leaves: list[tuple[int, str]] = []
         for top, middles in tree.items():
-            top_id = repo.add_category(None, top, f"{_slug(top)}-{tag}")
+            top_node = add(None, top)
             for middle, bottoms in middles.items():
-                mid_id = repo.add_category(top_id, middle, f"{_slug(middle)}-{tag}")
-                for bottom in bottoms:
-                    leaves.append((repo.add_category(mid_id, bottom, f"{_slug(bottom)}-{tag}"), bottom))
+                mid_node = add(top_node, middle)
+                leaves += [(add(mid_node, bottom)[0], bottom) for bottom in bottoms]
         return leaves
 
     def _add_products(self, count: int, leaves: list[tuple[int, str]], tag: str,
@@ -172,7 +176,7 @@ class SeedService(Service):
                 description = (f"A {name.lower()} from our {leaf_name.lower()} range: built to last, "
                                f"easy to care for, and backed by a two-year warranty.")
                 price = Decimal(rng.randrange(199, 199_999)) / 100
-                rows.append((leaf_id, name, f"{_slug(name)}-{tag}", description, price, price,
+                rows.append((leaf_id, name, f"{slugify(name)}-{tag}", description, price, price,
                              rng.choice([0, 2, 5, 12, 25, 40, 100]), now - timedelta(minutes=n)))
             with self.db.uow() as uow:
                 SeedRepository(uow.conn).add_products(rows)
@@ -183,7 +187,7 @@ class SeedService(Service):
 
     def seed_users(self, count: int, password: str, progress: Progress | None = None) -> None:
         """Add count customers sharing one password (hashed once: bcrypt per row would take minutes)."""
-        password_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+        password_hash = hash_password(password)
         with self.db.uow() as uow:
             start = SeedRepository(uow.conn).max_user_id() + 1
         for first in range(start, start + count, BATCH):

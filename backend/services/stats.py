@@ -16,7 +16,7 @@ LOW_STOCK_LIMIT = 20
 
 class StatsService(Service):
     def dashboard(self, low_stock_threshold: int = 5) -> dict[str, Any]:
-        """Sales of the last 30 days (every day present, zero when quiet) and the other dashboard lists."""
+        """Sales of the last DAYS days (every day present, zero when quiet) and the other dashboard lists."""
         today = self.now().date()
         first = today - timedelta(days=DAYS - 1)
         since = datetime.combine(first, time.min)
