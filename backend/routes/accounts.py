@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from backend.extensions import limiter
 from backend.openapi import doc
 from backend.routes import actor, load_json, load_query, services
-from backend.routes.cart import merge_at_login
+from backend.routes.cart import CART_COOKIE, drop_cart_cookie, guest_token
 from backend.routes.guard import SESSION_COOKIE, current_user, login_required
 from backend.schemas import accounts as s
 from backend.schemas.common import paged
@@ -57,8 +57,8 @@ def logged_in_response(result: LoginResult, status: int = 200) -> Response:
                         httponly=True, samesite="Lax", secure=settings.cookie_secure, path="/")
     if status == 201:
         response.headers["Location"] = "/api/v1/auth/me"
-    # A guest cart (sw_cart cookie) joins the user's cart at every kind of login.
-    return merge_at_login(response, result.user["id"])
+    # The login merged the guest cart (sw_cart cookie) into the user's: the cookie has served its turn.
+    return drop_cart_cookie(response) if CART_COOKIE in request.cookies else response
 
 
 def _accepted(message: str) -> tuple[dict, int]:
@@ -90,7 +90,8 @@ def register():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_CODE, "email")
 def verify_registration():
     data = load_json(s.VerifySchema())
-    return logged_in_response(services().auth.verify_registration(actor(), data["email"], data["code"]), 201)
+    result = services().auth.verify_registration(actor(), data["email"], data["code"], guest_token())
+    return logged_in_response(result, 201)
 
 
 @bp.post("/auth/login")
@@ -99,7 +100,7 @@ def verify_registration():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_LOGIN, "login")
 def login():
     data = load_json(s.LoginSchema())
-    return logged_in_response(services().auth.login(actor(), data["login"], data["password"]))
+    return logged_in_response(services().auth.login(actor(), data["login"], data["password"], guest_token()))
 
 
 @bp.post("/auth/logout")
@@ -134,7 +135,7 @@ def request_otp():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_CODE, "email")
 def verify_otp():
     data = load_json(s.VerifySchema())
-    return logged_in_response(services().auth.verify_otp(actor(), data["email"], data["code"]))
+    return logged_in_response(services().auth.verify_otp(actor(), data["email"], data["code"], guest_token()))
 
 
 @bp.post("/auth/password/forgot")

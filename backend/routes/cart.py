@@ -25,31 +25,25 @@ CART_COOKIE_DAYS = 30
 _TOKEN_LENGTHS = range(32, 201)
 
 
-def _guest_token() -> str | None:
+def guest_token() -> str | None:
+    """The guest cart's token from the sw_cart cookie (None when missing or not one of ours)."""
     token = request.cookies.get(CART_COOKIE)
     return token if token and len(token) in _TOKEN_LENGTHS else None
 
 
-def merge_at_login(response: Response, user_id: int) -> Response:
-    """Fold the request's guest cart (sw_cart cookie) into the user's cart and drop the cookie.
-
-    Called by every login answer (accounts' logged_in_response); harmless when there is no guest cart.
-    """
-    token = _guest_token()
-    if token:
-        services().cart.merge_guest_cart(token, user_id)
-    if CART_COOKIE in request.cookies:
-        response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
+def drop_cart_cookie(response: Response) -> Response:
+    """Tell the browser to forget its guest cart (it joined the user's cart)."""
+    response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
     return response
 
 
 def _owner(create: bool = False) -> CartOwner:
     """Whose cart this request means; a guest adding the first item gets a new token (set as a cookie)."""
     user = current_user(required=False)
-    token = _guest_token()
+    token = guest_token()
     if user is not None:
         if token:
-            # A login that did not go through merge_at_login (or an old cookie): merge now, once.
+            # A cookie a login did not clear (set by another tab since, say): merge now, once.
             services().cart.merge_guest_cart(token, user["id"])
             g.drop_cart_cookie = True
         return CartOwner(user_id=user["id"])
@@ -64,7 +58,7 @@ def _cart_cookie(response: Response) -> Response:
         response.set_cookie(CART_COOKIE, g.new_cart_token, max_age=CART_COOKIE_DAYS * 86400, path="/",
                             httponly=True, samesite="Lax", secure=current_app.extensions["settings"].cookie_secure)
     elif g.get("drop_cart_cookie"):
-        response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
+        drop_cart_cookie(response)
     return response
 
 
