@@ -153,16 +153,22 @@ class AuthService(Service):
         """Password login by email or username, merging the guest cart of guest_token; raises
         Unauthorized(invalid_credentials) or Forbidden."""
         with self.db.uow() as uow:
-            user = AccountRepository(uow.conn).get_user_for_login(login)
+            found = AccountRepository(uow.conn).get_user_for_login(login)
         # bcrypt runs outside any transaction, and for unknown users too (against a dummy hash),
-        # so both cases take the same time and hold no connection while hashing.
-        password_ok = check_password(password, user["password_hash"] if user else _dummy_hash())
+        # so both cases take the same time and hold no connection or lock while hashing.
+        password_ok = check_password(password, found["password_hash"] if found else _dummy_hash())
         now = self.now()
-        locked = bool(user and user["login_locked_until"] and user["login_locked_until"] > now)
         with self.db.uow() as uow:
+            accounts = AccountRepository(uow.conn)
+            # The row again, locked until this attempt has written its outcome: the lockout is decided on the
+            # counters as they are now, so a guess racing the failure that locks the account waits and is refused.
+            user = accounts.get_user_with_password(found["id"]) if found else None
+            # A password changed while hashing: the one that matched is not the password any more.
+            password_ok = bool(password_ok and found and user and user["password_hash"] == found["password_hash"])
+            locked = bool(user and user["login_locked_until"] and user["login_locked_until"] > now)
             if user is None or not password_ok or locked:
                 if user is not None and not password_ok:
-                    AccountRepository(uow.conn).update_failed_login(user["id"], LOCK_AFTER_FAILURES, now + LOCK_FOR)
+                    accounts.update_failed_login(user["id"], LOCK_AFTER_FAILURES, now + LOCK_FOR)
                 reason = "unknown_user" if user is None else "locked" if locked else "wrong_password"
                 audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
                              {"reason": reason, "method": "password"}, actor_id=user["id"] if user else None)
