@@ -37,13 +37,14 @@ def test_merge_adds_quantities_capped_at_stock_and_drops_the_guest_cart(services
     set_product(db, capped, stock=6)
     set_product(db, archived, is_archived=1)
 
-    assert services.cart.merge_guest_cart(token, user["id"]) == 3
-    assert _quantities(services.cart.get_cart(member)) == {both: 5, capped: 6, guest_only: 1}
+    # A request of the user that still sends the guest cookie merges that cart first, in its own transaction.
+    answer = services.cart.get_cart(CartOwner(user_id=user["id"], guest_token=token))
+    assert _quantities(answer.cart) == {both: 5, capped: 6, guest_only: 1}
+    assert answer.guest_cart_merged and answer.new_guest_token is None
     assert not _guest_cart_exists(db, token)
-    assert services.cart.get_cart(guest)["items"] == []
-    # Merging again (a second login with the stale cookie) changes nothing.
-    assert services.cart.merge_guest_cart(token, user["id"]) == 0
-    assert services.cart.get_cart(member)["item_count"] == 12
+    assert services.cart.get_cart(guest).cart["items"] == []
+    # Merging again (a second request with the stale cookie) changes nothing.
+    assert services.cart.get_cart(CartOwner(user_id=user["id"], guest_token=token)).cart["item_count"] == 12
 
 
 def test_guest_cart_survives_login_through_the_api(app, db, make_user):
@@ -135,7 +136,7 @@ def test_a_login_whose_cart_merge_fails_half_way_leaves_nothing_behind(app, serv
     # Not half a login: no session, no login recorded, no line or coupon moved, the guest cart and its cookie whole.
     assert _login_traces(db, user["id"]) == before
     assert _guest_cart_exists(db, token) and browser.get_cookie("sw_cart").value == token
-    assert _quantities(services.cart.get_cart(CartOwner(guest_token=token))) == {first: 2, second: 1}
+    assert _quantities(services.cart.get_cart(CartOwner(guest_token=token)).cart) == {first: 2, second: 1}
 
     # The same login once the database accepts the lines: the session and the whole cart, coupon included.
     login = browser.post("/api/v1/auth/login", json=credentials)
@@ -145,3 +146,29 @@ def test_a_login_whose_cart_merge_fails_half_way_leaves_nothing_behind(app, serv
     assert sorted((row["product_id"], row["quantity"], row["coupon_id"]) for row in after["cart"]) == [
         (first, 2, coupon["id"]), (second, 1, coupon["id"])]
     assert not _guest_cart_exists(db, token) and browser.get_cookie("sw_cart") is None
+
+
+def test_a_cart_request_that_fails_after_merging_a_leftover_guest_cart_undoes_the_merge(app, services, db, make_user):
+    user = make_user()
+    product = add_product(db, stock=5)
+    token = new_token()
+    services.cart.add_item(CartOwner(guest_token=token), product, 2)
+    browser = app.test_client()
+    browser.set_cookie("sw_cart", token)
+    # The merge and the add are one transaction: the unknown product's 404 takes the merge back, and the cookie
+    # stays (its cart is still there) for the next request to merge.
+    missing = browser.post("/api/v1/cart/items", json={"product_id": 999_999_999, "quantity": 1},
+                           headers=user["headers"])
+    assert missing.status_code == 404 and "Set-Cookie" not in missing.headers
+    assert _guest_cart_exists(db, token) and browser.get_cookie("sw_cart").value == token
+    assert services.cart.get_cart(CartOwner(user_id=user["id"])).cart["items"] == []
+
+    added = browser.post("/api/v1/cart/items", json={"product_id": product, "quantity": 1}, headers=user["headers"])
+    assert added.status_code == 201 and _quantities(added.get_json()) == {product: 3}
+    assert browser.get_cookie("sw_cart") is None and not _guest_cart_exists(db, token)
+
+
+def test_a_guest_whose_first_add_fails_gets_no_cookie(app):
+    guest = app.test_client()
+    missing = guest.post("/api/v1/cart/items", json={"product_id": 999_999_999, "quantity": 1})
+    assert missing.status_code == 404 and guest.get_cookie("sw_cart") is None
