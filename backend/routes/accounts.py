@@ -9,7 +9,6 @@ from backend.routes import actor, load_json, load_query, services
 from backend.routes.cart import CART_COOKIE, drop_cart_cookie, guest_token
 from backend.routes.guard import SESSION_COOKIE, current_user, login_required
 from backend.schemas import accounts as s
-from backend.schemas.common import paged
 from backend.services.auth import LoginResult
 
 bp = Blueprint("accounts", __name__)
@@ -163,10 +162,8 @@ def reset_password():
 @login_required
 def list_sessions():
     args, who = load_query(s.ListQuery()), actor()
-    rows = services().sessions.list_for_user(who.user_id, who.session_id)
-    start = (args["page"] - 1) * args["per_page"]
-    return s.SessionPageSchema().dump(paged(rows[start:start + args["per_page"]], args["page"],
-                                            args["per_page"], len(rows)))
+    return s.SessionPageSchema().dump(services().sessions.list_for_user(who.user_id, who.session_id, args["page"],
+                                                                        args["per_page"]))
 
 
 @bp.delete("/auth/sessions/<int:session_id>")
