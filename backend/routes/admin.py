@@ -1,7 +1,7 @@
 """Admin endpoints: /admin/users, /admin/mail/test, /admin/audit; and the admin panel page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 
 from backend.openapi import doc
 from backend.routes import actor, load_json, load_query, services
@@ -25,16 +25,6 @@ from backend.schemas.admin import (
 bp = Blueprint("admin", __name__)
 pages = Blueprint("admin_pages", __name__)
 TAGS = ["admin"]
-
-
-@bp.record_once
-def _wire(state) -> None:
-    """Subscribe the audit log to unexpected errors."""
-    state.app.extensions.setdefault("error_listeners", []).append(_audit_error)
-
-
-def _audit_error(exc: Exception, request_id: str) -> None:
-    services().admin.record_error(actor(), type(exc).__name__, request.method, request.path)
 
 
 @bp.get("/admin/users")
