@@ -61,7 +61,7 @@ def logged_in_response(result: LoginResult, status: int = 200) -> Response:
 
 
 def _accepted(message: str) -> tuple[dict, int]:
-    return {"status": "accepted", "message": message}, 202
+    return s.AcceptedSchema().dump({"status": "accepted", "message": message}), 202
 
 
 def _no_content(clear_cookie: bool = False) -> Response:

@@ -73,7 +73,8 @@ def delete_user(user_id: int):
 @doc("One action on many users", tags=TAGS, body=BulkSchema, response=AffectedSchema, errors=(401, 403, 409, 422))
 def bulk_users():
     args = load_json(BulkSchema())
-    return {"affected": services().admin.bulk(actor(), args["action"], args["user_ids"], args["blocked_until"])}
+    affected = services().admin.bulk(actor(), args["action"], args["user_ids"], args["blocked_until"])
+    return AffectedSchema().dump({"affected": affected})
 
 
 @bp.post("/admin/users/purge-inactive")
@@ -91,7 +92,7 @@ def purge_inactive():
      errors=(401, 403, 422))
 def mail_test():
     message_id = services().admin.send_test_mail(actor(), load_json(MailTestSchema())["to"])
-    return {"queued": True, "message_id": message_id}, 202
+    return MailQueuedSchema().dump({"queued": True, "message_id": message_id}), 202
 
 
 @bp.get("/admin/audit")
