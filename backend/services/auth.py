@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from backend import errors
-from backend.clock import iso
 from backend.context import Actor
 from backend.passwords import ROUNDS, check_password, hash_password, password_problems
 from backend.repositories.accounts import AccountRepository
@@ -16,7 +15,7 @@ from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
 from backend.repositories.sessions import SessionRepository
 from backend.services import audit
-from backend.services.accounts import check_new_password, public_user
+from backend.services.accounts import barred, check_new_password, public_user
 from backend.services.base import Service
 from backend.services.cart import CartService
 from backend.services.mail import SMS_PREFIX
@@ -181,17 +180,14 @@ class AuthService(Service):
 
     def _refuse_if_barred(self, uow, actor: Actor, user: dict[str, Any], method: str) -> None:
         """Raise Forbidden for an inactive account or one blocked until a later time (audited, committed)."""
-        blocked = user["blocked_until"] is not None and user["blocked_until"] > self.now()
-        if user["is_active"] and not blocked:
+        refusal = barred(user, self.now())
+        if refusal is None:
             return
         reason = "inactive" if not user["is_active"] else "blocked"
         audit.record(uow, actor, "auth.login_failed", "user", user["id"], {"reason": reason, "method": method},
                      actor_id=user["id"])
         uow.commit()
-        if not user["is_active"]:
-            raise errors.Forbidden("This account is inactive.", code="account_inactive")
-        raise errors.Forbidden("This account is blocked.", code="account_blocked",
-                               extra={"blocked_until": iso(user["blocked_until"])})
+        raise refusal
 
     def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str, guest_token: str | None) -> LoginResult:
         """Every kind of login: a session, the login recorded, and the guest's cart (the sw_cart cookie's
