@@ -1,6 +1,7 @@
 """Carts of guests and users, saved-for-later items, and the merge of a guest cart at login."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -77,8 +78,8 @@ class CartService(Service):
     def get_cart(self, owner: CartOwner) -> CartAnswer:
         """The owner's cart with current prices and stock (empty when there is none yet)."""
         with self.db.uow() as uow:
-            owner, answer = self._claim(uow, owner)
-            cart = self._present(uow.conn, self._find_cart(CartRepository(uow.conn), owner))
+            _, cart_id, answer = self._claimed_cart(uow, owner)
+            cart = self._present(uow.conn, cart_id)
             uow.commit()  # the merge of a guest cart, if there was one; a plain read commits nothing
         return replace(answer, cart=cart)
 
@@ -106,6 +107,20 @@ class CartService(Service):
             return owner, CartAnswer()
         token = new_token()
         return CartOwner(guest_token=token), CartAnswer(new_guest_token=token)
+
+    def _claimed_cart(self, uow, owner: CartOwner) -> tuple[CartRepository, int | None, CartAnswer]:
+        """The owner's cart id (None: none yet) after _claim, with the repository to change it through."""
+        repo = CartRepository(uow.conn)
+        owner, answer = self._claim(uow, owner)
+        return repo, self._find_cart(repo, owner), answer
+
+    def _cart_with_line(self, uow, owner: CartOwner, product_id: int,
+                        variant_id: int | None) -> tuple[CartRepository, int, CartAnswer]:
+        """_claimed_cart for a change of one line; raises NotFound when that line is not in the cart."""
+        repo, cart_id, answer = self._claimed_cart(uow, owner)
+        if not cart_id or not repo.get_quantity(cart_id, product_id, variant_id):
+            raise errors.NotFound("That product is not in the cart.")
+        return repo, cart_id, answer
 
     @staticmethod
     def _find_cart(repo: CartRepository, owner: CartOwner) -> int | None:
@@ -145,11 +160,7 @@ class CartService(Service):
         """Set a line's quantity (0 removes it); raises NotFound (no such line), ValidationFailed variant_id
         (its variant is gone, or its product has variants now), Conflict insufficient_stock."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            owner, answer = self._claim(uow, owner)
-            cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.get_quantity(cart_id, product_id, variant_id):
-                raise errors.NotFound("That product is not in the cart.")
+            repo, cart_id, answer = self._cart_with_line(uow, owner, product_id, variant_id)
             if quantity == 0:
                 repo.remove_line(cart_id, product_id, variant_id)
             else:
@@ -162,22 +173,21 @@ class CartService(Service):
     def remove_item(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> CartAnswer:
         """Remove a line; raises NotFound when it is not in the cart."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            owner, answer = self._claim(uow, owner)
-            cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.remove_line(cart_id, product_id, variant_id):
-                raise errors.NotFound("That product is not in the cart.")
+            repo, cart_id, answer = self._cart_with_line(uow, owner, product_id, variant_id)
+            repo.remove_line(cart_id, product_id, variant_id)
             uow.commit()
         return answer
 
     def clear(self, owner: CartOwner) -> CartAnswer:
         """Empty the cart (nothing to do when there is none)."""
+        return self._change_if_any(owner, CartRepository.remove_lines)
+
+    def _change_if_any(self, owner: CartOwner, change: Callable[[CartRepository, int], object]) -> CartAnswer:
+        """change(repo, cart_id) on the owner's cart in one unit of work; nothing to do when there is none."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            owner, answer = self._claim(uow, owner)
-            cart_id = self._find_cart(repo, owner)
+            repo, cart_id, answer = self._claimed_cart(uow, owner)
             if cart_id:
-                repo.remove_lines(cart_id)
+                change(repo, cart_id)
             uow.commit()
         return answer
 
@@ -200,14 +210,7 @@ class CartService(Service):
 
     def remove_coupon(self, owner: CartOwner) -> CartAnswer:
         """Take the coupon off the cart (nothing to do when there is none)."""
-        with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            owner, answer = self._claim(uow, owner)
-            cart_id = self._find_cart(repo, owner)
-            if cart_id:
-                repo.update_coupon(cart_id, None)
-            uow.commit()
-        return answer
+        return self._change_if_any(owner, lambda repo, cart_id: repo.update_coupon(cart_id, None))
 
     @staticmethod
     def _product(conn, product_id: int) -> dict[str, Any]:
