@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 
 import pymysql
-from flask import Flask, Response, current_app, g, jsonify
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from backend import errors
 from backend.db import is_connection_error
+from backend.routes import actor, services
 
 log = logging.getLogger("shopwright.errors")
 
@@ -33,8 +34,6 @@ def render(error: errors.AppError) -> Response:
 
 
 def register_error_handlers(app: Flask) -> None:
-    # Callables taking (exception, request_id), told of every unexpected error (the audit log).
-    app.extensions.setdefault("error_listeners", [])
     app.register_error_handler(errors.AppError, render)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(pymysql.err.MySQLError, _database_error)
@@ -76,10 +75,10 @@ def _database_error(exc: pymysql.err.MySQLError) -> Response:
 def _unexpected(exc: Exception) -> Response:
     request_id = g.get("request_id", "")
     log.exception("unexpected error rid=%s", request_id, exc_info=exc)
-    for listener in current_app.extensions.get("error_listeners", []):
-        try:
-            listener(exc, request_id)
-        except Exception:  # noqa: BLE001 - reporting must never hide the original error
-            log.exception("error listener failed")
+    try:
+        # The type and path only: a message may hold data.
+        services().admin.record_error(actor(), type(exc).__name__, request.method, request.path)
+    except Exception:  # noqa: BLE001 - reporting must never hide the original error
+        log.exception("auditing the error failed")
     return render(errors.AppError(f"Something went wrong on our side (request {request_id}).",
                                   extra={"request_id": request_id}))

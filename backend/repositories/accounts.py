@@ -13,10 +13,11 @@ ADD_USER = """
 INSERT INTO users (email, username, password_hash, full_name, role) VALUES (%s, %s, %s, %s, %s)"""
 GET_BY_ID = f"SELECT {USER_COLUMNS} FROM users WHERE id = %s"
 GET_BY_EMAIL = f"SELECT {USER_COLUMNS} FROM users WHERE email = %s"
-# A user by email or username, with the password hash, locked for the login's counters.
+# A user by email or username, with the password hash (read without a lock: the login hashes next, in no
+# transaction, and then locks the row by id with GET_WITH_PASSWORD).
 GET_FOR_LOGIN = f"""
-SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = %s OR username = %s LIMIT 1 FOR UPDATE"""
-# A user with the password hash, locked (password change and reset).
+SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = %s OR username = %s LIMIT 1"""
+# A user with the password hash, row-locked (a login's failure counters, a password change or reset).
 GET_WITH_PASSWORD = f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = %s FOR UPDATE"
 EXISTS_USERNAME = "SELECT 1 FROM users WHERE username = %s AND id <> %s LIMIT 1"
 EXISTS_EMAIL_OR_USERNAME = "SELECT 1 FROM users WHERE email = %s OR username = %s LIMIT 1"
@@ -63,7 +64,7 @@ class AccountRepository(Repository):
         return self._one(GET_BY_EMAIL, (email,))
 
     def get_user_for_login(self, login: str) -> dict[str, Any] | None:
-        """The user whose email or username is login, with password_hash, row-locked."""
+        """The user whose email or username is login, with password_hash (not locked)."""
         return self._one(GET_FOR_LOGIN, (login, login))
 
     def get_user_with_password(self, user_id: int) -> dict[str, Any] | None:

@@ -5,11 +5,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from backend.extensions import limiter
 from backend.openapi import doc
-from backend.routes import actor, load_json, load_query, services
-from backend.routes.cart import merge_at_login
+from backend.routes import actor, created, load_json, load_query, services
+from backend.routes.cart import CART_COOKIE, drop_cart_cookie, guest_token
 from backend.routes.guard import SESSION_COOKIE, current_user, login_required
 from backend.schemas import accounts as s
-from backend.schemas.common import paged
 from backend.services.auth import LoginResult
 
 bp = Blueprint("accounts", __name__)
@@ -57,12 +56,12 @@ def logged_in_response(result: LoginResult, status: int = 200) -> Response:
                         httponly=True, samesite="Lax", secure=settings.cookie_secure, path="/")
     if status == 201:
         response.headers["Location"] = "/api/v1/auth/me"
-    # A guest cart (sw_cart cookie) joins the user's cart at every kind of login.
-    return merge_at_login(response, result.user["id"])
+    # The login merged the guest cart (sw_cart cookie) into the user's: the cookie has served its turn.
+    return drop_cart_cookie(response) if CART_COOKIE in request.cookies else response
 
 
 def _accepted(message: str) -> tuple[dict, int]:
-    return {"status": "accepted", "message": message}, 202
+    return s.AcceptedSchema().dump({"status": "accepted", "message": message}), 202
 
 
 def _no_content(clear_cookie: bool = False) -> Response:
@@ -90,7 +89,8 @@ def register():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_CODE, "email")
 def verify_registration():
     data = load_json(s.VerifySchema())
-    return logged_in_response(services().auth.verify_registration(actor(), data["email"], data["code"]), 201)
+    result = services().auth.verify_registration(actor(), data["email"], data["code"], guest_token())
+    return logged_in_response(result, 201)
 
 
 @bp.post("/auth/login")
@@ -99,7 +99,7 @@ def verify_registration():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_LOGIN, "login")
 def login():
     data = load_json(s.LoginSchema())
-    return logged_in_response(services().auth.login(actor(), data["login"], data["password"]))
+    return logged_in_response(services().auth.login(actor(), data["login"], data["password"], guest_token()))
 
 
 @bp.post("/auth/logout")
@@ -134,7 +134,7 @@ def request_otp():
 @_limited(PER_IP_LOGIN, PER_ACCOUNT_CODE, "email")
 def verify_otp():
     data = load_json(s.VerifySchema())
-    return logged_in_response(services().auth.verify_otp(actor(), data["email"], data["code"]))
+    return logged_in_response(services().auth.verify_otp(actor(), data["email"], data["code"], guest_token()))
 
 
 @bp.post("/auth/password/forgot")
@@ -162,10 +162,8 @@ def reset_password():
 @login_required
 def list_sessions():
     args, who = load_query(s.ListQuery()), actor()
-    rows = services().sessions.list_for_user(who.user_id, who.session_id)
-    start = (args["page"] - 1) * args["per_page"]
-    return s.SessionPageSchema().dump(paged(rows[start:start + args["per_page"]], args["page"],
-                                            args["per_page"], len(rows)))
+    return s.SessionPageSchema().dump(services().sessions.list_for_user(who.user_id, who.session_id, args["page"],
+                                                                        args["per_page"]))
 
 
 @bp.delete("/auth/sessions/<int:session_id>")
@@ -220,7 +218,7 @@ def list_addresses():
 def add_address():
     data = load_json(s.SavedAddressInSchema())
     address = services().accounts.add_address(actor().user_id, data)
-    return s.SavedAddressSchema().dump(address), 201, {"Location": f"/api/v1/account/addresses/{address['id']}"}
+    return created(s.SavedAddressSchema().dump(address), "accounts.get_address", address_id=address["id"])
 
 
 @bp.get("/account/addresses/<int:address_id>")

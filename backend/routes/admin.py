@@ -1,7 +1,7 @@
 """Admin endpoints: /admin/users, /admin/mail/test, /admin/audit; and the admin panel page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from backend.openapi import doc
 from backend.routes import actor, created, load_json, load_query, services
@@ -25,16 +25,6 @@ from backend.schemas.admin import (
 bp = Blueprint("admin", __name__)
 pages = Blueprint("admin_pages", __name__)
 TAGS = ["admin"]
-
-
-@bp.record_once
-def _wire(state) -> None:
-    """Subscribe the audit log to unexpected errors."""
-    state.app.extensions.setdefault("error_listeners", []).append(_audit_error)
-
-
-def _audit_error(exc: Exception, request_id: str) -> None:
-    services().admin.record_error(actor(), type(exc).__name__, request.method, request.path)
 
 
 @bp.get("/admin/users")
@@ -83,7 +73,8 @@ def delete_user(user_id: int):
 @doc("One action on many users", tags=TAGS, body=BulkSchema, response=AffectedSchema, errors=(401, 403, 409, 422))
 def bulk_users():
     args = load_json(BulkSchema())
-    return {"affected": services().admin.bulk(actor(), args["action"], args["user_ids"], args["blocked_until"])}
+    affected = services().admin.bulk(actor(), args["action"], args["user_ids"], args["blocked_until"])
+    return AffectedSchema().dump({"affected": affected})
 
 
 @bp.post("/admin/users/purge-inactive")
@@ -101,7 +92,7 @@ def purge_inactive():
      errors=(401, 403, 422))
 def mail_test():
     message_id = services().admin.send_test_mail(actor(), load_json(MailTestSchema())["to"])
-    return {"queued": True, "message_id": message_id}, 202
+    return MailQueuedSchema().dump({"queued": True, "message_id": message_id}), 202
 
 
 @bp.get("/admin/audit")

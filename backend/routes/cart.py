@@ -5,7 +5,7 @@ SHA-256 is stored); the cookie is set on the first add and removed once the cart
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from backend.openapi import doc
 from backend.routes import load_json, load_query, services
@@ -14,8 +14,7 @@ from backend.schemas.cart import CartItemInput, CartSchema, QuantityInput, Saved
 from backend.schemas.common import PageQuery
 from backend.schemas.coupons import CouponCodeInput
 from backend.schemas.variants import VariantRefQuery
-from backend.services.cart import CartOwner
-from backend.tokens import new_token
+from backend.services.cart import CartAnswer, CartOwner
 
 bp = Blueprint("cart", __name__)
 pages = Blueprint("cart_pages", __name__)
@@ -25,47 +24,22 @@ CART_COOKIE_DAYS = 30
 _TOKEN_LENGTHS = range(32, 201)
 
 
-def _guest_token() -> str | None:
+def guest_token() -> str | None:
+    """The guest cart's token from the sw_cart cookie (None when missing or not one of ours)."""
     token = request.cookies.get(CART_COOKIE)
     return token if token and len(token) in _TOKEN_LENGTHS else None
 
 
-def merge_at_login(response: Response, user_id: int) -> Response:
-    """Fold the request's guest cart (sw_cart cookie) into the user's cart and drop the cookie.
-
-    Called by every login answer (accounts' logged_in_response); harmless when there is no guest cart.
-    """
-    token = _guest_token()
-    if token:
-        services().cart.merge_guest_cart(token, user_id)
-    if CART_COOKIE in request.cookies:
-        response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
+def drop_cart_cookie(response: Response) -> Response:
+    """Tell the browser to forget its guest cart (it joined the user's cart)."""
+    response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
     return response
 
 
-def _owner(create: bool = False) -> CartOwner:
-    """Whose cart this request means; a guest adding the first item gets a new token (set as a cookie)."""
+def _owner() -> CartOwner:
+    """Whose cart this request means: the user's (a guest cookie still sent joins it), else the cookie's guest."""
     user = current_user(required=False)
-    token = _guest_token()
-    if user is not None:
-        if token:
-            # A login that did not go through merge_at_login (or an old cookie): merge now, once.
-            services().cart.merge_guest_cart(token, user["id"])
-            g.drop_cart_cookie = True
-        return CartOwner(user_id=user["id"])
-    if token is None and create:
-        token = g.new_cart_token = new_token()
-    return CartOwner(guest_token=token)
-
-
-@bp.after_request
-def _cart_cookie(response: Response) -> Response:
-    if g.get("new_cart_token"):
-        response.set_cookie(CART_COOKIE, g.new_cart_token, max_age=CART_COOKIE_DAYS * 86400, path="/",
-                            httponly=True, samesite="Lax", secure=current_app.extensions["settings"].cookie_secure)
-    elif g.get("drop_cart_cookie"):
-        response.delete_cookie(CART_COOKIE, path="/", samesite="Lax")
-    return response
+    return CartOwner(user_id=user["id"] if user else None, guest_token=guest_token())
 
 
 def _variant_id() -> int | None:
@@ -73,16 +47,28 @@ def _variant_id() -> int | None:
     return load_query(VariantRefQuery()).get("variant_id")
 
 
-def _cart(cart: dict, status: int = 200) -> tuple:
-    headers = {"Location": "/api/v1/cart"} if status == 201 else {}
-    return CartSchema().dump(cart), status, headers
+def _answer(answer: CartAnswer, status: int = 200) -> Response:
+    """The cart (or 204 when the use case answers none), with the sw_cart cookie set or dropped as it says."""
+    if answer.cart is None:
+        response = Response(status=204)
+    else:
+        response = jsonify(CartSchema().dump(answer.cart))
+        response.status_code = status
+        if status == 201:
+            response.headers["Location"] = "/api/v1/cart"
+    if answer.new_guest_token:
+        response.set_cookie(CART_COOKIE, answer.new_guest_token, max_age=CART_COOKIE_DAYS * 86400, path="/",
+                            httponly=True, samesite="Lax", secure=current_app.extensions["settings"].cookie_secure)
+    elif answer.guest_cart_merged:
+        drop_cart_cookie(response)
+    return response
 
 
 @bp.get("/cart")
 @doc("The cart with current prices and stock (guest or user)", tags=["cart"], response=CartSchema, auth="optional",
      errors=(403,))
 def get_cart():
-    return _cart(services().cart.get_cart(_owner()))
+    return _answer(services().cart.get_cart(_owner()))
 
 
 @bp.post("/cart/items")
@@ -90,8 +76,8 @@ def get_cart():
      response=CartSchema, status=201, auth="optional", errors=(400, 403, 404, 409, 422))
 def add_item():
     args = load_json(CartItemInput())
-    return _cart(services().cart.add_item(_owner(create=True), args["product_id"], args["quantity"],
-                                          args.get("variant_id")), 201)
+    return _answer(services().cart.add_item(_owner(), args["product_id"], args["quantity"], args.get("variant_id")),
+                   201)
 
 
 @bp.patch("/cart/items/<int:product_id>")
@@ -101,22 +87,20 @@ def add_item():
 def set_quantity(product_id: int):
     variant_id = _variant_id()
     args = load_json(QuantityInput())
-    return _cart(services().cart.set_quantity(_owner(), product_id, args["quantity"], variant_id))
+    return _answer(services().cart.set_quantity(_owner(), product_id, args["quantity"], variant_id))
 
 
 @bp.delete("/cart/items/<int:product_id>")
 @doc("Remove a line (query variant_id: the line of that variant)", tags=["cart"], query=VariantRefQuery,
      status=204, auth="optional", errors=(403, 404, 422))
 def remove_item(product_id: int):
-    services().cart.remove_item(_owner(), product_id, _variant_id())
-    return "", 204
+    return _answer(services().cart.remove_item(_owner(), product_id, _variant_id()))
 
 
 @bp.delete("/cart")
 @doc("Empty the cart", tags=["cart"], status=204, auth="optional", errors=(403,))
 def clear_cart():
-    services().cart.clear(_owner())
-    return "", 204
+    return _answer(services().cart.clear(_owner()))
 
 
 @bp.post("/cart/coupon")
@@ -125,14 +109,13 @@ def clear_cart():
      auth="optional", errors=(400, 403, 409, 422))
 def apply_coupon():
     args = load_json(CouponCodeInput())
-    return _cart(services().cart.apply_coupon(_owner(create=True), args["code"]))
+    return _answer(services().cart.apply_coupon(_owner(), args["code"]))
 
 
 @bp.delete("/cart/coupon")
 @doc("Take the coupon off the cart", tags=["cart"], status=204, auth="optional", errors=(403,))
 def remove_coupon():
-    services().cart.remove_coupon(_owner())
-    return "", 204
+    return _answer(services().cart.remove_coupon(_owner()))
 
 
 @bp.post("/cart/items/<int:product_id>/save")
@@ -140,7 +123,7 @@ def remove_coupon():
 @doc("Move a cart line to the saved-for-later list (query variant_id: the line of that variant)", tags=["cart"],
      query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 422))
 def save_for_later(product_id: int):
-    return _cart(services().cart.save_for_later(_owner().user_id, product_id, _variant_id()))
+    return _answer(services().cart.save_for_later(_owner(), product_id, _variant_id()))
 
 
 @bp.get("/saved")
@@ -156,7 +139,7 @@ def list_saved():
 @doc("Move a saved item back to the cart (capped at stock; query variant_id: the saved variant)", tags=["cart"],
      query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 409, 422))
 def move_to_cart(product_id: int):
-    return _cart(services().cart.move_to_cart(_owner().user_id, product_id, _variant_id()))
+    return _answer(services().cart.move_to_cart(_owner(), product_id, _variant_id()))
 
 
 @bp.delete("/saved/<int:product_id>")

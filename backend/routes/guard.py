@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask, g, request
 
 from backend import errors
-from backend.clock import iso
 from backend.permissions import STAFF_ROLES, can
 from backend.routes import API_PREFIX, services
+from backend.services.accounts import barred
 
 SESSION_COOKIE = "sw_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -62,11 +62,9 @@ def current_user(required: bool = True) -> dict[str, Any] | None:
     if g.get("csrf_failed"):
         raise errors.Forbidden("Missing or wrong X-CSRF-Token header.", code="csrf_failed")
     user = g.get("user")
-    if user is not None and not user["is_active"]:
-        raise errors.Forbidden("This account is inactive.", code="account_inactive")
-    if user is not None and user["blocked_until"] and user["blocked_until"] > services().sessions.now():
-        raise errors.Forbidden("This account is blocked.", code="account_blocked",
-                               extra={"blocked_until": iso(user["blocked_until"])})
+    refusal = barred(user, services().sessions.now()) if user is not None else None
+    if refusal is not None:
+        raise refusal
     if user is None and required:
         raise errors.Unauthorized()
     return user

@@ -6,7 +6,7 @@ from flask import Blueprint
 from backend.openapi import doc
 from backend.routes import actor, load_query, services
 from backend.routes.guard import login_required
-from backend.schemas.resources import ResourceListSchema, ResourceQuery, RowPageSchema, RowSchema, json_row
+from backend.schemas.resources import ResourceListSchema, ResourceQuery, RowPageSchema, RowSchema
 
 bp = Blueprint("resources", __name__)
 TAGS = ["admin"]
@@ -28,11 +28,11 @@ def list_rows(name: str):
     args = load_query(ResourceQuery())
     page = services().resources.list_rows(actor(), name, (args.get("q") or "").strip() or None,
                                           args["page"], args["per_page"])
-    return {**page, "items": [json_row(r) for r in page["items"]]}
+    return RowPageSchema().dump(page)
 
 
 @bp.get("/admin/resources/<name>/<int:row_id>")
 @login_required
 @doc("One row of a resource", tags=TAGS, response=RowSchema, errors=(401, 403, 404))
 def get_row(name: str, row_id: int):
-    return json_row(services().resources.get_row(actor(), name, row_id))
+    return RowSchema().dump(services().resources.get_row(actor(), name, row_id))

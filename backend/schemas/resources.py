@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
 from backend.clock import iso
 from backend.schemas.common import PageQuery
@@ -38,7 +38,7 @@ class ResourceListSchema(Schema):
     items = fields.List(fields.Nested(ResourceSchema))
 
 
-def json_row(row: dict[str, Any]) -> dict[str, Any]:
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     """A database row with money as two-place strings and times as ISO 8601 with Z."""
     out: dict[str, Any] = {}
     for key, value in row.items():
@@ -61,7 +61,19 @@ class RowSchema(Schema):
 
     id = fields.Integer()
 
+    @post_dump(pass_original=True)
+    def _every_column(self, data: dict[str, Any], row: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # A schema dumps only the fields it declares; a row answers all of its columns.
+        return _json_row(row)
+
+
+class JsonRow(fields.Dict):
+    """A row of any resource inside a page (documented as any object, like the fields.Dict it is)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> dict[str, Any] | None:
+        return None if value is None else _json_row(value)
+
 
 RowPageSchema = Schema.from_dict({
-    "items": fields.List(fields.Dict()), "page": fields.Integer(), "per_page": fields.Integer(),
+    "items": fields.List(JsonRow()), "page": fields.Integer(), "per_page": fields.Integer(),
     "total": fields.Integer(), "pages": fields.Integer()}, name="ResourceRowPage")

@@ -49,7 +49,9 @@ class Services:
         self.stats = StatsService(*args)
         self.resources = ResourceService(*args)
         self.accounts = AccountService(*args)
-        self.auth = AuthService(*args)
+        self.cart = CartService(*args)
+        # Every login folds the guest's cart into the user's in its own transaction.
+        self.auth = AuthService(*args, cart=self.cart)
         self.mail = MailService(*args, before_send=self.auth.prepare_requested_mail)
         self.sessions = SessionService(*args)
         # One listing cache shared by the services whose writes change what a listing matches.
@@ -61,7 +63,6 @@ class Services:
         self.variants = VariantService(*args, cache=listing_cache)
         self.search = SearchService(*args)
         self.seed = SeedService(*args, media=self.media)
-        self.cart = CartService(*args)
         self.coupons = CouponService(*args)
         self.orders = OrderService(*args)
         self.shipping = ShippingService(*args)

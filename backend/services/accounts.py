@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from backend import errors
+from backend.clock import iso
 from backend.context import Actor
 from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
@@ -25,6 +27,17 @@ def check_new_password(password: str, username: str, email: str, field: str = "p
 
 def public_user(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in PUBLIC_USER_FIELDS}
+
+
+def barred(user: dict[str, Any], now: datetime) -> errors.Forbidden | None:
+    """The 403 for an account that may not be used now (inactive, or blocked until a later time); None if it may.
+    Asked at every login and of every request's session."""
+    if not user["is_active"]:
+        return errors.Forbidden("This account is inactive.", code="account_inactive")
+    if user["blocked_until"] is not None and user["blocked_until"] > now:
+        return errors.Forbidden("This account is blocked.", code="account_blocked",
+                                extra={"blocked_until": iso(user["blocked_until"])})
+    return None
 
 
 class AccountService(Service):

@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from backend import errors
-from backend.clock import iso
 from backend.context import Actor
 from backend.passwords import ROUNDS, check_password, hash_password, password_problems
 from backend.repositories.accounts import AccountRepository
@@ -16,8 +15,9 @@ from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
 from backend.repositories.sessions import SessionRepository
 from backend.services import audit
-from backend.services.accounts import check_new_password, public_user
+from backend.services.accounts import barred, check_new_password, public_user
 from backend.services.base import Service
+from backend.services.cart import CartService
 from backend.services.mail import SMS_PREFIX
 from backend.services.sessions import NewSession, SessionService
 from backend.tokens import hash_token, new_code, new_token, same_hash
@@ -49,6 +49,10 @@ class LoginResult:
 
 
 class AuthService(Service):
+    def __init__(self, *args: Any, cart: CartService) -> None:
+        super().__init__(*args)
+        self._cart = cart
+
     @property
     def _sessions(self) -> SessionService:
         return SessionService(self.db, self.settings, self._clock)
@@ -106,8 +110,9 @@ class AuthService(Service):
                          f"Your registration code is {code}\n\nIt is valid for 15 minutes. "
                          "If you did not register, ignore this email.\n")
 
-    def verify_registration(self, actor: Actor, email: str, code: str) -> LoginResult:
-        """Create the account and log in; ValidationFailed for a wrong or expired code, Conflict when taken."""
+    def verify_registration(self, actor: Actor, email: str, code: str, guest_token: str | None = None) -> LoginResult:
+        """Create the account and log in (merging the guest cart of guest_token); ValidationFailed for a wrong or
+        expired code, Conflict when taken."""
         now = self.now()
         with self.db.uow() as uow:
             repo = AuthRepository(uow.conn)
@@ -138,52 +143,60 @@ class AuthService(Service):
                                         pending["full_name"], "customer")
             repo.remove_pending(pending["id"])
             audit.record(uow, actor, "auth.registered", "user", user_id, actor_id=user_id)
-            result = self._log_in(uow, accounts.get_user(user_id), actor, "registration")
+            result = self._log_in(uow, accounts.get_user(user_id), actor, "registration", guest_token)
             uow.commit()
         return result
 
     # ------------------------------------------------------------ login
-    def login(self, actor: Actor, login: str, password: str) -> LoginResult:
-        """Password login by email or username; raises Unauthorized(invalid_credentials) or Forbidden."""
+    def login(self, actor: Actor, login: str, password: str, guest_token: str | None = None) -> LoginResult:
+        """Password login by email or username, merging the guest cart of guest_token; raises
+        Unauthorized(invalid_credentials) or Forbidden."""
         with self.db.uow() as uow:
-            user = AccountRepository(uow.conn).get_user_for_login(login)
+            found = AccountRepository(uow.conn).get_user_for_login(login)
         # bcrypt runs outside any transaction, and for unknown users too (against a dummy hash),
-        # so both cases take the same time and hold no connection while hashing.
-        password_ok = check_password(password, user["password_hash"] if user else _dummy_hash())
+        # so both cases take the same time and hold no connection or lock while hashing.
+        password_ok = check_password(password, found["password_hash"] if found else _dummy_hash())
         now = self.now()
-        locked = bool(user and user["login_locked_until"] and user["login_locked_until"] > now)
         with self.db.uow() as uow:
+            accounts = AccountRepository(uow.conn)
+            # The row again, locked until this attempt has written its outcome: the lockout is decided on the
+            # counters as they are now, so a guess racing the failure that locks the account waits and is refused.
+            user = accounts.get_user_with_password(found["id"]) if found else None
+            # A password changed while hashing: the one that matched is not the password any more.
+            password_ok = bool(password_ok and found and user and user["password_hash"] == found["password_hash"])
+            locked = bool(user and user["login_locked_until"] and user["login_locked_until"] > now)
             if user is None or not password_ok or locked:
                 if user is not None and not password_ok:
-                    AccountRepository(uow.conn).update_failed_login(user["id"], LOCK_AFTER_FAILURES, now + LOCK_FOR)
+                    accounts.update_failed_login(user["id"], LOCK_AFTER_FAILURES, now + LOCK_FOR)
                 reason = "unknown_user" if user is None else "locked" if locked else "wrong_password"
                 audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
                              {"reason": reason, "method": "password"}, actor_id=user["id"] if user else None)
                 uow.commit()
                 raise _invalid_credentials()
             self._refuse_if_barred(uow, actor, user, "password")
-            result = self._log_in(uow, user, actor, "password")
+            result = self._log_in(uow, user, actor, "password", guest_token)
             uow.commit()
         return result
 
     def _refuse_if_barred(self, uow, actor: Actor, user: dict[str, Any], method: str) -> None:
         """Raise Forbidden for an inactive account or one blocked until a later time (audited, committed)."""
-        blocked = user["blocked_until"] is not None and user["blocked_until"] > self.now()
-        if user["is_active"] and not blocked:
+        refusal = barred(user, self.now())
+        if refusal is None:
             return
         reason = "inactive" if not user["is_active"] else "blocked"
         audit.record(uow, actor, "auth.login_failed", "user", user["id"], {"reason": reason, "method": method},
                      actor_id=user["id"])
         uow.commit()
-        if not user["is_active"]:
-            raise errors.Forbidden("This account is inactive.", code="account_inactive")
-        raise errors.Forbidden("This account is blocked.", code="account_blocked",
-                               extra={"blocked_until": iso(user["blocked_until"])})
+        raise refusal
 
-    def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str) -> LoginResult:
+    def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str, guest_token: str | None) -> LoginResult:
+        """Every kind of login: a session, the login recorded, and the guest's cart (the sw_cart cookie's
+        token) folded into the user's, all in the caller's unit of work, so they commit together or not at all."""
         session = self._sessions.start(uow, user["id"], actor.ip, actor.user_agent)
         AccountRepository(uow.conn).update_logged_in(user["id"], self.now())
         audit.record(uow, actor, "auth.login", "session", session.id, {"method": method}, actor_id=user["id"])
+        if guest_token:
+            self._cart.merge_in(uow, guest_token, user["id"])
         return LoginResult(public_user(user), session)
 
     # ------------------------------------------------------------ one-time codes
@@ -202,8 +215,9 @@ class AuthService(Service):
                                              f"Your login code is {code}\n\nIt is valid for 10 minutes "
                                              "and works once. If you did not ask for it, ignore this.\n")
 
-    def verify_otp(self, actor: Actor, email: str, code: str) -> LoginResult:
-        """Log in with an emailed code; raises Unauthorized(invalid_credentials) or Forbidden."""
+    def verify_otp(self, actor: Actor, email: str, code: str, guest_token: str | None = None) -> LoginResult:
+        """Log in with an emailed code, merging the guest cart of guest_token; raises
+        Unauthorized(invalid_credentials) or Forbidden."""
         now = self.now()
         with self.db.uow() as uow:
             accounts, repo = AccountRepository(uow.conn), AuthRepository(uow.conn)
@@ -218,7 +232,7 @@ class AuthService(Service):
                 raise _invalid_credentials()
             self._refuse_if_barred(uow, actor, user, "code")
             repo.update_code_used(live["id"], now)
-            result = self._log_in(uow, user, actor, "code")
+            result = self._log_in(uow, user, actor, "code", guest_token)
             uow.commit()
         return result
 

@@ -1,7 +1,8 @@
 """Carts of guests and users, saved-for-later items, and the merge of a guest cart at login."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +15,24 @@ from backend.services import coupons
 from backend.services.base import Service
 from backend.services.pricing import ZERO, order_totals, price_products
 from backend.services.variants import label_lines
-from backend.tokens import hash_token
+from backend.tokens import hash_token, new_token
 
 
 @dataclass(frozen=True)
 class CartOwner:
-    """Whose cart: a logged-in user, else a guest known by the random token of the sw_cart cookie."""
+    """Whose cart: a logged-in user, else a guest known by the random token of the sw_cart cookie. A user's
+    request still sending a guest token (a cookie no login cleared) has that cart joined to the user's first."""
     user_id: int | None = None
     guest_token: str | None = None
+
+
+@dataclass(frozen=True)
+class CartAnswer:
+    """A cart use case's answer: the cart (None when it answers nothing) and what becomes of the sw_cart cookie:
+    set to new_guest_token (a guest's first cart), or dropped when guest_cart_merged (it joined the user's)."""
+    cart: dict[str, Any] | None = None
+    new_guest_token: str | None = None
+    guest_cart_merged: bool = False
 
 
 def line_problem(line: dict[str, Any]) -> str | None:
@@ -64,11 +75,13 @@ def insufficient_stock(lines: list[dict[str, Any]], message: str = "Not enough s
 
 class CartService(Service):
     # ------------------------------------------------------------------ reading
-    def get_cart(self, owner: CartOwner) -> dict[str, Any]:
+    def get_cart(self, owner: CartOwner) -> CartAnswer:
         """The owner's cart with current prices and stock (empty when there is none yet)."""
         with self.db.uow() as uow:
-            cart_id = self._find_cart(CartRepository(uow.conn), owner)
-            return self._present(uow.conn, cart_id)
+            _, cart_id, answer = self._claimed_cart(uow, owner)
+            cart = self._present(uow.conn, cart_id)
+            uow.commit()  # the merge of a guest cart, if there was one; a plain read commits nothing
+        return replace(answer, cart=cart)
 
     def _present(self, conn, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cart answer; cart: its lines already priced by price_lines in this use case (else priced here)."""
@@ -81,6 +94,33 @@ class CartService(Service):
                               shipping=None)
         return {**cart, "discount_total": totals.discount_total, "total": totals.total,
                 "coupon": applied.answer(totals), "currency": self.settings.store_currency}
+
+    def _claim(self, uow, owner: CartOwner, create: bool = False) -> tuple[CartOwner, CartAnswer]:
+        """The owner a use case works for and the cookie part of its answer: a user's leftover guest cart joins
+        theirs here, in the use case's own unit of work; a guest's first write (create) gets a new token."""
+        if owner.user_id is not None:
+            if not owner.guest_token:
+                return owner, CartAnswer()
+            self.merge_in(uow, owner.guest_token, owner.user_id)
+            return owner, CartAnswer(guest_cart_merged=True)
+        if owner.guest_token or not create:
+            return owner, CartAnswer()
+        token = new_token()
+        return CartOwner(guest_token=token), CartAnswer(new_guest_token=token)
+
+    def _claimed_cart(self, uow, owner: CartOwner) -> tuple[CartRepository, int | None, CartAnswer]:
+        """The owner's cart id (None: none yet) after _claim, with the repository to change it through."""
+        repo = CartRepository(uow.conn)
+        owner, answer = self._claim(uow, owner)
+        return repo, self._find_cart(repo, owner), answer
+
+    def _cart_with_line(self, uow, owner: CartOwner, product_id: int,
+                        variant_id: int | None) -> tuple[CartRepository, int, CartAnswer]:
+        """_claimed_cart for a change of one line; raises NotFound when that line is not in the cart."""
+        repo, cart_id, answer = self._claimed_cart(uow, owner)
+        if not cart_id or not repo.get_quantity(cart_id, product_id, variant_id):
+            raise errors.NotFound("That product is not in the cart.")
+        return repo, cart_id, answer
 
     @staticmethod
     def _find_cart(repo: CartRepository, owner: CartOwner) -> int | None:
@@ -99,12 +139,13 @@ class CartService(Service):
 
     # ------------------------------------------------------------------ changing lines
     def add_item(self, owner: CartOwner, product_id: int, quantity: int,
-                 variant_id: int | None = None) -> dict[str, Any]:
+                 variant_id: int | None = None) -> CartAnswer:
         """Add quantity to the (product, variant) line; raises NotFound (unknown or archived product),
         ValidationFailed variant_id (missing for a product with variants, not of this product, or given for
         one without), Conflict insufficient_stock."""
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
+            owner, answer = self._claim(uow, owner, create=True)
             item = self._item(uow.conn, product_id, variant_id)
             cart_id = self._cart_for_writing(repo, owner)
             wanted = repo.get_quantity(cart_id, product_id, variant_id) + quantity
@@ -112,17 +153,14 @@ class CartService(Service):
             repo.add_quantity(cart_id, product_id, quantity, self.now(), variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
-        return cart
+        return replace(answer, cart=cart)
 
     def set_quantity(self, owner: CartOwner, product_id: int, quantity: int,
-                     variant_id: int | None = None) -> dict[str, Any]:
+                     variant_id: int | None = None) -> CartAnswer:
         """Set a line's quantity (0 removes it); raises NotFound (no such line), ValidationFailed variant_id
         (its variant is gone, or its product has variants now), Conflict insufficient_stock."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.get_quantity(cart_id, product_id, variant_id):
-                raise errors.NotFound("That product is not in the cart.")
+            repo, cart_id, answer = self._cart_with_line(uow, owner, product_id, variant_id)
             if quantity == 0:
                 repo.remove_line(cart_id, product_id, variant_id)
             else:
@@ -130,33 +168,37 @@ class CartService(Service):
                 repo.update_quantity(cart_id, product_id, quantity, variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
-        return cart
+        return replace(answer, cart=cart)
 
-    def remove_item(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> None:
+    def remove_item(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> CartAnswer:
         """Remove a line; raises NotFound when it is not in the cart."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            cart_id = self._find_cart(repo, owner)
-            if not cart_id or not repo.remove_line(cart_id, product_id, variant_id):
-                raise errors.NotFound("That product is not in the cart.")
+            repo, cart_id, answer = self._cart_with_line(uow, owner, product_id, variant_id)
+            repo.remove_line(cart_id, product_id, variant_id)
             uow.commit()
+        return answer
 
-    def clear(self, owner: CartOwner) -> None:
+    def clear(self, owner: CartOwner) -> CartAnswer:
         """Empty the cart (nothing to do when there is none)."""
+        return self._change_if_any(owner, CartRepository.remove_lines)
+
+    def _change_if_any(self, owner: CartOwner, change: Callable[[CartRepository, int], object]) -> CartAnswer:
+        """change(repo, cart_id) on the owner's cart in one unit of work; nothing to do when there is none."""
         with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            cart_id = self._find_cart(repo, owner)
+            repo, cart_id, answer = self._claimed_cart(uow, owner)
             if cart_id:
-                repo.remove_lines(cart_id)
-                uow.commit()
+                change(repo, cart_id)
+            uow.commit()
+        return answer
 
     # ------------------------------------------------------------------ coupon
-    def apply_coupon(self, owner: CartOwner, code: str) -> dict[str, Any]:
+    def apply_coupon(self, owner: CartOwner, code: str) -> CartAnswer:
         """Put the coupon named by code on the cart (replacing one there); raises ValidationFailed coupon_invalid
         (unknown, inactive, outside its dates, the cart under its minimum), Conflict coupon_exhausted."""
         now = self.now()
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
+            owner, answer = self._claim(uow, owner, create=True)
             coupon = coupons.find(uow.conn, code)
             cart_id = self._cart_for_writing(repo, owner)
             priced = price_lines(uow.conn, repo.list_lines(cart_id), now)
@@ -164,16 +206,11 @@ class CartService(Service):
             repo.update_coupon(cart_id, coupon["id"])
             cart = self._present(uow.conn, cart_id, priced)  # the lines are priced once
             uow.commit()
-        return cart
+        return replace(answer, cart=cart)
 
-    def remove_coupon(self, owner: CartOwner) -> None:
+    def remove_coupon(self, owner: CartOwner) -> CartAnswer:
         """Take the coupon off the cart (nothing to do when there is none)."""
-        with self.db.uow() as uow:
-            repo = CartRepository(uow.conn)
-            cart_id = self._find_cart(repo, owner)
-            if cart_id:
-                repo.update_coupon(cart_id, None)
-                uow.commit()
+        return self._change_if_any(owner, lambda repo, cart_id: repo.update_coupon(cart_id, None))
 
     @staticmethod
     def _product(conn, product_id: int) -> dict[str, Any]:
@@ -202,10 +239,12 @@ class CartService(Service):
             raise insufficient_stock([{**item, "quantity": wanted}], f"Only {item['stock']} in stock.")
 
     # ------------------------------------------------------------------ saved for later
-    def save_for_later(self, user_id: int, product_id: int, variant_id: int | None = None) -> dict[str, Any]:
-        """Move a cart line to the saved list; raises NotFound when it is not in the cart."""
+    def save_for_later(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> CartAnswer:
+        """Move a user's cart line to the saved list; raises NotFound when it is not in the cart."""
+        user_id = self._user_of(owner)
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
+            _, answer = self._claim(uow, owner)
             cart_id = repo.get_user_cart_id(user_id)
             quantity = repo.get_quantity(cart_id, product_id, variant_id) if cart_id else 0
             if not quantity:
@@ -214,7 +253,7 @@ class CartService(Service):
             repo.add_saved(user_id, product_id, quantity, self.now(), variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
-        return cart
+        return replace(answer, cart=cart)
 
     def list_saved(self, user_id: int, page: int, per_page: int) -> dict[str, Any]:
         """A page of the user's saved items, most recent first, with current prices and stock."""
@@ -229,11 +268,13 @@ class CartService(Service):
                  for row in rows]
         return paged(items, page, per_page, total)
 
-    def move_to_cart(self, user_id: int, product_id: int, variant_id: int | None = None) -> dict[str, Any]:
-        """Move a saved item back to the cart, capped at stock; raises NotFound, ValidationFailed variant_id,
-        Conflict insufficient_stock."""
+    def move_to_cart(self, owner: CartOwner, product_id: int, variant_id: int | None = None) -> CartAnswer:
+        """Move a user's saved item back to the cart, capped at stock; raises NotFound, ValidationFailed
+        variant_id, Conflict insufficient_stock."""
+        user_id = self._user_of(owner)
         with self.db.uow() as uow:
             repo = CartRepository(uow.conn)
+            _, answer = self._claim(uow, owner)
             saved = repo.get_saved_quantity(user_id, product_id, variant_id)
             if not saved:
                 raise errors.NotFound("That product is not saved.")
@@ -247,7 +288,14 @@ class CartService(Service):
             repo.remove_saved(user_id, product_id, variant_id)
             cart = self._present(uow.conn, cart_id)
             uow.commit()
-        return cart
+        return replace(answer, cart=cart)
+
+    @staticmethod
+    def _user_of(owner: CartOwner) -> int:
+        """The saved-for-later list is a user's: a guest has none."""
+        if owner.user_id is None:
+            raise errors.Unauthorized()
+        return owner.user_id
 
     def remove_saved(self, user_id: int, product_id: int, variant_id: int | None = None) -> None:
         """Forget a saved item; raises NotFound."""
@@ -257,23 +305,15 @@ class CartService(Service):
             uow.commit()
 
     # ------------------------------------------------------------------ login
-    def merge_guest_cart(self, guest_token: str | None, user_id: int) -> int:
-        """Fold a guest cart into the user's (quantities added, capped at stock) and delete it; returns lines merged."""
-        if not guest_token or len(guest_token) > 200:
-            return 0
-        with self.db.uow() as uow:
-            merged = self.merge_in(uow, guest_token, user_id)
-            uow.commit()
-        return merged
-
-    def merge_in(self, uow, guest_token: str, user_id: int) -> int:
-        """merge_guest_cart inside the caller's unit of work (a login that wants one transaction)."""
+    def merge_in(self, uow, guest_token: str, user_id: int) -> None:
+        """Fold the guest cart of guest_token into the user's (quantities added, capped at stock; its coupon unless
+        the user's cart has one) and delete it, in the caller's unit of work: a login's, or that of a user's
+        request still sending the guest cookie. Nothing to do when there is no such cart."""
         repo = CartRepository(uow.conn)
         guest_cart = repo.get_guest_cart_id(hash_token(guest_token))
         if not guest_cart:
-            return 0
+            return
         lines = repo.list_lines(guest_cart)
-        merged = 0
         guest_coupon = repo.get_coupon_id(guest_cart)
         if lines or guest_coupon:
             cart_id = repo.add_user_cart(user_id, self.now())
@@ -285,6 +325,4 @@ class CartService(Service):
                 target = min(have + line["quantity"], line["stock"])
                 if not line["is_archived"] and target > have:
                     repo.add_quantity(cart_id, line["product_id"], target - have, self.now(), line["variant_id"])
-                    merged += 1
         repo.remove_cart(guest_cart)
-        return merged

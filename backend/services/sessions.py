@@ -7,6 +7,7 @@ from typing import Any
 
 from backend import errors
 from backend.repositories.sessions import SessionRepository
+from backend.schemas.common import paged
 from backend.services.base import Service
 from backend.tokens import hash_token, new_token, same_hash
 
@@ -56,12 +57,15 @@ class SessionService(Service):
     def csrf_ok(session: dict[str, Any], csrf_token: str | None) -> bool:
         return bool(csrf_token) and same_hash(csrf_token, session["csrf_hash"])
 
-    def list_for_user(self, user_id: int, current_session_id: int | None) -> list[dict[str, Any]]:
-        """The user's live sessions, newest first, marking the one asking."""
+    def list_for_user(self, user_id: int, current_session_id: int | None, page: int, per_page: int) -> dict[str, Any]:
+        """A page of the user's live sessions, newest first, marking the one asking."""
         now = self.now()
         with self.db.uow() as uow:
             rows = SessionRepository(uow.conn).list_for_user(user_id, now, self._idle_since(now))
-        return [{**row, "current": row["id"] == current_session_id} for row in rows]
+        # Paged here rather than in SQL: a user has at most max_sessions_per_user, and one read gives the total.
+        start = (page - 1) * per_page
+        items = [{**row, "current": row["id"] == current_session_id} for row in rows[start:start + per_page]]
+        return paged(items, page, per_page, len(rows))
 
     def end(self, user_id: int, session_id: int) -> None:
         """End one of the user's sessions; raises NotFound for another user's or an unknown one."""

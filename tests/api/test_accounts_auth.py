@@ -8,6 +8,7 @@ from tests import accounts_support
 from tests.accounts_support import STRONG_PASSWORD, code_in, wait_for_mail
 from tests.conftest import uid
 from tests.helpers import assert_error
+from tests.orders_support import add_product
 
 # The SMTP sink and the real sender aimed at it (fixtures shared by the accounts tests).
 smtp_sink, smtp_sender = accounts_support.smtp_sink, accounts_support.smtp_sender
@@ -264,3 +265,33 @@ def test_reset_names_a_dead_link_and_a_weak_password_at_once(client):
                          422, "validation_error")
     assert set(error["fields"]) == {"token", "password"}
     assert error["fields"]["password"] == ["Use at least 10 characters."]
+
+
+def _guest_with_a_cart(app, db):
+    """A browser holding a guest cart of one product (2 of it); returns (browser, product id)."""
+    browser, product = app.test_client(), add_product(db, stock=5)
+    assert browser.post("/api/v1/cart/items", json={"product_id": product, "quantity": 2}).status_code == 201
+    return browser, product
+
+
+def _cart_after_login(browser, login) -> dict[int, int]:
+    assert login.status_code in (200, 201), login.get_json()
+    assert browser.get_cookie("sw_cart") is None  # the guest cart joined the user's: its cookie goes
+    cart = browser.get("/api/v1/cart", headers={"Authorization": f"Bearer {login.get_json()['token']}"})
+    return {line["product_id"]: line["quantity"] for line in cart.get_json()["items"]}
+
+
+def test_code_and_registration_logins_bring_the_guest_cart_along(app, db, make_user, smtp_sink, smtp_sender):
+    user = make_user()
+    browser, product = _guest_with_a_cart(app, db)
+    browser.post("/api/v1/auth/otp", json={"email": user["email"]})
+    code = code_in(wait_for_mail(smtp_sink, smtp_sender, user["email"], "login code"))
+    login = browser.post("/api/v1/auth/otp/verify", json={"email": user["email"], "code": code})
+    assert _cart_after_login(browser, login) == {product: 2}
+
+    browser, product = _guest_with_a_cart(app, db)
+    email = f"cart-{uid()}@example.test"
+    _register(browser, email, f"cart_{uid()}", full_name="Guest Buyer")
+    code = code_in(wait_for_mail(smtp_sink, smtp_sender, email, "code"))
+    login = browser.post("/api/v1/auth/register/verify", json={"email": email, "code": code})
+    assert _cart_after_login(browser, login) == {product: 2}

@@ -173,3 +173,15 @@ def test_an_address_change_names_every_bad_field_at_once(client, make_user):
     error = assert_error(client.patch(f"/api/v1/account/addresses/{made.get_json()['id']}", headers=user["headers"],
                                       json={"city": " ", "country": "", "phone": "call me"}), 422, "validation_error")
     assert set(error["fields"]) == {"city", "country", "phone"}
+
+
+def test_own_sessions_are_paged_newest_first(client, make_user):
+    user = make_user()
+    for _ in range(2):  # three sessions in all: the test limit
+        client.post("/api/v1/auth/login", json={"login": user["email"], "password": user["password"]})
+    first = client.get("/api/v1/auth/sessions?per_page=2", headers=user["headers"]).get_json()
+    second = client.get("/api/v1/auth/sessions?per_page=2&page=2", headers=user["headers"]).get_json()
+    assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (3, 2, 2, 1)
+    # The oldest, on the last page, is the one asking.
+    assert [s["current"] for s in first["items"] + second["items"]] == [False, False, True]
+    assert second["items"][0]["id"] == user["session_id"]

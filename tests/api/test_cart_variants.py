@@ -111,9 +111,9 @@ def test_guest_variant_lines_survive_login(client, make_user, shirt, services):
     guest = client.application.test_client()
     assert guest.post("/api/v1/cart/items", json={"product_id": shirt["id"], "variant_id": shirt["m_red"]["id"],
                                                   "quantity": 2}).status_code == 201
-    token = guest.get_cookie("sw_cart").value
     user = make_user()
-    services.cart.merge_guest_cart(token, user["id"])
+    login = guest.post("/api/v1/auth/login", json={"login": user["email"], "password": user["password"]})
+    assert login.status_code == 200, login.get_json()
     cart = client.get("/api/v1/cart", headers=user["headers"]).get_json()
     assert [(i["variant_id"], i["variant_label"], i["quantity"]) for i in cart["items"]] == [
         (shirt["m_red"]["id"], "M / Red", 2)]

@@ -98,4 +98,4 @@ def test_cart_page_changes_everything_in_place(page, services, db, make_user):
     page.click("#cart-clear")
     expect(page.locator("#cart-status")).to_have_text("Your cart is empty.")
     assert page.evaluate("window.stillHere") is True
-    assert services.cart.get_cart(CartOwner(user_id=user["id"]))["items"] == []
+    assert services.cart.get_cart(CartOwner(user_id=user["id"])).cart["items"] == []

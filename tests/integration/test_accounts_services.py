@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -84,3 +86,30 @@ def test_pending_registration_keeps_only_hashes(services):
         code = cur.fetchone()["body_text"].split("code is ")[1][:6]
     assert row["password_hash"].startswith("$2") and "plum" not in row["password_hash"]
     assert len(row["code_hash"]) == 64 and code not in row["code_hash"]
+
+
+def test_a_lockout_set_while_the_password_is_checked_refuses_the_right_password(services):
+    """The login decides on the lockout under the row lock it writes the counters with, not on the row it read
+    before hashing: a right guess racing the failure that locks the account is refused like every later one."""
+    email, password = f"race-{uid()}@example.test", "the-real-password-1"
+    with services.db.uow() as uow:  # a real-cost hash: the check takes long enough to lock the account meanwhile
+        user_id = AccountRepository(uow.conn).add_user(email, f"race_{uid()}", hash_password(password), "")
+        uow.commit()
+    outcome: list[BaseException | None] = []
+
+    def log_in() -> None:
+        try:
+            services.auth.login(ACTOR, email, password)
+            outcome.append(None)
+        except errors.AppError as exc:
+            outcome.append(exc)
+
+    guess = threading.Thread(target=log_in)
+    guess.start()
+    time.sleep(0.05)  # the login has read the row and is hashing (bcrypt at full cost takes far longer)
+    with services.db.cursor() as cur:  # what the fifth failure of a concurrent attempt writes
+        cur.execute("UPDATE users SET failed_logins = 5, login_locked_until = %s WHERE id = %s",
+                    (services.auth.now() + timedelta(minutes=15), user_id))
+    guess.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], errors.Unauthorized), outcome
+    assert json.loads(_events(services.db, user_id)[-1]["details"]) == {"reason": "locked", "method": "password"}
