@@ -9,7 +9,7 @@ from backend.routes import actor, created, load_json, load_query, services
 from backend.routes.cart import CART_COOKIE, drop_cart_cookie, guest_token
 from backend.routes.guard import SESSION_COOKIE, current_user, login_required
 from backend.schemas import accounts as s
-from backend.services.auth import LoginResult
+from backend.services.auth import OTP_TTL, REGISTRATION_TTL, RESET_TTL, LoginResult, lasts
 
 bp = Blueprint("accounts", __name__)
 pages = Blueprint("account_pages", __name__)
@@ -80,7 +80,8 @@ def _no_content(clear_cookie: bool = False) -> Response:
 def register():
     data = load_json(s.RegisterSchema())
     services().auth.register(actor(), data["email"], data["username"], data["password"], data["full_name"])
-    return _accepted("If the address can receive mail, a code is on its way; it is valid for 15 minutes.")
+    return _accepted("If the address can receive mail, a code is on its way; "
+                     f"it is valid for {lasts(REGISTRATION_TTL)}.")
 
 
 @bp.post("/auth/register/verify")
@@ -125,7 +126,7 @@ def me():
 def request_otp():
     data = load_json(s.OtpRequestSchema())
     services().auth.request_otp(actor(), data["email"], data["channel"])
-    return _accepted("If an account uses this address, a login code is on its way; it is valid for 10 minutes.")
+    return _accepted(f"If an account uses this address, a login code is on its way; it is valid for {lasts(OTP_TTL)}.")
 
 
 @bp.post("/auth/otp/verify")
@@ -145,7 +146,8 @@ def verify_otp():
 def forgot_password():
     data = load_json(s.EmailSchema())
     services().auth.forgot_password(actor(), data["email"])
-    return _accepted("If an account uses this address, a reset link is on its way; it is valid for 15 minutes.")
+    return _accepted("If an account uses this address, a reset link is on its way; "
+                     f"it is valid for {lasts(RESET_TTL)}.")
 
 
 @bp.post("/auth/password/reset")

@@ -32,6 +32,11 @@ LOCK_FOR = timedelta(minutes=15)
 INVALID_CREDENTIALS = "Wrong login or password, or too many failed attempts; try again later."
 
 
+def lasts(ttl: timedelta) -> str:
+    """'15 minutes': a code's or link's lifetime as the emails and the API's answers state it."""
+    return f"{ttl // timedelta(minutes=1)} minutes"
+
+
 @cache
 def _dummy_hash() -> str:
     """A hash to check unknown logins against, so they take as long as wrong passwords."""
@@ -107,7 +112,7 @@ class AuthService(Service):
         AuthRepository(uow.conn).add_pending(email, request["username"], request["password_hash"],
                                              request["full_name"], hash_token(code), expires_at)
         mail.add_message(email, f"Your Shopwright code: {code}",
-                         f"Your registration code is {code}\n\nIt is valid for 15 minutes. "
+                         f"Your registration code is {code}\n\nIt is valid for {lasts(REGISTRATION_TTL)}. "
                          "If you did not register, ignore this email.\n")
 
     def verify_registration(self, actor: Actor, email: str, code: str, guest_token: str | None = None) -> LoginResult:
@@ -212,7 +217,7 @@ class AuthService(Service):
         AuthRepository(uow.conn).add_code(user["id"], "login", hash_token(code), expires_at, self.now())
         to = SMS_PREFIX + user["phone"] if request["channel"] == "sms" and user["phone"] else email
         MailRepository(uow.conn).add_message(to, f"Your Shopwright login code: {code}",
-                                             f"Your login code is {code}\n\nIt is valid for 10 minutes "
+                                             f"Your login code is {code}\n\nIt is valid for {lasts(OTP_TTL)} "
                                              "and works once. If you did not ask for it, ignore this.\n")
 
     def verify_otp(self, actor: Actor, email: str, code: str, guest_token: str | None = None) -> LoginResult:
@@ -249,7 +254,7 @@ class AuthService(Service):
         AuthRepository(uow.conn).add_reset(user["id"], hash_token(token), expires_at)
         MailRepository(uow.conn).add_message(
             email, "Reset your Shopwright password",
-            f"To choose a new password, open this link within 15 minutes:\n\n"
+            f"To choose a new password, open this link within {lasts(RESET_TTL)}:\n\n"
             f"{self.settings.public_url.rstrip('/')}/reset?token={token}\n\n"
             "It works once. If you did not ask for it, ignore this email; your password stays as it is.\n")
         asker = Actor(ip=request["ip"], request_id=request["request_id"])
