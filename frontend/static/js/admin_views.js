@@ -25,7 +25,7 @@ function salesChart(days, currency) {
     const i = days.indexOf(d);
     return svg("text", { x: pad + i * step, y: height - pad + 14 }, d.day.slice(5));
   });
-  return svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "Sales per day, last 30 days" },
+  return svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Sales per day, last ${days.length} days` },
     svg("line", { class: "axis", x1: pad, y1: height - pad, x2: width - pad, y2: height - pad }),
     svg("text", { x: 2, y: pad - 8 }, money(top, currency)), ...bars, ...labels);
 }
@@ -40,7 +40,7 @@ export async function renderDashboard(target) {
   const total = stats.sales_per_day.reduce((sum, d) => sum + Number(d.revenue), 0);
   target.append(
     el("h1", {}, "Dashboard"),
-    el("div", { class: "panel chart", id: "sales-chart" }, el("h2", {}, `Sales, last 30 days: ${money(total, stats.currency)}`),
+    el("div", { class: "panel chart", id: "sales-chart" }, el("h2", {}, `Sales, last ${stats.sales_per_day.length} days: ${money(total, stats.currency)}`),
       salesChart(stats.sales_per_day, stats.currency)),
     el("div", { class: "cards" },
       list("Top products", stats.top_products, (p) => [el("span", {}, p.name), el("span", {}, `${p.units} sold · ${money(p.revenue, stats.currency)}`)]),
@@ -49,9 +49,9 @@ export async function renderDashboard(target) {
       couponList(stats)));
 }
 
-// The coupons used in the last 30 days, most used first (stats.coupons; absent on an older server).
+// The coupons used in the stats' window (as many days as sales_per_day), most used first (stats.coupons; absent on an older server).
 function couponList(stats) {
-  const panel = list("Coupons, last 30 days", stats.coupons || [], (c) => [el("code", {}, c.code),
+  const panel = list(`Coupons, last ${stats.sales_per_day.length} days`, stats.coupons || [], (c) => [el("code", {}, c.code),
     el("span", {}, `${c.orders} ${c.orders === 1 ? "order" : "orders"} · −${money(c.discount, stats.currency)}`)], "No coupon was used.");
   panel.id = "dashboard-coupons";
   return panel;

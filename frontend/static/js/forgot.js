@@ -4,6 +4,7 @@ import { bindForm, showNotice } from "./forms.js";
 
 const form = $("forgot-form");
 bindForm(form, async (values) => {
-  await api("/auth/password/forgot", { method: "POST", body: { email: values.email } });
-  showNotice(form, `If ${values.email} belongs to an account, a reset link is on its way (valid 15 minutes).`);
+  // The server's answer says how long the link lasts (one definition, beside its TTL).
+  const answer = await api("/auth/password/forgot", { method: "POST", body: { email: values.email } });
+  showNotice(form, answer.message);
 });

@@ -14,10 +14,10 @@ bindForm($("login-form"), async (values) => {
 const verifyForm = $("otp-verify-form");
 
 bindForm($("otp-form"), async (values) => {
-  await api("/auth/otp", { method: "POST", body: { email: values.email } });
+  const answer = await api("/auth/otp", { method: "POST", body: { email: values.email } });
   verifyForm.elements.email.value = values.email;
   verifyForm.hidden = false;
-  showNotice(verifyForm, `If ${values.email} belongs to an account, a code is on its way (valid 10 minutes).`);
+  showNotice(verifyForm, answer.message);
   verifyForm.elements.code.focus();
 });
 

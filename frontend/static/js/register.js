@@ -6,11 +6,10 @@ const registerForm = $("register-form");
 const verifyForm = $("verify-form");
 
 bindForm(registerForm, async (values) => {
-  await api("/auth/register", { method: "POST", body: values });
+  const answer = await api("/auth/register", { method: "POST", body: values });
   registerForm.hidden = true;
   verifyForm.elements.email.value = values.email;
-  $("verify-hint").textContent =
-    `We sent a 6-digit code to ${values.email}. It is valid for 15 minutes.`;
+  $("verify-hint").textContent = `${values.email}: ${answer.message}`;
   verifyForm.hidden = false;
   verifyForm.elements.code.focus();
 });
