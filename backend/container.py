@@ -22,6 +22,7 @@ from backend.services.listing_cache import ListingCache
 from backend.services.mail import MailService
 from backend.services.offers import OfferService
 from backend.services.orders import OrderService
+from backend.services.payments import TestGateway
 from backend.services.products import ProductService
 from backend.services.resources import ResourceService
 from backend.services.search import SearchService
@@ -77,7 +78,7 @@ class Services:
         self.resources = ResourceService(*args)
         self.accounts = AccountService(*args)
         self.sessions = SessionService(*args)
-        self.auth = AuthService(*args)
+        self.auth = AuthService(*args, sessions=self.sessions)
         self.mail = MailService(*args, before_send=self.auth.prepare_requested_mail)
         # One listing cache shared by the services whose writes change what a listing matches.
         listing_cache = ListingCache(settings.catalog_cache_seconds)
@@ -87,10 +88,11 @@ class Services:
         self.offers = OfferService(*args, cache=listing_cache)
         self.variants = VariantService(*args, cache=listing_cache)
         self.search = SearchService(*args)
-        self.seed = SeedService(*args, media=self.media)
+        self.seed = SeedService(*args, media=self.media, variants=self.variants)
         self.cart = CartService(*args)
         self.coupons = CouponService(*args)
-        self.orders = OrderService(*args)
+        # The only gateway there is: it approves any valid test card but one (see TestGateway).
+        self.orders = OrderService(*args, gateway=TestGateway())
         self.shipping = ShippingService(*args)
         self.tax = TaxService(*args)
 

@@ -49,9 +49,9 @@ class LoginResult:
 
 
 class AuthService(Service):
-    @property
-    def _sessions(self) -> SessionService:
-        return SessionService(self.db, self.settings, self._clock)
+    def __init__(self, *args: Any, sessions: SessionService) -> None:
+        super().__init__(*args)
+        self.sessions = sessions
 
     # ------------------------------------------------------------ account mail asked for anonymously
     # register, request_otp and forgot_password answer after one INSERT that is the same for every
@@ -181,7 +181,7 @@ class AuthService(Service):
                                extra={"blocked_until": iso(user["blocked_until"])})
 
     def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str) -> LoginResult:
-        session = self._sessions.start(uow, user["id"], actor.ip, actor.user_agent)
+        session = self.sessions.start(uow, user["id"], actor.ip, actor.user_agent)
         AccountRepository(uow.conn).update_logged_in(user["id"], self.now())
         audit.record(uow, actor, "auth.login", "session", session.id, {"method": method}, actor_id=user["id"])
         return LoginResult(public_user(user), session)

@@ -60,10 +60,10 @@ def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
 
 
 class CategoryService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
         self._kept_tree: tuple[str, list[dict[str, Any]]] | None = None
 
     def tree(self) -> list[dict[str, Any]]:

@@ -19,10 +19,10 @@ FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "sta
 
 
 class OfferService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
 
     def list_offers(self, page: int = 1, per_page: int = 24) -> dict[str, Any]:
         """A page of offers, newest first, each with whether it is active now."""

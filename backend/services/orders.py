@@ -21,7 +21,7 @@ from backend.services import coupons
 from backend.services.audit import record
 from backend.services.base import Service
 from backend.services.cart import insufficient_stock, price_lines
-from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
+from backend.services.payments import Authorization, Card, PaymentGateway, card_errors
 from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
 from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
 
@@ -62,9 +62,9 @@ def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
 
 
 class OrderService(Service):
-    def __init__(self, *args: Any, gateway: PaymentGateway | None = None) -> None:
+    def __init__(self, *args: Any, gateway: PaymentGateway) -> None:
         super().__init__(*args)
-        self.gateway: PaymentGateway = gateway or TestGateway()
+        self.gateway = gateway
 
     # ------------------------------------------------------------------ checkout summary
     def summary(self, user_id: int, country: str | None = None,

@@ -47,9 +47,9 @@ def _cache_key(c: Criteria) -> tuple:
 
 
 class ProductService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None, images: ImageService | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache, images: ImageService) -> None:
         super().__init__(*args)
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
         self.images = images
 
     def list_products(self, page: int = 1, per_page: int = 24, *, q: str | None = None,
@@ -212,7 +212,7 @@ class ProductService(Service):
                          "product", product_id)
             uow.commit()
         self.cache.clear()
-        if files and self.images is not None:
+        if files:
             self.images.remove_unused_files(files)
         return outcome
 

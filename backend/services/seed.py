@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import bcrypt
 
@@ -63,9 +64,10 @@ def _slug(text: str) -> str:
 
 
 class SeedService(Service):
-    def __init__(self, *args, media: MediaStore | None = None) -> None:
+    def __init__(self, *args: Any, media: MediaStore, variants: VariantService) -> None:
         super().__init__(*args)
         self.media = media
+        self.variants = variants
 
     def catalog_is_empty(self) -> bool:
         with self.db.uow() as uow:
@@ -84,7 +86,7 @@ class SeedService(Service):
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
         self._add_variants(leaves, tag, rng)
-        if (products <= PICTURES_UP_TO if pictures is None else pictures) and self.media is not None:
+        if (products <= PICTURES_UP_TO) if pictures is None else pictures:
             self._add_pictures(first_id)
         return [leaf_id for leaf_id, _ in leaves]
 
@@ -102,14 +104,13 @@ class SeedService(Service):
             for product_id, (name, _, _) in demos:
                 repo.rename_product(product_id, name)
             uow.commit()
-        variants = VariantService(self.db, self.settings, self._clock)
         for product_id, (_, options, extra) in demos:
             with self.db.uow() as uow:
                 base = SeedRepository(uow.conn).get_price(product_id)
             names = list(options)
             for combo in itertools.product(*options.values()):
                 bump = extra.get(combo[0])
-                variants.create_variant(SYSTEM, product_id, {
+                self.variants.create_variant(SYSTEM, product_id, {
                     "sku": f"{_slug('-'.join([str(product_id), *combo]))}-{tag}".upper(),
                     "options": dict(zip(names, combo, strict=True)), "stock": rng.choice([0, 3, 8, 15]),
                     "price": base + bump if bump is not None else None})

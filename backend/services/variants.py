@@ -95,9 +95,9 @@ def present_variant(variant: dict[str, Any], currency: str) -> dict[str, Any]:
 
 
 class VariantService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
 
     def list_variants(self, product_id: int) -> dict[str, Any]:
         """A visible product's options and active variants; raises NotFound."""
