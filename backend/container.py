@@ -70,14 +70,14 @@ class Services:
         # Every service reads the time through self._now, so set_clock moves them all at once.
         args = (db, settings, self._now)
         self.media = MediaStore(settings.media_path)
+        self.sessions = SessionService(*args)
         self.health = HealthService(*args)
-        self.admin = AdminService(*args)
+        self.admin = AdminService(*args, sessions=self.sessions)
         self.backups = BackupService(*args, media=self.media)
         self.cleanup = CleanupService(*args)
         self.stats = StatsService(*args)
         self.resources = ResourceService(*args)
-        self.accounts = AccountService(*args)
-        self.sessions = SessionService(*args)
+        self.accounts = AccountService(*args, sessions=self.sessions)
         self.auth = AuthService(*args, sessions=self.sessions)
         self.mail = MailService(*args, before_send=self.auth.prepare_requested_mail)
         # One listing cache shared by the services whose writes change what a listing matches.

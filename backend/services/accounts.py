@@ -8,10 +8,10 @@ from backend import errors
 from backend.context import Actor
 from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
-from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service
+from backend.services.sessions import SessionService
 
 PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
 
@@ -28,6 +28,10 @@ def public_user(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class AccountService(Service):
+    def __init__(self, *args: Any, sessions: SessionService) -> None:
+        super().__init__(*args)
+        self.sessions = sessions
+
     def ensure_admin(self, email: str, password: str = "") -> str | None:
         """Create the admin account unless that email exists; returns a generated password, if one was made."""
         with self.db.uow() as uow:
@@ -78,7 +82,7 @@ class AccountService(Service):
             if any(problems.values()):
                 raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             repo.update_password(row["id"], hash_password(new))
-            ended = SessionRepository(uow.conn).remove_all_for_user(row["id"], actor.session_id)
+            ended = self.sessions.end_all(uow, row["id"], actor.session_id)
             audit.record(uow, actor, "auth.password_changed", "user", row["id"], {"sessions_ended": ended})
             uow.commit()
 

@@ -10,10 +10,10 @@ from backend.context import Actor
 from backend.passwords import hash_password
 from backend.repositories.admin import AdminRepository
 from backend.repositories.mail import MailRepository
-from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.base import Service
+from backend.services.sessions import SessionService
 
 # Actions an admin may not aim at their own account: they would lock themselves out.
 _SELF_HARM = {"deactivate", "block", "delete"}
@@ -21,6 +21,10 @@ PURGE_BATCH = 1000
 
 
 class AdminService(Service):
+    def __init__(self, *args: Any, sessions: SessionService) -> None:
+        super().__init__(*args)
+        self.sessions = sessions
+
     # ------------------------------------------------------------------ users
     def list_users(self, q: str | None, role: str | None, status: str | None, page: int,
                    per_page: int) -> dict[str, Any]:
@@ -59,7 +63,7 @@ class AdminService(Service):
             self._refuse_self_harm(actor, user, changes, now)
             done = self._apply_changes(uow, actor, repo, user, changes, now)
             if done and (changes.get("is_active") is False or self._blocks(changes, now)):
-                SessionRepository(uow.conn).remove_all_for_user(user_id)
+                self.sessions.end_all(uow, user_id)
             uow.commit()
         return self.get_user(user_id)
 
@@ -218,5 +222,5 @@ class AdminService(Service):
             self._erase(repo, user, now)
             return 1
         # A deactivated or blocked user is logged out everywhere at once.
-        SessionRepository(uow.conn).remove_all_for_user(user_id)
+        self.sessions.end_all(uow, user_id)
         return changed

@@ -14,7 +14,6 @@ from backend.passwords import ROUNDS, check_password, hash_password, password_pr
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
-from backend.repositories.sessions import SessionRepository
 from backend.services import audit
 from backend.services.accounts import check_new_password, public_user
 from backend.services.base import Service
@@ -255,7 +254,7 @@ class AuthService(Service):
                 raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             accounts.update_password(user["id"], hash_password(password))
             repo.update_resets_used(user["id"], self.now())
-            ended = SessionRepository(uow.conn).remove_all_for_user(user["id"])
+            ended = self.sessions.end_all(uow, user["id"])
             audit.record(uow, actor, "auth.password_reset", "user", user["id"], {"sessions_ended": ended},
                          actor_id=user["id"])
             uow.commit()
@@ -264,14 +263,14 @@ class AuthService(Service):
     def logout(self, actor: Actor) -> None:
         """End the asking session (audited)."""
         with self.db.uow() as uow:
-            SessionRepository(uow.conn).remove_session(actor.session_id, actor.user_id)
+            self.sessions.end(uow, actor.user_id, actor.session_id)
             audit.record(uow, actor, "auth.logout", "session", actor.session_id)
             uow.commit()
 
     def revoke_session(self, actor: Actor, session_id: int) -> None:
         """End one of the user's own sessions; raises NotFound for another user's or an unknown one."""
         with self.db.uow() as uow:
-            if not SessionRepository(uow.conn).remove_session(session_id, actor.user_id):
+            if not self.sessions.end(uow, actor.user_id, session_id):
                 raise errors.NotFound("No such session.")
             audit.record(uow, actor, "auth.session_revoked", "session", session_id)
             uow.commit()
