@@ -6,11 +6,13 @@ from typing import Any
 
 import pymysql
 
+from backend.db import Connection
+
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
 
 
 class Repository:
-    def __init__(self, conn: pymysql.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def _one(self, sql: str, args: Any = None) -> dict[str, Any] | None:
