@@ -20,6 +20,13 @@ class Repository:
             cur.execute(sql, args)
             return cur.fetchone()
 
+    def _row(self, sql: str, args: Any = None) -> dict[str, Any]:
+        """The row of a statement that always answers one (an aggregate without GROUP BY, SHOW CREATE TABLE)."""
+        row = self._one(sql, args)
+        if row is None:
+            raise LookupError(f"no row from a statement that always has one: {sql[:60]}")
+        return row
+
     def _all(self, sql: str, args: Any = None) -> list[dict[str, Any]]:
         with self.conn.cursor() as cur:
             cur.execute(sql, args)

@@ -120,16 +120,18 @@ def _address_fields(required: bool) -> dict[str, fields.Field]:
 
 
 SavedAddressInSchema = Schema.from_dict(_address_fields(True), name="SavedAddressIn")
-_AddressPatchBase = Schema.from_dict(_address_fields(False), name="SavedAddressPatchBase")
 
 
-class SavedAddressPatchSchema(_AddressPatchBase):
+class _NotEmpty(Schema):
     json_schema = {"minProperties": 1}
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data:
             raise ValidationError("Send at least one field to change.", "_schema")
+
+
+SavedAddressPatchSchema = _NotEmpty.from_dict(_address_fields(False), name="SavedAddressPatch")
 
 
 # ------------------------------------------------------------------ output

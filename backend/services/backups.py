@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -34,7 +34,7 @@ from backend.repositories.images import ImageRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.backup_media import check_media, count_media, media_folder, restore_media, save_media
-from backend.services.base import Service
+from backend.services.base import Progress, Service
 
 MARKER = "-- shopwright-backup v1"
 END_MARKER = "-- shopwright-backup-end"
@@ -47,7 +47,6 @@ _INSERT = re.compile(r"^INSERT INTO `((?:[^`]|``)+)`", re.IGNORECASE)
 # MariaDB 10.11+ dumps start with a client-only "sandbox mode" line the server does not understand.
 _CLIENT_ONLY = re.compile(r"^/\*M?!999999\\- ")
 
-Progress = Callable[[int], None]
 log = logging.getLogger("shopwright.backups")
 
 

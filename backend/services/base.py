@@ -11,6 +11,9 @@ from backend.clock import utcnow
 from backend.config import Settings
 from backend.db import Database, in_retried_unit, run_retrying
 
+# Told how many more rows or items are done (tqdm's update fits); what it returns is ignored.
+Progress = Callable[[int], object]
+
 
 def retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     """method run by run_retrying: rerun whole when its transaction lost a race (deadlock, Galera conflict).

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +14,7 @@ from backend.context import SYSTEM
 from backend.media_store import MediaStore, media_url
 from backend.repositories.seed import SeedRepository
 from backend.services import imaging
-from backend.services.base import Service
+from backend.services.base import Progress, Service
 from backend.services.demo_pictures import draw_picture
 from backend.services.variants import VariantService
 
@@ -49,9 +48,6 @@ VARIANT_DEMOS = {
 }
 # In a large catalog (the wide tree has none of those categories), this many products get T-shirt variants.
 WIDE_VARIANT_PRODUCTS = 10
-
-Progress = Callable[[int], None]
-
 
 @functools.lru_cache(maxsize=64)
 def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
