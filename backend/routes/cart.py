@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 
+from backend import errors
 from backend.openapi import doc
 from backend.routes import load_json, load_query, services
 from backend.routes.guard import current_user, login_required
@@ -56,6 +57,14 @@ def _owner(create: bool = False) -> CartOwner:
     if token is None and create:
         token = g.new_cart_token = new_token()
     return CartOwner(guest_token=token)
+
+
+def _user_id() -> int:
+    """For a @login_required route: the user's id, once this browser's guest cart (if any) is merged in."""
+    user_id = _owner().user_id
+    if user_id is None:
+        raise errors.Unauthorized()
+    return user_id
 
 
 @bp.after_request
@@ -140,7 +149,7 @@ def remove_coupon():
 @doc("Move a cart line to the saved-for-later list (query variant_id: the line of that variant)", tags=["cart"],
      query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 422))
 def save_for_later(product_id: int):
-    return _cart(services().cart.save_for_later(_owner().user_id, product_id, _variant_id()))
+    return _cart(services().cart.save_for_later(_user_id(), product_id, _variant_id()))
 
 
 @bp.get("/saved")
@@ -156,7 +165,7 @@ def list_saved():
 @doc("Move a saved item back to the cart (capped at stock; query variant_id: the saved variant)", tags=["cart"],
      query=VariantRefQuery, response=CartSchema, errors=(401, 403, 404, 409, 422))
 def move_to_cart(product_id: int):
-    return _cart(services().cart.move_to_cart(_owner().user_id, product_id, _variant_id()))
+    return _cart(services().cart.move_to_cart(_user_id(), product_id, _variant_id()))
 
 
 @bp.delete("/saved/<int:product_id>")

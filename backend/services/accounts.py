@@ -10,7 +10,7 @@ from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
 from backend.schemas.common import paged
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.sessions import SessionService
 
 PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
@@ -39,7 +39,7 @@ class AccountService(Service):
             if repo.get_user_by_email(email) is not None:
                 return None
             generated = None if password else secrets.token_urlsafe(12)
-            repo.add_user(email, "admin", hash_password(password or generated), "Administrator", "admin")
+            repo.add_user(email, "admin", hash_password(generated or password), "Administrator", "admin")
             uow.commit()
         return generated
 
@@ -55,7 +55,7 @@ class AccountService(Service):
         """Change username, full name or phone; raises Conflict when the username is taken."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user(actor.user_id)
+            row = repo.get_user(actor.logged_in_id)
             if row is None:
                 raise errors.NotFound("No such user.")
             merged = {k: changes.get(k, row[k]) for k in ("username", "full_name", "phone")}
@@ -72,7 +72,7 @@ class AccountService(Service):
         """Needs the current password (else ValidationFailed); ends every other session of the user."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user_with_password(actor.user_id)
+            row = repo.get_user_with_password(actor.logged_in_id)
             if row is None:
                 raise errors.NotFound("No such user.")
             # Both at once: a wrong current password and a weak new one are one answer, not two round trips.
@@ -109,7 +109,7 @@ class AccountService(Service):
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
             address_id = repo.add_address(user_id, full)
-            row = repo.get_address(address_id, user_id)
+            row = held(repo.get_address(address_id, user_id))
             uow.commit()
         return row
 

@@ -16,7 +16,7 @@ from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
 from backend.services import audit
 from backend.services.accounts import check_new_password, public_user
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.mail import SMS_PREFIX
 from backend.services.sessions import NewSession, SessionService
 from backend.tokens import hash_token, new_code, new_token, same_hash
@@ -137,7 +137,7 @@ class AuthService(Service):
                                         pending["full_name"], "customer")
             repo.remove_pending(pending["id"])
             audit.record(uow, actor, "auth.registered", "user", user_id, actor_id=user_id)
-            result = self._log_in(uow, accounts.get_user(user_id), actor, "registration")
+            result = self._log_in(uow, held(accounts.get_user(user_id)), actor, "registration")
             uow.commit()
         return result
 
@@ -208,7 +208,7 @@ class AuthService(Service):
             accounts, repo = AccountRepository(uow.conn), AuthRepository(uow.conn)
             user = accounts.get_user_by_email(email)
             live = repo.get_live_code(user["id"], "login", now, MAX_CODE_ATTEMPTS) if user else None
-            if live is None or not same_hash(code, live["code_hash"]):
+            if user is None or live is None or not same_hash(code, live["code_hash"]):
                 if live is not None:
                     repo.update_code_attempt(live["id"])
                 audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
@@ -245,12 +245,13 @@ class AuthService(Service):
         with self.db.uow() as uow:
             repo, accounts = AuthRepository(uow.conn), AccountRepository(uow.conn)
             live = repo.get_live_reset(hash_token(token), self.now())
-            user = accounts.get_user_with_password(live["user_id"]) if live else {"username": "", "email": ""}
+            user = accounts.get_user_with_password(live["user_id"]) if live else None
             # Both at once: a dead link and a weak password are one answer, not two round trips.
-            problems = {"password": password_problems(password, user["username"], user["email"])}
-            if live is None:
+            problems = {"password": password_problems(password, user["username"] if user else "",
+                                                      user["email"] if user else "")}
+            if user is None:
                 problems["token"] = ["This reset link is invalid, used or expired; ask for a new one."]
-            if any(problems.values()):
+            if user is None or any(problems.values()):
                 raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             accounts.update_password(user["id"], hash_password(password))
             repo.update_resets_used(user["id"], self.now())
@@ -263,14 +264,15 @@ class AuthService(Service):
     def logout(self, actor: Actor) -> None:
         """End the asking session (audited)."""
         with self.db.uow() as uow:
-            self.sessions.end(uow, actor.user_id, actor.session_id)
+            if actor.session_id is not None:
+                self.sessions.end(uow, actor.logged_in_id, actor.session_id)
             audit.record(uow, actor, "auth.logout", "session", actor.session_id)
             uow.commit()
 
     def revoke_session(self, actor: Actor, session_id: int) -> None:
         """End one of the user's own sessions; raises NotFound for another user's or an unknown one."""
         with self.db.uow() as uow:
-            if not self.sessions.end(uow, actor.user_id, session_id):
+            if not self.sessions.end(uow, actor.logged_in_id, session_id):
                 raise errors.NotFound("No such session.")
             audit.record(uow, actor, "auth.session_revoked", "session", session_id)
             uow.commit()

@@ -111,12 +111,12 @@ class BackupService(Service):
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         base = f"{self.settings.db_name}-{stamp}-{os.urandom(3).hex()}"
         started = time.perf_counter()
-        counts, path = None, None
+        path = folder / f"{base}-mysqldump.sql"
         # Media files before the dump and after it (see save_media): whichever name the dump's rows use is kept.
         save_media(self.media, folder / f"{base}.sql")
         try:
+            counts = None
             if method in ("auto", "mysqldump") and shutil.which("mysqldump"):
-                path = folder / f"{base}-mysqldump.sql"
                 counts = self._dump_with_mysqldump(path, progress, on_total)
             if counts is None:
                 if method == "mysqldump":
@@ -127,7 +127,7 @@ class BackupService(Service):
             media_folder(folder / f"{base}.sql").rename(media_folder(path))
             save_media(self.media, path)
         except BaseException:
-            for leftover in (folder / f"{base}.sql", *([path] if path else [])):
+            for leftover in (folder / f"{base}.sql", path):  # a folder never made is no matter
                 shutil.rmtree(media_folder(leftover), ignore_errors=True)
             raise
         with self.db.uow() as uow:
@@ -207,6 +207,7 @@ class BackupService(Service):
             with open(path, "w", encoding="utf-8") as out, subprocess.Popen(
                     command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
                     encoding="utf-8") as proc:
+                assert proc.stdout is not None and proc.stderr is not None  # both PIPE
                 out.write(self._header(tables, "mysqldump"))
                 for statement in _statements(proc.stdout):
                     out.write(statement + "\n")

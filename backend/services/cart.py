@@ -208,7 +208,7 @@ class CartService(Service):
             repo = CartRepository(uow.conn)
             cart_id = repo.get_user_cart_id(user_id)
             quantity = repo.get_quantity(cart_id, product_id, variant_id) if cart_id else 0
-            if not quantity:
+            if cart_id is None or not quantity:
                 raise errors.NotFound("That product is not in the cart.")
             repo.remove_line(cart_id, product_id, variant_id)
             repo.add_saved(user_id, product_id, quantity, self.now(), variant_id)

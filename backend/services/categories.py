@@ -8,7 +8,7 @@ from backend.context import Actor
 from backend.repositories.categories import PATH_MAX, CategoryRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import refresh_current_prices
 from backend.services.slugs import unique_slug
@@ -109,7 +109,7 @@ class CategoryService(Service):
             slug = unique_slug(name, repo.list_slugs_like, 100)
             new_id = repo.add_category(parent_id, name, slug, parent_path)
             audit.record(uow, actor, "category.create", "category", new_id, {"name": name, "parent_id": parent_id})
-            row = repo.get_category(new_id)
+            row = held(repo.get_category(new_id))
             uow.commit()
         self.cache.clear()
         return row
@@ -131,7 +131,7 @@ class CategoryService(Service):
                 changes["parent_id"] = parent_id
             if changes:
                 audit.record(uow, actor, "category.update", "category", category_id, changes)
-            row = repo.get_category(category_id)
+            row = held(repo.get_category(category_id))
             uow.commit()
         self.cache.clear()
         return row

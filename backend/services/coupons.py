@@ -14,7 +14,7 @@ from backend.repositories.coupons import CouponRepository
 from backend.schemas.common import discount_problems, paged
 from backend.schemas.coupons import normal_code
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.pricing import Totals
 
 FIELDS = ("code", "percent_off", "amount_off", "min_subtotal", "starts_at", "ends_at", "max_uses",
@@ -110,7 +110,7 @@ class CartCoupon:
     @property
     def code(self) -> str | None:
         """The code an order keeps (None when no coupon applies)."""
-        return self.coupon["code"] if self.terms else None
+        return self.coupon["code"] if self.coupon is not None and self.terms else None
 
 
 def for_cart(conn, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
@@ -137,7 +137,7 @@ def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: 
     order row is inserted without coupon_id and given it here: its foreign key check would otherwise take a
     shared lock on the coupon row early, and two buyers upgrading theirs would deadlock.
     """
-    if applied.terms is None:
+    if applied.terms is None or applied.coupon is None:
         return
     repo = CouponRepository(conn)
     coupon = repo.get_coupon(applied.coupon["id"], lock=True)
@@ -203,7 +203,7 @@ class CouponService(Service):
             if coupon_id is None:
                 raise _duplicate()
             audit.record(uow, actor, "coupon.created", "coupon", coupon_id, coupon)
-            row = repo.get_coupon(coupon_id)
+            row = held(repo.get_coupon(coupon_id))
             uow.commit()
         return _present(row)
 
@@ -220,7 +220,7 @@ class CouponService(Service):
             if repo.update_coupon(coupon_id, coupon) is None:
                 raise _duplicate()
             audit.record(uow, actor, "coupon.updated", "coupon", coupon_id, changes)
-            row = repo.get_coupon(coupon_id)
+            row = held(repo.get_coupon(coupon_id))
             uow.commit()
         return _present(row)
 

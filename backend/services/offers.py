@@ -11,7 +11,7 @@ from backend.repositories.products import ProductRepository
 from backend.schemas.common import paged
 from backend.schemas.offers import offer_problems
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import discounted, refresh_offer_targets
 
@@ -49,7 +49,7 @@ class OfferService(Service):
             offer_id = repo.add_offer(offer)
             refresh_offer_targets(uow.conn, [offer], self.now())
             audit.record(uow, actor, "offer.create", "offer", offer_id, offer)
-            row = repo.get_offer(offer_id)
+            row = held(repo.get_offer(offer_id))
             uow.commit()
         self.cache.clear()
         return self._present(row)
@@ -67,7 +67,7 @@ class OfferService(Service):
             # Both the old and the new targets may have new prices now.
             refresh_offer_targets(uow.conn, [before, offer], self.now())
             audit.record(uow, actor, "offer.update", "offer", offer_id, changes)
-            row = repo.get_offer(offer_id)
+            row = held(repo.get_offer(offer_id))
             uow.commit()
         self.cache.clear()
         return self._present(row)

@@ -19,7 +19,7 @@ from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services import coupons
 from backend.services.audit import record
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, card_errors
 from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
@@ -127,7 +127,7 @@ class OrderService(Service):
 
     def _place(self, actor: Actor, key: str, fingerprint: str, card: Card, address_id: int | None,
                shipping_address: dict[str, Any] | None, shipping_method_id: int | None) -> tuple[dict[str, Any], bool]:
-        now, user_id = self.now(), actor.user_id
+        now, user_id = self.now(), actor.logged_in_id
         with self.db.uow() as uow:
             repo = OrderRepository(uow.conn)
             # Claimed first: concurrent repeats of this key wait here until this transaction ends.
@@ -140,7 +140,7 @@ class OrderService(Service):
             cart_id = cart_repo.get_user_cart_id_for_update(user_id)
             address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
-            if not cart["items"]:
+            if cart_id is None or not cart["items"]:
                 raise errors.Conflict("The cart is empty.", code="cart_empty")
             short = [line for line in cart["items"] if line["problem"]]
             if short:
@@ -180,7 +180,7 @@ class OrderService(Service):
         figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": applied.code,
                    "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
-        order_id = repo.add_order(actor.user_id, "paid", figures, currency, address_json, now)
+        order_id = repo.add_order(actor.logged_in_id, "paid", figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
         repo.update_idempotency_order(key_id, order_id)
@@ -189,7 +189,7 @@ class OrderService(Service):
                "payment_brand": auth.brand, "payment_last4": auth.last4}
         order = present_order(row, cart["items"])
         # The address is read by the INSERT itself: no round trip to fetch the user for it.
-        MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
+        MailRepository(uow.conn).add_message_to_user(actor.logged_in_id, f"Your order #{order_id} is confirmed",
                                                      self._confirmation_text(order, cart["items"],
                                                                              figures["prices_include_tax"]))
         record(uow, actor, "order.placed", "order", order_id,
@@ -202,7 +202,7 @@ class OrderService(Service):
         short = [line for line in lines if not self._take_stock(uow.conn, line)]
         if short:
             raise insufficient_stock(short, "Some products sold out while you were checking out.")
-        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.user_id, cart_id, now)
+        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.logged_in_id, cart_id, now)
         repo.add_items(order_id, lines)
         return order
 
@@ -337,7 +337,7 @@ class OrderService(Service):
                 coupons.release(uow.conn, order_id)  # after the stock rows, as when ordering
             repo.update_status(order_id, status, now)
             record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})
-            order = present_order(repo.get_order(order_id), items)
+            order = present_order(held(repo.get_order(order_id)), items)
             if order["user"]["email"]:
                 MailRepository(uow.conn).add_message(
                     order["user"]["email"], f"Your order #{order_id} is now {status}",

@@ -110,8 +110,8 @@ class ProductService(Service):
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
                 return repo.list_by_ids(ranked[offset:offset + per_page]), total
-        rows, total = repo.list_page(criteria, per_page, offset, offers_at=now)
-        return rows, total if total is not None else repo.count_matching(criteria)
+        rows, counted = repo.list_page(criteria, per_page, offset, offers_at=now)
+        return rows, counted if counted is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
         key = ("ranked", _cache_key(criteria))

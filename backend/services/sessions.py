@@ -57,7 +57,7 @@ class SessionService(Service):
 
     @staticmethod
     def csrf_ok(session: dict[str, Any], csrf_token: str | None) -> bool:
-        return bool(csrf_token) and same_hash(csrf_token, session["csrf_hash"])
+        return bool(csrf_token and same_hash(csrf_token, session["csrf_hash"]))
 
     def list_for_user(self, user_id: int, current_session_id: int | None) -> list[dict[str, Any]]:
         """The user's live sessions, newest first, marking the one asking."""

@@ -13,7 +13,7 @@ from backend.repositories.shipping import ShippingRepository
 from backend.repositories.tax import TaxRepository
 from backend.schemas.shipping import EVERYWHERE, method_problems, normal_countries
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.pricing import FLAT_SHIPPING, ZERO, ShippingRule
 
 FIELDS = ("name", "price", "free_from", "countries", "min_days", "max_days")
@@ -43,14 +43,14 @@ class ShippingService(Service):
 
     def create_method(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add a method; raises ValidationFailed."""
-        method = {name: values.get(name) for name in FIELDS}
+        method: dict[str, Any] = {name: values.get(name) for name in FIELDS}
         method["countries"] = normal_countries(method["countries"])
         with self.db.uow() as uow:
             repo = ShippingRepository(uow.conn)
             method_id = repo.add_method(method)
             repo.set_countries(method_id, method["countries"])
             audit.record(uow, actor, "shipping_method.created", "shipping_method", method_id, method)
-            row = repo.get_method(method_id)
+            row = held(repo.get_method(method_id))
             uow.commit()
         return row
 
@@ -70,7 +70,7 @@ class ShippingService(Service):
             if method["countries"] != before["countries"]:
                 repo.set_countries(method_id, method["countries"])
             audit.record(uow, actor, "shipping_method.updated", "shipping_method", method_id, changes)
-            row = repo.get_method(method_id)
+            row = held(repo.get_method(method_id))
             uow.commit()
         return row
 
@@ -165,6 +165,7 @@ def order_delivery(conn, address: dict[str, Any], address_field: str, method_id:
     method = repo.get_method(method_id, lock="share")
     if method is None:
         raise _bad_method("No such shipping method.")
+    assert country is not None  # an unknown country was refused above, since methods exist
     if not _serves(method, country):
         raise _bad_method(NO_METHOD_HERE)
     return Delivery(_rule(method), method, rate)

@@ -16,7 +16,7 @@ from backend.context import Actor
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import price_variants, refresh_current_prices
 
@@ -86,7 +86,7 @@ def update_variant_summary(conn, product_id: int) -> None:
     summary = repo.get_summary(product_id)
     if summary["n"]:
         repo.update_product_summary(product_id, summary["low"], int(summary["total"]))
-    elif ProductRepository(conn).get_product(product_id)["variant_price"] is not None:
+    elif held(ProductRepository(conn).get_product(product_id))["variant_price"] is not None:
         repo.update_product_summary(product_id, None, 0)  # its last variant went: a simple product, out of stock
 
 
