@@ -7,6 +7,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.passwords import hash_password
 from backend.repositories.admin import AdminRepository
 from backend.repositories.mail import MailRepository
@@ -180,7 +181,7 @@ class AdminService(Service):
             raise errors.Conflict("You cannot deactivate, block or demote your own account.", code="self_action")
 
     @staticmethod
-    def _apply_changes(uow, actor: Actor, repo: AdminRepository, user: dict[str, Any],
+    def _apply_changes(uow: UnitOfWork, actor: Actor, repo: AdminRepository, user: dict[str, Any],
                        changes: dict[str, Any], now: datetime) -> int:
         done = 0
         if "role" in changes and repo.update_role(user["id"], changes["role"]):
@@ -205,7 +206,7 @@ class AdminService(Service):
         repo.remove_user(user["id"])
         return "delete"
 
-    def _bulk_one(self, uow, repo: AdminRepository, action: str, user: dict[str, Any],
+    def _bulk_one(self, uow: UnitOfWork, repo: AdminRepository, action: str, user: dict[str, Any],
                   blocked_until: datetime | None, now: datetime) -> int:
         user_id = user["id"]
         if action == "activate":

@@ -10,6 +10,7 @@ from typing import Any
 from backend import errors
 from backend.clock import iso
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.passwords import ROUNDS, check_password, hash_password, password_problems
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.auth import AuthRepository
@@ -90,7 +91,7 @@ class AuthService(Service):
         self._queue_mail_request(actor, "registration", email, username=username, full_name=full_name,
                                  password_hash=hash_password(password))
 
-    def _mail_registration(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_registration(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, code = request["email"], new_code()
         mail = MailRepository(uow.conn)
         if AccountRepository(uow.conn).get_user_by_email(email) is not None:
@@ -165,7 +166,7 @@ class AuthService(Service):
             uow.commit()
         return result
 
-    def _refuse_if_barred(self, uow, actor: Actor, user: dict[str, Any], method: str) -> None:
+    def _refuse_if_barred(self, uow: UnitOfWork, actor: Actor, user: dict[str, Any], method: str) -> None:
         """Raise Forbidden for an inactive account or one blocked until a later time (audited, committed)."""
         blocked = user["blocked_until"] is not None and user["blocked_until"] > self.now()
         if user["is_active"] and not blocked:
@@ -179,7 +180,7 @@ class AuthService(Service):
         raise errors.Forbidden("This account is blocked.", code="account_blocked",
                                extra={"blocked_until": iso(user["blocked_until"])})
 
-    def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str) -> LoginResult:
+    def _log_in(self, uow: UnitOfWork, user: dict[str, Any], actor: Actor, method: str) -> LoginResult:
         session = self.sessions.start(uow, user["id"], actor.ip, actor.user_agent)
         AccountRepository(uow.conn).update_logged_in(user["id"], self.now())
         audit.record(uow, actor, "auth.login", "session", session.id, {"method": method}, actor_id=user["id"])
@@ -190,7 +191,7 @@ class AuthService(Service):
         """Queue a 10-minute login code for an active account (by SMS when asked and a phone is known)."""
         self._queue_mail_request(actor, "login_code", email, channel=channel)
 
-    def _mail_login_code(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_login_code(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, code = request["email"], new_code()
         user = AccountRepository(uow.conn).get_user_by_email(email)
         if user is None or not user["is_active"]:
@@ -226,7 +227,7 @@ class AuthService(Service):
         """Queue a reset link for an active account; nothing visible happens otherwise (no enumeration)."""
         self._queue_mail_request(actor, "password_reset", email)
 
-    def _mail_password_reset(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_password_reset(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, token = request["email"], new_token()
         user = AccountRepository(uow.conn).get_user_by_email(email)
         if user is None or not user["is_active"]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from backend import errors
+from backend.db import Connection, UnitOfWork
 from backend.repositories.cart import CartRepository
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
@@ -35,7 +36,7 @@ def line_problem(line: dict[str, Any]) -> str | None:
     return None
 
 
-def price_lines(conn, lines: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+def price_lines(conn: Connection, lines: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """Price cart lines with the current prices (offers included) and total them.
 
     subtotal is at list prices, discount_total what the offers take off, total = subtotal - discount_total.
@@ -70,7 +71,7 @@ class CartService(Service):
             cart_id = self._find_cart(CartRepository(uow.conn), owner)
             return self._present(uow.conn, cart_id)
 
-    def _present(self, conn, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _present(self, conn: Connection, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cart answer; cart: its lines already priced by price_lines in this use case (else priced here)."""
         if cart is None:
             lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
@@ -176,13 +177,13 @@ class CartService(Service):
                 uow.commit()
 
     @staticmethod
-    def _product(conn, product_id: int) -> dict[str, Any]:
+    def _product(conn: Connection, product_id: int) -> dict[str, Any]:
         product = ProductRepository(conn).get_visible(product_id)
         if product is None:
             raise errors.NotFound("No such product.")
         return product
 
-    def _item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
+    def _item(self, conn: Connection, product_id: int, variant_id: int | None) -> dict[str, Any]:
         """What a line buys now: the product, or its variant; raises NotFound, ValidationFailed variant_id."""
         product = self._product(conn, product_id)
         if not product["has_variants"]:
@@ -266,7 +267,7 @@ class CartService(Service):
             uow.commit()
         return merged
 
-    def merge_in(self, uow, guest_token: str, user_id: int) -> int:
+    def merge_in(self, uow: UnitOfWork, guest_token: str, user_id: int) -> int:
         """merge_guest_cart inside the caller's unit of work (a login that wants one transaction)."""
         repo = CartRepository(uow.conn)
         guest_cart = repo.get_guest_cart_id(hash_token(guest_token))

@@ -5,6 +5,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection, UnitOfWork
 from backend.repositories.categories import PATH_MAX, CategoryRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit
@@ -36,7 +37,7 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return roots
 
 
-def subtree_ids(conn, category_id: int) -> list[int]:
+def subtree_ids(conn: Connection, category_id: int) -> list[int]:
     """The category and all its descendants; raises ValidationFailed for an unknown category."""
     ids = CategoryRepository(conn).list_subtree_ids_of(category_id)
     if not ids:
@@ -44,13 +45,13 @@ def subtree_ids(conn, category_id: int) -> list[int]:
     return ids
 
 
-def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
+def category_path(conn: Connection, category_id: int | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] from the root down to the category (empty for none)."""
     row = CategoryRepository(conn).get_category(category_id) if category_id else None
     return path_categories(conn, row["path"] if row else None)
 
 
-def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
+def path_categories(conn: Connection, path: str | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] of the categories on a materialised path ("/1/7/42/"), root first."""
     ids = [int(part) for part in (path or "").strip("/").split("/") if part]
     if not ids:
@@ -136,7 +137,7 @@ class CategoryService(Service):
         self.cache.clear()
         return row
 
-    def _move(self, uow, row: dict[str, Any], parent_id: int | None) -> None:
+    def _move(self, uow: UnitOfWork, row: dict[str, Any], parent_id: int | None) -> None:
         repo = CategoryRepository(uow.conn)
         parent_path = "/"
         if parent_id is not None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
 from backend.repositories.products import ProductRepository
@@ -86,7 +87,7 @@ class OfferService(Service):
         self.cache.clear()
 
     @staticmethod
-    def _check(uow, offer: dict[str, Any]) -> None:
+    def _check(uow: UnitOfWork, offer: dict[str, Any]) -> None:
         """Every rule the offer breaks in one ValidationFailed: across fields, its target, the price it leaves."""
         problems = offer_problems(offer)
         if offer.get("product_id") is not None and "product_id" not in problems:

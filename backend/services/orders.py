@@ -10,7 +10,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
-from backend.db import is_conflict
+from backend.db import Connection, UnitOfWork, is_conflict
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.cart import CartRepository
 from backend.repositories.mail import MailRepository
@@ -170,7 +170,7 @@ class OrderService(Service):
                 raise
         return order, True
 
-    def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
+    def _record(self, uow: UnitOfWork, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
                 totals: Totals, address: dict[str, Any], auth: Authorization,
                 now: datetime, applied: coupons.CartCoupon, delivery: Delivery) -> dict[str, Any]:
         repo = OrderRepository(uow.conn)
@@ -207,7 +207,7 @@ class OrderService(Service):
         return order
 
     @staticmethod
-    def _take_stock(conn, line: dict[str, Any]) -> bool:
+    def _take_stock(conn: Connection, line: dict[str, Any]) -> bool:
         """Take a line's units: the product's stock (for a product with variants, the sum of theirs), then the
         variant's, each by a conditional UPDATE under its row lock; False when either has too few left."""
         if not OrderRepository(conn).update_take_stock(line["product_id"], line["quantity"]):
@@ -216,7 +216,7 @@ class OrderService(Service):
             line["product_id"], line["variant_id"], line["quantity"])
 
     @staticmethod
-    def _return_stock(conn, item: dict[str, Any]) -> None:
+    def _return_stock(conn: Connection, item: dict[str, Any]) -> None:
         """Put an item's units back: on its variant, and on the product's sum while the variant is still sold."""
         variants = VariantRepository(conn)
         variant = variants.get_variant(item["product_id"], item["variant_id"]) if item["variant_id"] else None
@@ -226,7 +226,7 @@ class OrderService(Service):
             variants.update_return_stock(variant["id"], item["quantity"])
 
     @staticmethod
-    def _address(conn, user_id: int, address_id: int | None,
+    def _address(conn: Connection, user_id: int, address_id: int | None,
                  shipping_address: dict[str, Any] | None) -> dict[str, Any]:
         if shipping_address is not None:
             return {k: shipping_address.get(k) or "" for k in ADDRESS_FIELDS}

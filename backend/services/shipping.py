@@ -9,6 +9,7 @@ from typing import Any
 from backend import errors
 from backend.context import Actor
 from backend.countries import country_code
+from backend.db import Connection
 from backend.repositories.shipping import ShippingRepository
 from backend.repositories.tax import TaxRepository
 from backend.schemas.shipping import EVERYWHERE, method_problems, normal_countries
@@ -121,7 +122,7 @@ def _bad_method(message: str) -> errors.ValidationFailed:
     return errors.ValidationFailed(fields={"shipping_method_id": [message]})
 
 
-def summary_delivery(conn, country: str | None, method_id: int | None) -> Delivery:
+def summary_delivery(conn: Connection, country: str | None, method_id: int | None) -> Delivery:
     """Shipping and tax for GET /checkout/summary (country a known code or None); raises ValidationFailed
     naming shipping_method_id for a method that is unknown, does not serve the country, or when none exist."""
     repo = ShippingRepository(conn)
@@ -145,7 +146,7 @@ def summary_delivery(conn, country: str | None, method_id: int | None) -> Delive
     return Delivery(_rule(serving[0]), serving[0], rate)  # the cheapest serving it
 
 
-def order_delivery(conn, address: dict[str, Any], address_field: str, method_id: int | None) -> Delivery:
+def order_delivery(conn: Connection, address: dict[str, Any], address_field: str, method_id: int | None) -> Delivery:
     """Shipping and tax for an order to this address, inside its transaction; raises ValidationFailed naming
     address_field when the address's country is unknown and methods or rates exist, or shipping_method_id.
 
@@ -171,7 +172,7 @@ def order_delivery(conn, address: dict[str, Any], address_field: str, method_id:
     return Delivery(_rule(method), method, rate)
 
 
-def _tax_rate(conn, country: str) -> Decimal:
+def _tax_rate(conn: Connection, country: str) -> Decimal:
     """The country's rate, 0 where none is set."""
     rate = TaxRepository(conn).get_rate_for_country(country)
     return rate if rate is not None else ZERO
