@@ -40,6 +40,7 @@ class Services:
 
     settings: Settings
     db: Database
+    _clock: Callable[[], datetime]
     media: MediaStore
     health: HealthService
     admin: AdminService
