@@ -46,6 +46,7 @@ test: setup
 	@[ -n "$$TEST_DATABASE_URL" ] || $(PY) -m backend.bootstrap
 	@bash tests/browser/ensure_chromium.sh $(PY)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy backend
 	@$(MAKE) --no-print-directory lint-js
 	$(PY) -m pytest -q
 	@$(MAKE) --no-print-directory test-cluster
@@ -59,6 +60,7 @@ test-cluster: setup
 
 lint: setup lint-js
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy backend
 
 # Each bench script creates and drops its own database; figures go in the README.
 bench: db

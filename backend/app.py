@@ -9,7 +9,9 @@ from flask_cors import CORS
 
 from backend.background import BackgroundLoop
 from backend.body_limit import init_body_limit
+from backend.cli import register_cli
 from backend.config import ROOT, Settings, load_settings
+from backend.container import Services
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
 from backend.extensions import limiter
@@ -18,7 +20,6 @@ from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, JsonProvider, register_blueprints
 from backend.routes.guard import init_guard
 from backend.routes.images import upload_body_limit
-from backend.services import Services
 from backend.services.mail import POLL_SECONDS
 
 
@@ -34,7 +35,8 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     app.json = JsonProvider(app)
     app.json.sort_keys = False
     app.extensions["settings"] = settings
-    app.extensions["shopwright"] = Services(settings, Database(settings))
+    services = Services(settings, Database(settings))
+    app.extensions["shopwright"] = services
     if settings.cors_origins:
         CORS(app, resources={f"{API_PREFIX}/*": {"origins": settings.cors_origins.split(",")}},
              supports_credentials=True)
@@ -45,15 +47,14 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     register_error_handlers(app)
     init_http_headers(app, settings)
     register_blueprints(app)
-    _schedule_background_work(app, settings)
-    from backend.cli import register_cli
+    _schedule_background_work(app, services)
     register_cli(app)
     return app
 
 
-def _schedule_background_work(app: Flask, settings: Settings) -> None:
+def _schedule_background_work(app: Flask, services: Services) -> None:
     """The outbox sender and the cleanup, started by each worker's first request (never by the CLI or a fork parent)."""
-    services = app.extensions["shopwright"]
+    settings = services.settings
     loops = []
     if settings.mail_sender_enabled:
         loops.append(BackgroundLoop("outbox-sender", services.mail.send_due, POLL_SECONDS))

@@ -44,7 +44,8 @@ def init_body_limit(app: Flask, endpoint_limits: dict[str, int] | None = None) -
         if limit is not None and request.content_length is not None and request.content_length > limit:
             raise errors.PayloadTooLarge()
 
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, default, limit_for)
+    # Flask documents wrapping wsgi_app in middleware by assignment; its type hints declare it a plain method.
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, default, limit_for)  # type: ignore[method-assign]
     app.before_request(refuse_oversized)
 
 

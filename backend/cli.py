@@ -1,10 +1,14 @@
 """Command-line tasks: flask --app backend.wsgi <command>."""
 from __future__ import annotations
 
+import threading
+
 import click
 from flask import Flask, current_app
 from tqdm import tqdm
 
+from backend.background import BackgroundLoop
+from backend.cli_admin import COMMANDS as ADMIN_COMMANDS
 from backend.config import Settings
 from backend.migrate import (
     MigrationError,
@@ -14,10 +18,8 @@ from backend.migrate import (
     migration_status,
     yoyo_url,
 )
-
-
-def _services():
-    return current_app.extensions["shopwright"]
+from backend.routes import services
+from backend.services.mail import POLL_SECONDS
 
 
 def register_cli(app: Flask) -> None:
@@ -25,7 +27,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(migrate)
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
-    from backend.cli_admin import COMMANDS as ADMIN_COMMANDS
     for command in ADMIN_COMMANDS:
         app.cli.add_command(command)
     app.cli.add_command(send_mail)
@@ -78,7 +79,7 @@ def _echo_report(db_name: str, report: MigrationReport) -> None:
 @click.option("--if-empty", is_flag=True, help="Only when the catalog has no product yet.")
 def seed(products: int, users: int, password: str, if_empty: bool) -> None:
     """Fill the catalog (and users) fast with batched inserts."""
-    service = _services().seed
+    service = services().seed
     if if_empty and not service.catalog_is_empty():
         click.echo("catalog already has products; not seeding")
         return
@@ -94,7 +95,7 @@ def seed(products: int, users: int, password: str, if_empty: bool) -> None:
 def create_admin() -> None:
     """Create the ADMIN_EMAIL account; a generated password is printed once."""
     settings = current_app.extensions["settings"]
-    generated = _services().accounts.ensure_admin(settings.admin_email, settings.admin_password)
+    generated = services().accounts.ensure_admin(settings.admin_email, settings.admin_password)
     if generated:
         click.echo(f"admin account {settings.admin_email} created; password (shown once): {generated}")
     else:
@@ -105,12 +106,7 @@ def create_admin() -> None:
 @click.option("--loop", is_flag=True, help="Keep running, polling the outbox every few seconds.")
 def send_mail(loop: bool) -> None:
     """Deliver the due messages of the email outbox (with MAIL_BACKEND), then stop (or --loop)."""
-    import threading
-
-    from backend.background import BackgroundLoop
-    from backend.services.mail import POLL_SECONDS
-
-    mail = _services().mail
+    mail = services().mail
     if loop:
         try:
             BackgroundLoop("outbox-sender", mail.send_due, POLL_SECONDS).run(threading.Event())

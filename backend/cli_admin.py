@@ -11,10 +11,7 @@ from tqdm import tqdm
 
 from backend import errors
 from backend.context import SYSTEM
-
-
-def _services():
-    return current_app.extensions["shopwright"]
+from backend.routes import services
 
 
 @click.command("backup")
@@ -28,7 +25,7 @@ def backup(method: str) -> None:
         def set_total(total: int) -> None:
             bar.total = total
             bar.refresh()
-        result = _services().backups.create_backup(SYSTEM, progress=bar.update, method=method, on_total=set_total)
+        result = services().backups.create_backup(SYSTEM, progress=bar.update, method=method, on_total=set_total)
     click.echo(f"backup {result['id']}: {Path(current_app.extensions['settings'].backup_dir) / result['filename']} "
                f"({result['size_bytes']} bytes, {result['total_rows']} rows, {result['method']}, "
                f"{time.perf_counter() - started:.2f} s)")
@@ -40,7 +37,7 @@ def backup(method: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(backup: str, yes: bool) -> None:
     """Restore the database from a backup: its id (see GET /admin/backups) or a backup file's path."""
-    service = _services().backups
+    service = services().backups
     path = None if backup.isdigit() else Path(backup)
     try:
         # Refuse a foreign or truncated file (or an unknown id) before asking anything.
@@ -70,7 +67,7 @@ def restore(backup: str, yes: bool) -> None:
 def cleanup() -> None:
     """Delete expired sessions, codes, reset tokens, pending registrations, old guest carts,
     stale idempotency keys and audit events past AUDIT_RETENTION_DAYS."""
-    counts = _services().cleanup.run()
+    counts = services().cleanup.run()
     if counts is None:
         click.echo("a cleanup is already running elsewhere; nothing done")
         return

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,8 @@ class Settings:
         return ROOT / self.media_dir
 
 
-_CASTS = {int: int, bool: _bool, str: str, float: float, "int": int, "bool": _bool, "str": str, "float": float}
+_CASTS: dict[Any, Callable[[str], Any]] = {int: int, bool: _bool, str: str, float: float,
+                                          "int": int, "bool": _bool, "str": str, "float": float}
 
 
 def load_settings(overrides: dict[str, Any] | None = None, env_file: Path | None = None) -> Settings:

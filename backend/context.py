@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend import errors
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -12,6 +14,13 @@ class Actor:
     request_id: str = ""
     user_agent: str = ""
     session_id: int | None = None
+
+    @property
+    def logged_in_id(self) -> int:
+        """user_id of an actor the route's guard required a login of (Unauthorized when there is none)."""
+        if self.user_id is None:
+            raise errors.Unauthorized()
+        return self.user_id
 
 
 SYSTEM = Actor(ip="127.0.0.1", request_id="cli")

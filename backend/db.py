@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pymysql
 from pymysql.constants import SERVER_STATUS
@@ -30,6 +31,19 @@ T = TypeVar("T")
 _LOST_CODES = {2003, 2006, 2013, 2055, 1047, 1053, 1927}
 CONNECTION_ERRORS = (pymysql.err.OperationalError, pymysql.err.InterfaceError, OSError)
 
+if TYPE_CHECKING:  # PyMySQL's Connection is generic (over its cursor class) only in its type stubs
+    _PyMySQLConnection = pymysql.connections.Connection[DictCursor]
+else:
+    _PyMySQLConnection = pymysql.connections.Connection
+
+
+class Connection(_PyMySQLConnection):
+    """Every connection the shop opens: PyMySQL's, with dict rows, and what connect and the pool note on it."""
+
+    server_status: int  # set by PyMySQL from each answer (the stubs leave it out)
+    galera = False  # a Galera cluster node (asked once, at connect)
+    last_used = 0.0  # time.monotonic() when the pool last took it back
+
 
 def is_connection_error(exc: BaseException) -> bool:
     """True when exc means the connection is unusable (so it is discarded and the DB reported down)."""
@@ -39,7 +53,7 @@ def is_connection_error(exc: BaseException) -> bool:
 
 
 def connect(settings: Settings, database: str | None = "", address: tuple[str, int] | None = None,
-            **extra: Any) -> pymysql.Connection:
+            **extra: Any) -> Connection:
     """Open one tuned connection (to address, else DB_HOST:DB_PORT); database=None connects without selecting one."""
     host, port = address or (settings.db_host, settings.db_port)
     params: dict[str, Any] = dict(
@@ -56,7 +70,7 @@ def connect(settings: Settings, database: str | None = "", address: tuple[str, i
     else:
         params["ssl"] = {"ca": None}
     params.update(extra)
-    conn = pymysql.connect(**params)
+    conn = Connection(**params)
     try:
         _prepare_session(conn, settings.db_statement_seconds)
     except BaseException:
@@ -65,12 +79,12 @@ def connect(settings: Settings, database: str | None = "", address: tuple[str, i
     return conn
 
 
-def maintenance_connect(settings: Settings, database: str | None = "") -> pymysql.Connection:
+def maintenance_connect(settings: Settings, database: str | None = "") -> Connection:
     """A connection for schema changes and whole-database work, which outlast the web's short bounds."""
     return connect(replace(settings, db_statement_seconds=24 * 3600, db_read_timeout=3600), database)
 
 
-def _prepare_session(conn: pymysql.Connection, statement_seconds: int) -> None:
+def _prepare_session(conn: Connection, statement_seconds: int) -> None:
     # UTC everywhere, strict SQL, and a server-side bound on every statement: a gunicorn
     # timeout does not stop a running query, so the server must. One round trip.
     is_maria = "mariadb" in conn.get_server_info().lower()
@@ -88,14 +102,15 @@ def _prepare_session(conn: pymysql.Connection, statement_seconds: int) -> None:
         conn.commit()
 
 
-def _wsrep_on(conn: pymysql.Connection) -> bool:
+def _wsrep_on(conn: Connection) -> bool:
     """True when the server is a Galera cluster node (asked once per connection)."""
     with conn.cursor(pymysql.cursors.Cursor) as cur:
         cur.execute("SELECT @@wsrep_on")
-        return bool(cur.fetchone()[0])
+        row = cur.fetchone()
+    return bool(row and row[0])
 
 
-def _require_ready(conn: pymysql.Connection) -> None:
+def _require_ready(conn: Connection) -> None:
     """Raise 1047 (a lost-connection code) unless this Galera node is in the primary component:
     a node cut off from the others accepts connections but refuses queries, so the next is tried."""
     with conn.cursor(pymysql.cursors.Cursor) as cur:
@@ -122,7 +137,7 @@ class Nodes:
         host, port = self.addresses[self._current]
         return f"{host}:{port}"
 
-    def connect(self, **extra: Any) -> pymysql.Connection:
+    def connect(self, **extra: Any) -> Connection:
         """A connection to the node in use, else to the first other node that answers; raises the last error."""
         start, count = self._current, len(self.addresses)
         error: BaseException | None = None
@@ -139,6 +154,7 @@ class Nodes:
                 log.warning("database node %s unreachable; using %s", self.current, self._label(index))
                 self._current = index
             return conn
+        assert error is not None  # there is at least one address, and each one failed
         raise error
 
     def _label(self, index: int) -> str:
@@ -146,7 +162,7 @@ class Nodes:
         return f"{host}:{port}"
 
 
-def in_transaction(conn: pymysql.Connection) -> bool:
+def in_transaction(conn: Connection) -> bool:
     """True while the server holds an open transaction on conn (from the status of its last answer)."""
     return bool(conn.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS)
 
@@ -172,7 +188,7 @@ class UnitCursor(DictCursor):
     """
 
     def execute(self, query: Any, args: Any = None) -> int:
-        conn = self.connection
+        conn = cast(Connection, self.connection)  # only the pool's connections use this cursor
         if not in_transaction(conn) and not is_plain_read(query if isinstance(query, str) else query.decode()):
             conn.begin()
         return super().execute(query, args)
@@ -202,7 +218,7 @@ class Pool:
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)
-        self._idle: list[pymysql.Connection] = []  # LIFO: the warmest connection first
+        self._idle: list[Connection] = []  # LIFO: the warmest connection first
         self._busy = 0
         self._last_move = time.monotonic()  # a connection was last taken or given back
         self._down = False  # a connection was lost and no probe has succeeded since
@@ -217,7 +233,7 @@ class Pool:
     def down(self) -> bool:
         return self._down
 
-    def acquire(self, timeout: float | None = None) -> pymysql.Connection:
+    def acquire(self, timeout: float | None = None) -> Connection:
         """Take a live connection; raises DatabaseUnavailable when none can be had in time."""
         self._reset_after_fork()
         wait = self.settings.db_acquire_timeout if timeout is None else timeout
@@ -259,7 +275,7 @@ class Pool:
         self._last_move = time.monotonic()
         return probe
 
-    def _make_ready(self, conn: pymysql.Connection | None, check: bool) -> pymysql.Connection:
+    def _make_ready(self, conn: Connection | None, check: bool) -> Connection:
         """conn made usable: a new one when None, pinged first when idle long or when check is set."""
         if conn is None:
             return self._connect()
@@ -277,12 +293,12 @@ class Pool:
                 raise
             return self._connect()
 
-    def _connect(self) -> pymysql.Connection:
+    def _connect(self) -> Connection:
         conn = self.nodes.connect(autocommit=True, cursorclass=UnitCursor)
         conn.last_used = time.monotonic()
         return conn
 
-    def release(self, conn: pymysql.Connection, broken: bool = False) -> None:
+    def release(self, conn: Connection, broken: bool = False) -> None:
         """Give conn back (broken: close it; the database is then treated as down until a probe succeeds)."""
         lost = broken or not conn.open
         if lost:
@@ -291,8 +307,8 @@ class Pool:
             conn.last_used = time.monotonic()
         self._give_back_slot(lost=lost, conn=None if lost else conn)
 
-    def _give_back_slot(self, lost: bool, conn: pymysql.Connection | None = None, probe: bool = False) -> None:
-        stale: list[pymysql.Connection] = []
+    def _give_back_slot(self, lost: bool, conn: Connection | None = None, probe: bool = False) -> None:
+        stale: list[Connection] = []
         with self._lock:
             self._busy -= 1
             self._last_move = time.monotonic()
@@ -314,7 +330,7 @@ class Pool:
             _close_quietly(conn)
 
 
-def _close_quietly(conn: pymysql.Connection) -> None:
+def _close_quietly(conn: Connection) -> None:
     with contextlib.suppress(Exception):  # already broken; nothing to save
         conn.close()
 
@@ -328,11 +344,18 @@ class UnitOfWork:
 
     def __init__(self, pool: Pool) -> None:
         self._pool = pool
-        self.conn: pymysql.Connection | None = None
+        self._conn: Connection | None = None
         self.committed = False
 
+    @property
+    def conn(self) -> Connection:
+        """The unit's connection, held from entering its with block to leaving it."""
+        if self._conn is None:
+            raise RuntimeError("a unit of work is used outside its with block")
+        return self._conn
+
     def __enter__(self) -> UnitOfWork:
-        self.conn = self._pool.acquire()
+        self._conn = self._pool.acquire()
         self.committed = False
         return self
 
@@ -342,8 +365,9 @@ class UnitOfWork:
             _attempt.committed = True
         self.committed = True
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        conn, self.conn = self.conn, None
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        conn, self._conn = self.conn, None
         lost = exc is not None and is_connection_error(exc)
         if not lost and conn.open and in_transaction(conn):
             try:
@@ -377,7 +401,7 @@ class Probe:
     def _reset(self) -> None:
         self._pid = os.getpid()
         self._lock = threading.Lock()
-        self._conn: pymysql.Connection | None = None
+        self._conn: Connection | None = None
         self._conn_node = ""
         self._flight: _Flight | None = None
         self._last_ok = True
@@ -388,9 +412,7 @@ class Probe:
             self._reset()
         with self._lock:
             leader = self._flight is None
-            if leader:
-                self._flight = _Flight()
-            flight = self._flight
+            flight = self._flight = self._flight or _Flight()
         if not leader:
             # While the last check failed, the database is known down: answer now instead of
             # holding another thread for the re-check's full timeout.

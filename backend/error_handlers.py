@@ -45,8 +45,9 @@ def _http_error(exc: HTTPException) -> Response:
     if error_type is None:
         return _unexpected(exc)
     headers = {}
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    allowed = getattr(exc, "valid_methods", None)  # set on werkzeug's MethodNotAllowed only
+    if exc.code == 405 and allowed:
+        headers["Allow"] = ", ".join(sorted(allowed))
     if exc.code == 429:
         headers["Retry-After"] = str(_retry_after(exc))
     message = None if exc.code in (404, 405, 413, 429) else exc.description

@@ -10,6 +10,7 @@ from flask import Flask, Response, g, make_response, request
 from flask_compress import Compress
 
 from backend.config import Settings
+from backend.openapi import mark_view
 from backend.routes import API_PREFIX
 from backend.routes.guard import SESSION_COOKIE
 
@@ -97,5 +98,5 @@ def public_when_anonymous(view: Callable[..., Any]) -> Callable[..., Any]:
         response.cache_control.public = True
         response.cache_control.max_age = CATALOG_MAX_AGE
         return response.make_conditional(request)
-    wrapper.conditional = True  # read by backend.openapi: If-None-Match, ETag and 304 in the document
+    mark_view(wrapper, conditional=True)  # If-None-Match, ETag and 304 in openapi.json
     return wrapper

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from yoyo import get_backend
+from yoyo import read_migrations as yoyo_read
+from yoyo.exceptions import LockTimeout
+
 from backend.config import ROOT, Settings
 from backend.db import maintenance_connect
 from backend.repositories import placeholders
@@ -95,9 +99,6 @@ def yoyo_url(settings: Settings, hide_password: bool = False) -> str:
 
 
 def _backend(settings: Settings) -> Any:
-    # yoyo is imported where it is used: web workers import this module (backups) but never migrate.
-    from yoyo import get_backend
-
     _ensure_login_name()
     # yoyo logs every statement at INFO; init-db and migrate print which migrations ran.
     logging.getLogger("yoyo.migrations").setLevel(logging.WARNING)
@@ -115,8 +116,6 @@ def _ensure_login_name() -> None:
 
 def read_migrations() -> Any:
     """Every migration under database/migrations, in file-name order (a yoyo MigrationList)."""
-    from yoyo import read_migrations as yoyo_read
-
     return yoyo_read(str(MIGRATIONS_DIR))
 
 
@@ -163,8 +162,6 @@ def apply_schema(settings: Settings) -> MigrationReport:
     not yet recorded, in order. Both run under yoyo's lock, so two starting servers do it once.
     Raises MigrationError for a database without records that lacks some first-release table.
     """
-    from yoyo.exceptions import LockTimeout
-
     backend = _backend(settings)
     try:
         with ExitStack() as held:

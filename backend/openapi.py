@@ -85,11 +85,17 @@ def doc(summary: str, *, tags: list[str], body: type[Schema] | Schema | None = N
     form: the JSON Schema of a multipart/form-data body (file parts as format binary), instead of a JSON body.
     """
     def decorate(view: Callable) -> Callable:
-        view.apidoc = dict(summary=summary, tags=tags, body=body, query=query, response=response, status=status,
-                           errors=errors, auth=auth, body_required=body_required, headers=headers or {},
-                           response_headers=response_headers or {}, form=form)
+        mark_view(view, apidoc=dict(summary=summary, tags=tags, body=body, query=query, response=response,
+                                    status=status, errors=errors, auth=auth, body_required=body_required,
+                                    headers=headers or {}, response_headers=response_headers or {}, form=form))
         return view
     return decorate
+
+
+def mark_view(view: Callable[..., Any], **facts: Any) -> None:
+    """Note facts about a view function as its attributes, for build_spec to read: apidoc (@doc), login_required
+    and permission (the guard), conditional (@public_when_anonymous)."""
+    vars(view).update(facts)
 
 
 def build_spec(app: Flask, prefix: str) -> dict[str, Any]:
@@ -98,7 +104,9 @@ def build_spec(app: Flask, prefix: str) -> dict[str, Any]:
                    info={"description": "The REST contract of Shopwright. Money is a decimal string with two "
                                         "places; errors share one shape (`Error`)."},
                    servers=[{"url": prefix}])
-    plugin.converter.add_attribute_function(_declared_json_schema)
+    converter = plugin.converter
+    assert converter is not None  # set when APISpec initialised the plugin, just above
+    converter.add_attribute_function(_declared_json_schema)
     spec.components.schema("Error", schema=ErrorSchema)
     for name, scheme in SECURITY_SCHEMES.items():
         spec.components.security_scheme(name, scheme)
@@ -106,7 +114,8 @@ def build_spec(app: Flask, prefix: str) -> dict[str, Any]:
         if not rule.rule.startswith(prefix):
             continue
         view = app.view_functions[rule.endpoint]
-        operations = {m.lower(): _operation(view, rule, m.lower()) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        operations = {m.lower(): _operation(view, rule, m.lower()) for m in methods}
         spec.path(path=_PARAM.sub(r"{\2}", rule.rule[len(prefix):]), operations=operations)
     return spec.to_dict()
 
@@ -157,7 +166,7 @@ def _auth(view: Callable, meta: dict[str, Any]) -> str:
 
 
 def _security(auth: str, method: str) -> list[dict[str, list]]:
-    cookie = {"cookie": [], "csrf": []} if method in UNSAFE_METHODS else {"cookie": []}
+    cookie: dict[str, list] = {"cookie": [], "csrf": []} if method in UNSAFE_METHODS else {"cookie": []}
     required = [{"bearer": []}, cookie]
     return [{}, *required] if auth == "optional" else required
 

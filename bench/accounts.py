@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.config import load_settings  # noqa: E402
+from backend.container import Services  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
 from backend.passwords import hash_password  # noqa: E402
 from backend.repositories.mail import MailRepository  # noqa: E402
-from backend.services import Services  # noqa: E402
 from backend.services.mail import MailService  # noqa: E402
 from bench.orders import free_port, percentile, start_server, stop_server  # noqa: E402
 

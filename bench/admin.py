@@ -18,11 +18,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backend.config import load_settings  # noqa: E402
+from backend.container import Services  # noqa: E402
 from backend.context import SYSTEM  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
 from backend.repositories.backups import TableRepository  # noqa: E402
-from backend.services import Services  # noqa: E402
 from backend.services.backups import EXCLUDED  # noqa: E402
 
 

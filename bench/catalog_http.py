@@ -39,9 +39,9 @@ ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.config import load_settings  # noqa: E402
+from backend.container import Services  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
-from backend.services import Services  # noqa: E402
 from bench.orders import percentile, stop_server  # noqa: E402
 
 APP_PORT = 5400  # default; the ceiling listens on the next port; both servers bind 127.0.0.1

@@ -36,10 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.config import load_settings  # noqa: E402
+from backend.container import Services  # noqa: E402
 from backend.context import SYSTEM  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
-from backend.services import Services, imaging  # noqa: E402
+from backend.services import imaging  # noqa: E402
 from tests.conftest import new_user  # noqa: E402
 from tests.images_support import exif_bytes  # noqa: E402
 

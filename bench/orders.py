@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backend.config import load_settings  # noqa: E402
+from backend.container import Services  # noqa: E402
 from backend.context import SYSTEM  # noqa: E402
 from backend.db import Database  # noqa: E402
 from backend.migrate import apply_schema, create_database, drop_database  # noqa: E402
-from backend.services import Services  # noqa: E402
 
 HOT_PRODUCTS = 20
 START_STOCK = 1_000_000

@@ -6,6 +6,8 @@ from typing import Any
 
 import pymysql
 
+from backend.db import Connection
+
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY
 
 
@@ -20,13 +22,20 @@ def like(text: str) -> str:
 
 
 class Repository:
-    def __init__(self, conn: pymysql.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def _one(self, sql: str, args: Any = None) -> dict[str, Any] | None:
         with self.conn.cursor() as cur:
             cur.execute(sql, args)
             return cur.fetchone()
+
+    def _row(self, sql: str, args: Any = None) -> dict[str, Any]:
+        """The row of a statement that always answers one (an aggregate without GROUP BY, SHOW CREATE TABLE)."""
+        row = self._one(sql, args)
+        if row is None:
+            raise LookupError(f"no row from a statement that always has one: {sql[:60]}")
+        return row
 
     def _all(self, sql: str, args: Any = None) -> list[dict[str, Any]]:
         with self.conn.cursor() as cur:

@@ -67,7 +67,7 @@ class TableRepository(Repository):
         return int(self._scalar(f"SELECT COUNT(*) FROM {quote_name(table)}"))
 
     def get_create_table(self, table: str) -> str:
-        row = self._one(f"SHOW CREATE TABLE {quote_name(table)}")
+        row = self._row(f"SHOW CREATE TABLE {quote_name(table)}")
         return row["Create Table"]
 
     def iter_rows(self, table: str) -> Iterator[tuple]:

@@ -90,7 +90,7 @@ class OfferRepository(Repository):
 
     def needs_pricing(self, now: datetime) -> bool:
         """True unless every visible product is priced and no offer window edge passed since the last refresh."""
-        row = self._one(NEEDS_PRICING, (now, now, now, now))
+        row = self._row(NEEDS_PRICING, (now, now, now, now))
         return bool(row["unpriced"] or not row["priced"] or row["started"] or row["ended"])
 
     def get_priced_at(self) -> datetime | None:

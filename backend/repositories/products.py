@@ -102,7 +102,8 @@ class Criteria:
 
 def _where(c: Criteria) -> tuple[str, list[Any]]:
     # Fixed fragments joined with AND; values travel only as parameters.
-    parts, args = ["p.is_archived = 0"], []
+    parts: list[str] = ["p.is_archived = 0"]
+    args: list[Any] = []
     if c.q:
         parts.append("MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE)")
         args.append(match_terms(c.q))
@@ -175,6 +176,7 @@ def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
 def _select(c: Criteria, alias: str) -> tuple[str, list[Any]]:
     """The id and what the page's order sorts by, under alias."""
     if c.sort == "relevance":
+        assert c.q is not None  # ProductService sorts by relevance only when there is search text
         return (f"{alias}.id, ({alias}.name = %s) AS exact, "
                 f"MATCH({alias}.name, {alias}.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score",
                 [c.q, match_terms(c.q)])

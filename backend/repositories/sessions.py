@@ -27,8 +27,6 @@ LIST_IDS_OLDEST_FIRST = "SELECT id FROM sessions WHERE user_id = %s ORDER BY cre
 REMOVE_ONE = "DELETE FROM sessions WHERE id = %s AND user_id = %s"
 REMOVE_ALL = "DELETE FROM sessions WHERE user_id = %s"
 REMOVE_ALL_BUT = "DELETE FROM sessions WHERE user_id = %s AND id <> %s"
-# Sessions past either limit, for the cleanup job.
-REMOVE_EXPIRED = "DELETE FROM sessions WHERE expires_at <= %s OR last_seen_at <= %s"
 
 
 class SessionRepository(Repository):
@@ -55,6 +53,3 @@ class SessionRepository(Repository):
         if keep_id is None:
             return self._change(REMOVE_ALL, (user_id,))
         return self._change(REMOVE_ALL_BUT, (user_id, keep_id))
-
-    def remove_expired(self, now: datetime, idle_since: datetime) -> int:
-        return self._change(REMOVE_EXPIRED, (now, idle_since))

@@ -146,7 +146,7 @@ class VariantRepository(Repository):
 
     def get_summary(self, product_id: int) -> dict[str, Any]:
         """n (active variants), low (lowest list price) and total (stock sum) of a product's variants."""
-        return self._one(GET_SUMMARY, (product_id,))
+        return self._row(GET_SUMMARY, (product_id,))
 
     def update_product_summary(self, product_id: int, variant_price: Any, stock: int) -> int:
         return self._change(SET_SUMMARY, (variant_price, stock, product_id))

@@ -1,6 +1,8 @@
 """HTTP edge: blueprints, and the few helpers every route uses to parse input and reach services."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from typing import Any
 from urllib.parse import parse_qsl
@@ -10,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from backend import errors
+from backend.container import Services
 from backend.context import Actor
 from backend.schemas.common import flat_messages
 
@@ -32,7 +35,7 @@ class JsonProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from exc
 
 
-def services() -> Any:
+def services() -> Services:
     """The service container built by create_app."""
     return current_app.extensions["shopwright"]
 
@@ -166,13 +169,9 @@ def actor() -> Actor:
 
 def register_blueprints(app: Flask) -> None:
     """Register every route module: its `bp` under /api/v1, its `pages` blueprint (HTML shells) at /."""
-    import importlib
-    import pkgutil
-
-    import backend.routes as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    # The route modules import this package, so they are found and imported only once it has loaded.
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
         if isinstance(getattr(module, "bp", None), Blueprint):
             app.register_blueprint(module.bp, url_prefix=API_PREFIX)
         if isinstance(getattr(module, "pages", None), Blueprint):

@@ -164,8 +164,8 @@ def reset_password():
 @login_required
 def list_sessions():
     args, who = load_query(s.ListQuery()), actor()
-    return s.SessionPageSchema().dump(services().sessions.list_for_user(who.user_id, who.session_id, args["page"],
-                                                                        args["per_page"]))
+    return s.SessionPageSchema().dump(services().sessions.list_for_user(who.logged_in_id, who.session_id,
+                                                                        args["page"], args["per_page"]))
 
 
 @bp.delete("/auth/sessions/<int:session_id>")
@@ -182,7 +182,7 @@ def revoke_session(session_id: int):
 @doc("Own profile", tags=["account"], response=s.UserSchema, errors=(401, 403))
 @login_required
 def get_account():
-    return s.UserSchema().dump(services().accounts.get_profile(actor().user_id))
+    return s.UserSchema().dump(services().accounts.get_profile(actor().logged_in_id))
 
 
 @bp.patch("/account")
@@ -209,7 +209,7 @@ def change_password():
 @login_required
 def list_addresses():
     args = load_query(s.ListQuery())
-    return s.SavedAddressPageSchema().dump(services().accounts.list_addresses(actor().user_id, args["page"],
+    return s.SavedAddressPageSchema().dump(services().accounts.list_addresses(actor().logged_in_id, args["page"],
                                                                          args["per_page"]))
 
 
@@ -219,7 +219,7 @@ def list_addresses():
 @login_required
 def add_address():
     data = load_json(s.SavedAddressInSchema())
-    address = services().accounts.add_address(actor().user_id, data)
+    address = services().accounts.add_address(actor().logged_in_id, data)
     return created(s.SavedAddressSchema().dump(address), "accounts.get_address", address_id=address["id"])
 
 
@@ -227,7 +227,7 @@ def add_address():
 @doc("One own address", tags=["account"], response=s.SavedAddressSchema, errors=(401, 403, 404))
 @login_required
 def get_address(address_id: int):
-    return s.SavedAddressSchema().dump(services().accounts.get_address(actor().user_id, address_id))
+    return s.SavedAddressSchema().dump(services().accounts.get_address(actor().logged_in_id, address_id))
 
 
 @bp.patch("/account/addresses/<int:address_id>")
@@ -236,14 +236,14 @@ def get_address(address_id: int):
 @login_required
 def patch_address(address_id: int):
     data = load_json(s.SavedAddressPatchSchema())
-    return s.SavedAddressSchema().dump(services().accounts.update_address(actor().user_id, address_id, data))
+    return s.SavedAddressSchema().dump(services().accounts.update_address(actor().logged_in_id, address_id, data))
 
 
 @bp.delete("/account/addresses/<int:address_id>")
 @doc("Delete an own address", tags=["account"], status=204, errors=(401, 403, 404))
 @login_required
 def delete_address(address_id: int):
-    services().accounts.remove_address(actor().user_id, address_id)
+    services().accounts.remove_address(actor().logged_in_id, address_id)
     return _no_content()
 
 

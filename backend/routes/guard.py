@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import Flask, g, request
 
 from backend import errors
+from backend.openapi import mark_view
 from backend.permissions import STAFF_ROLES, can
 from backend.routes import API_PREFIX, services
 from backend.services.accounts import barred
@@ -57,6 +58,12 @@ def _guard_staff_area() -> None:
         raise errors.Forbidden()
 
 
+@overload
+def current_user(required: Literal[True] = True) -> dict[str, Any]: ...
+@overload
+def current_user(required: bool) -> dict[str, Any] | None: ...
+
+
 def current_user(required: bool = True) -> dict[str, Any] | None:
     """The logged-in user; 403 csrf_failed or 401 when required and missing."""
     if g.get("csrf_failed"):
@@ -75,7 +82,7 @@ def login_required(view: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         current_user()
         return view(*args, **kwargs)
-    wrapper.login_required = True  # read by backend.openapi: the operation's security and 401/403
+    mark_view(wrapper, login_required=True)  # the operation's security and 401/403 in openapi.json
     return wrapper
 
 
@@ -88,7 +95,6 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
             if not can(user["role"], permission):
                 raise errors.Forbidden()
             return view(*args, **kwargs)
-        wrapper.permission = permission
-        wrapper.login_required = True
+        mark_view(wrapper, permission=permission, login_required=True)
         return wrapper
     return decorate

@@ -1,7 +1,7 @@
 """Product images: upload (multipart), list, change alt/position, delete; and the /media/ files themselves."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint, send_file
 
 from backend import errors
 from backend.media_store import MEDIA_URL_PREFIX
@@ -73,7 +73,7 @@ def delete_image(product_id: int, image_id: int):
 @pages.get(MEDIA_URL_PREFIX + "<name>")
 def media_file(name: str):
     """A stored image copy: no database access (it answers while the database stalls), only names our code makes."""
-    store = current_app.extensions["shopwright"].media
+    store = services().media
     path = store.path(name)
     if path is None or not path.is_file():
         raise errors.NotFound("No such file.")

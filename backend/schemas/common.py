@@ -6,6 +6,7 @@ or gives, which backend.openapi adds to the served document (so the rule and its
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,18 +60,28 @@ class UtcDateTime(fields.DateTime):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def not_blank(value: str) -> None:
+class Described:
+    """A validator function with the JSON Schema of the rule it enforces (read by backend.openapi)."""
+
+    def __init__(self, check: Callable[[str], None], json_schema: dict[str, Any]) -> None:
+        self.check, self.json_schema = check, json_schema
+
+    def __call__(self, value: str) -> None:
+        self.check(value)
+
+
+def _not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError("Must not be blank.")
 
 
-def no_control_characters(value: str) -> None:
+def _no_control_characters(value: str) -> None:
     if _CONTROL.search(value):
         raise ValidationError("Must not contain control characters.")
 
 
-not_blank.json_schema = {"pattern": r"\S"}
-no_control_characters.json_schema = {"pattern": f"^[^{_CONTROL.pattern[1:-1]}]*$"}
+not_blank = Described(_not_blank, {"pattern": r"\S"})
+no_control_characters = Described(_no_control_characters, {"pattern": f"^[^{_CONTROL.pattern[1:-1]}]*$"})
 
 
 def name_field(max_length: int, **kwargs: Any) -> fields.String:
@@ -87,7 +98,7 @@ class CountryCode(fields.String):
 
     The document says two letters; which pairs are countries is the server's rule (422 naming the field)."""
 
-    json_schema = {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "GB",
+    json_schema: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "GB",
                    "description": "An ISO 3166-1 alpha-2 country code such as GB"}
     default_error_messages = {"unknown": "Use a two-letter ISO 3166-1 country code such as GB."}
 
@@ -130,12 +141,12 @@ class PageQuery(Schema):
     per_page = fields.Integer(load_default=24, validate=validate.Range(min=1, max=100))
 
 
-def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """The paged list envelope of api.md around item_schema."""
+def page_schema(item_schema: type[Schema], name: str, **more: fields.Field) -> type[Schema]:
+    """The paged list envelope of api.md around item_schema (with more fields, when a list has them)."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema)),
         "page": fields.Integer(), "per_page": fields.Integer(),
-        "total": fields.Integer(), "pages": fields.Integer(),
+        "total": fields.Integer(), "pages": fields.Integer(), **more,
     }, name=name)
 
 

@@ -129,9 +129,8 @@ class ProductAdminSchema(ProductDetailSchema):
     updated_at = UtcDateTime()
 
 
-class ProductPageSchema(page_schema(ProductSchema, "ProductPage")):
-    # True when there are more matches than `total` says (totals stop counting at a cap: see README).
-    total_capped = fields.Boolean()
+# total_capped: True when there are more matches than `total` says (totals stop counting at a cap: see README).
+ProductPageSchema = page_schema(ProductSchema, "ProductPage", total_capped=fields.Boolean())
 
 
 # ---------------------------------------------------------------- the hot-path serialiser

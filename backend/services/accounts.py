@@ -10,10 +10,10 @@ from backend.clock import iso
 from backend.context import Actor
 from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
-from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
+from backend.services.sessions import SessionService
 
 PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
 
@@ -41,6 +41,10 @@ def barred(user: dict[str, Any], now: datetime) -> errors.Forbidden | None:
 
 
 class AccountService(Service):
+    def __init__(self, *args: Any, sessions: SessionService) -> None:
+        super().__init__(*args)
+        self.sessions = sessions
+
     def ensure_admin(self, email: str, password: str = "") -> str | None:
         """Create the admin account unless that email exists; returns a generated password, if one was made."""
         with self.db.uow() as uow:
@@ -48,7 +52,7 @@ class AccountService(Service):
             if repo.get_user_by_email(email) is not None:
                 return None
             generated = None if password else secrets.token_urlsafe(12)
-            repo.add_user(email, "admin", hash_password(password or generated), "Administrator", "admin")
+            repo.add_user(email, "admin", hash_password(generated or password), "Administrator", "admin")
             uow.commit()
         return generated
 
@@ -64,7 +68,7 @@ class AccountService(Service):
         """Change username, full name or phone; raises Conflict when the username is taken."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user(actor.user_id)
+            row = repo.get_user(actor.logged_in_id)
             if row is None:
                 raise errors.NotFound("No such user.")
             merged = {k: changes.get(k, row[k]) for k in ("username", "full_name", "phone")}
@@ -81,7 +85,7 @@ class AccountService(Service):
         """Needs the current password (else ValidationFailed); ends every other session of the user."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user_with_password(actor.user_id)
+            row = repo.get_user_with_password(actor.logged_in_id)
             if row is None:
                 raise errors.NotFound("No such user.")
             # Both at once: a wrong current password and a weak new one are one answer, not two round trips.
@@ -91,7 +95,7 @@ class AccountService(Service):
             if any(problems.values()):
                 raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             repo.update_password(row["id"], hash_password(new))
-            ended = SessionRepository(uow.conn).remove_all_for_user(row["id"], actor.session_id)
+            ended = self.sessions.end_all(uow, row["id"], actor.session_id)
             audit.record(uow, actor, "auth.password_changed", "user", row["id"], {"sessions_ended": ended})
             uow.commit()
 
@@ -118,7 +122,7 @@ class AccountService(Service):
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
             address_id = repo.add_address(user_id, full)
-            row = repo.get_address(address_id, user_id)
+            row = held(repo.get_address(address_id, user_id))
             uow.commit()
         return row
 

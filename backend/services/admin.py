@@ -7,13 +7,14 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.passwords import hash_password
 from backend.repositories.admin import AdminRepository
 from backend.repositories.mail import MailRepository
-from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.base import Service
+from backend.services.sessions import SessionService
 
 # Actions an admin may not aim at their own account: they would lock themselves out.
 _SELF_HARM = {"deactivate", "block", "delete"}
@@ -21,6 +22,10 @@ PURGE_BATCH = 1000
 
 
 class AdminService(Service):
+    def __init__(self, *args: Any, sessions: SessionService) -> None:
+        super().__init__(*args)
+        self.sessions = sessions
+
     # ------------------------------------------------------------------ users
     def list_users(self, q: str | None, role: str | None, status: str | None, page: int,
                    per_page: int) -> dict[str, Any]:
@@ -59,7 +64,7 @@ class AdminService(Service):
             self._refuse_self_harm(actor, user, changes, now)
             done = self._apply_changes(uow, actor, repo, user, changes, now)
             if done and (changes.get("is_active") is False or self._blocks(changes, now)):
-                SessionRepository(uow.conn).remove_all_for_user(user_id)
+                self.sessions.end_all(uow, user_id)
             uow.commit()
         return self.get_user(user_id)
 
@@ -176,7 +181,7 @@ class AdminService(Service):
             raise errors.Conflict("You cannot deactivate, block or demote your own account.", code="self_action")
 
     @staticmethod
-    def _apply_changes(uow, actor: Actor, repo: AdminRepository, user: dict[str, Any],
+    def _apply_changes(uow: UnitOfWork, actor: Actor, repo: AdminRepository, user: dict[str, Any],
                        changes: dict[str, Any], now: datetime) -> int:
         done = 0
         if "role" in changes and repo.update_role(user["id"], changes["role"]):
@@ -201,7 +206,7 @@ class AdminService(Service):
         repo.remove_user(user["id"])
         return "delete"
 
-    def _bulk_one(self, uow, repo: AdminRepository, action: str, user: dict[str, Any],
+    def _bulk_one(self, uow: UnitOfWork, repo: AdminRepository, action: str, user: dict[str, Any],
                   blocked_until: datetime | None, now: datetime) -> int:
         user_id = user["id"]
         if action == "activate":
@@ -218,5 +223,5 @@ class AdminService(Service):
             self._erase(repo, user, now)
             return 1
         # A deactivated or blocked user is logged out everywhere at once.
-        SessionRepository(uow.conn).remove_all_for_user(user_id)
+        self.sessions.end_all(uow, user_id)
         return changed

@@ -5,10 +5,11 @@ import json
 from typing import Any
 
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.repositories.audit import AuditRepository
 
 
-def record(uow, actor: Actor, action: str, target_type: str = "", target_id: Any = "",
+def record(uow: UnitOfWork, actor: Actor, action: str, target_type: str = "", target_id: Any = "",
            details: dict[str, Any] | None = None, actor_id: int | None = None) -> int:
     """Write one event inside the caller's unit of work, so it commits or rolls back with the change.
 

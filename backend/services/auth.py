@@ -9,14 +9,14 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.passwords import ROUNDS, check_password, hash_password, password_problems
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.auth import AuthRepository
 from backend.repositories.mail import MailRepository
-from backend.repositories.sessions import SessionRepository
 from backend.services import audit
 from backend.services.accounts import barred, check_new_password, public_user
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.cart import CartService
 from backend.services.mail import SMS_PREFIX
 from backend.services.sessions import NewSession, SessionService
@@ -54,13 +54,10 @@ class LoginResult:
 
 
 class AuthService(Service):
-    def __init__(self, *args: Any, cart: CartService) -> None:
+    def __init__(self, *args: Any, sessions: SessionService, cart: CartService) -> None:
         super().__init__(*args)
+        self.sessions = sessions
         self._cart = cart
-
-    @property
-    def _sessions(self) -> SessionService:
-        return SessionService(self.db, self.settings, self._clock)
 
     # ------------------------------------------------------------ account mail asked for anonymously
     # register, request_otp and forgot_password answer after one INSERT that is the same for every
@@ -100,7 +97,7 @@ class AuthService(Service):
         self._queue_mail_request(actor, "registration", email, username=username, full_name=full_name,
                                  password_hash=hash_password(password))
 
-    def _mail_registration(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_registration(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, code = request["email"], new_code()
         mail = MailRepository(uow.conn)
         if AccountRepository(uow.conn).get_user_by_email(email) is not None:
@@ -148,7 +145,7 @@ class AuthService(Service):
                                         pending["full_name"], "customer")
             repo.remove_pending(pending["id"])
             audit.record(uow, actor, "auth.registered", "user", user_id, actor_id=user_id)
-            result = self._log_in(uow, accounts.get_user(user_id), actor, "registration", guest_token)
+            result = self._log_in(uow, held(accounts.get_user(user_id)), actor, "registration", guest_token)
             uow.commit()
         return result
 
@@ -183,7 +180,7 @@ class AuthService(Service):
             uow.commit()
         return result
 
-    def _refuse_if_barred(self, uow, actor: Actor, user: dict[str, Any], method: str) -> None:
+    def _refuse_if_barred(self, uow: UnitOfWork, actor: Actor, user: dict[str, Any], method: str) -> None:
         """Raise Forbidden for an inactive account or one blocked until a later time (audited, committed)."""
         refusal = barred(user, self.now())
         if refusal is None:
@@ -194,10 +191,11 @@ class AuthService(Service):
         uow.commit()
         raise refusal
 
-    def _log_in(self, uow, user: dict[str, Any], actor: Actor, method: str, guest_token: str | None) -> LoginResult:
+    def _log_in(self, uow: UnitOfWork, user: dict[str, Any], actor: Actor, method: str,
+                guest_token: str | None) -> LoginResult:
         """Every kind of login: a session, the login recorded, and the guest's cart (the sw_cart cookie's
         token) folded into the user's, all in the caller's unit of work, so they commit together or not at all."""
-        session = self._sessions.start(uow, user["id"], actor.ip, actor.user_agent)
+        session = self.sessions.start(uow, user["id"], actor.ip, actor.user_agent)
         AccountRepository(uow.conn).update_logged_in(user["id"], self.now())
         audit.record(uow, actor, "auth.login", "session", session.id, {"method": method}, actor_id=user["id"])
         if guest_token:
@@ -209,7 +207,7 @@ class AuthService(Service):
         """Queue a 10-minute login code for an active account (by SMS when asked and a phone is known)."""
         self._queue_mail_request(actor, "login_code", email, channel=channel)
 
-    def _mail_login_code(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_login_code(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, code = request["email"], new_code()
         user = AccountRepository(uow.conn).get_user_by_email(email)
         if user is None or not user["is_active"]:
@@ -228,7 +226,7 @@ class AuthService(Service):
             accounts, repo = AccountRepository(uow.conn), AuthRepository(uow.conn)
             user = accounts.get_user_by_email(email)
             live = repo.get_live_code(user["id"], "login", now, MAX_CODE_ATTEMPTS) if user else None
-            if live is None or not same_hash(code, live["code_hash"]):
+            if user is None or live is None or not same_hash(code, live["code_hash"]):
                 if live is not None:
                     repo.update_code_attempt(live["id"])
                 audit.record(uow, actor, "auth.login_failed", "user", user["id"] if user else "",
@@ -246,7 +244,7 @@ class AuthService(Service):
         """Queue a reset link for an active account; nothing visible happens otherwise (no enumeration)."""
         self._queue_mail_request(actor, "password_reset", email)
 
-    def _mail_password_reset(self, uow, request: dict[str, Any], expires_at: datetime) -> None:
+    def _mail_password_reset(self, uow: UnitOfWork, request: dict[str, Any], expires_at: datetime) -> None:
         email, token = request["email"], new_token()
         user = AccountRepository(uow.conn).get_user_by_email(email)
         if user is None or not user["is_active"]:
@@ -265,16 +263,17 @@ class AuthService(Service):
         with self.db.uow() as uow:
             repo, accounts = AuthRepository(uow.conn), AccountRepository(uow.conn)
             live = repo.get_live_reset(hash_token(token), self.now())
-            user = accounts.get_user_with_password(live["user_id"]) if live else {"username": "", "email": ""}
+            user = accounts.get_user_with_password(live["user_id"]) if live else None
             # Both at once: a dead link and a weak password are one answer, not two round trips.
-            problems = {"password": password_problems(password, user["username"], user["email"])}
-            if live is None:
+            problems = {"password": password_problems(password, user["username"] if user else "",
+                                                      user["email"] if user else "")}
+            if user is None:
                 problems["token"] = ["This reset link is invalid, used or expired; ask for a new one."]
-            if any(problems.values()):
+            if user is None or any(problems.values()):
                 raise errors.ValidationFailed(fields={k: v for k, v in problems.items() if v})
             accounts.update_password(user["id"], hash_password(password))
             repo.update_resets_used(user["id"], self.now())
-            ended = SessionRepository(uow.conn).remove_all_for_user(user["id"])
+            ended = self.sessions.end_all(uow, user["id"])
             audit.record(uow, actor, "auth.password_reset", "user", user["id"], {"sessions_ended": ended},
                          actor_id=user["id"])
             uow.commit()
@@ -283,14 +282,15 @@ class AuthService(Service):
     def logout(self, actor: Actor) -> None:
         """End the asking session (audited)."""
         with self.db.uow() as uow:
-            SessionRepository(uow.conn).remove_session(actor.session_id, actor.user_id)
+            if actor.session_id is not None:
+                self.sessions.end(uow, actor.logged_in_id, actor.session_id)
             audit.record(uow, actor, "auth.logout", "session", actor.session_id)
             uow.commit()
 
     def revoke_session(self, actor: Actor, session_id: int) -> None:
         """End one of the user's own sessions; raises NotFound for another user's or an unknown one."""
         with self.db.uow() as uow:
-            if not SessionRepository(uow.conn).remove_session(session_id, actor.user_id):
+            if not self.sessions.end(uow, actor.logged_in_id, session_id):
                 raise errors.NotFound("No such session.")
             audit.record(uow, actor, "auth.session_revoked", "session", session_id)
             uow.commit()

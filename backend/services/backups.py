@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
@@ -34,7 +34,7 @@ from backend.repositories.images import ImageRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.backup_media import check_media, count_media, media_folder, restore_media, save_media
-from backend.services.base import Service
+from backend.services.base import Progress, Service
 
 MARKER = "-- shopwright-backup v1"
 END_MARKER = "-- shopwright-backup-end"
@@ -47,7 +47,6 @@ _INSERT = re.compile(r"^INSERT INTO `((?:[^`]|``)+)`", re.IGNORECASE)
 # MariaDB 10.11+ dumps start with a client-only "sandbox mode" line the server does not understand.
 _CLIENT_ONLY = re.compile(r"^/\*M?!999999\\- ")
 
-Progress = Callable[[int], None]
 log = logging.getLogger("shopwright.backups")
 
 
@@ -112,12 +111,12 @@ class BackupService(Service):
         stamp = self.now().strftime("%Y%m%d-%H%M%S")
         base = f"{self.settings.db_name}-{stamp}-{os.urandom(3).hex()}"
         started = time.perf_counter()
-        counts, path = None, None
+        path = folder / f"{base}-mysqldump.sql"
         # Media files before the dump and after it (see save_media): whichever name the dump's rows use is kept.
         save_media(self.media, folder / f"{base}.sql")
         try:
+            counts = None
             if method in ("auto", "mysqldump") and shutil.which("mysqldump"):
-                path = folder / f"{base}-mysqldump.sql"
                 counts = self._dump_with_mysqldump(path, progress, on_total)
             if counts is None:
                 if method == "mysqldump":
@@ -128,7 +127,7 @@ class BackupService(Service):
             media_folder(folder / f"{base}.sql").rename(media_folder(path))
             save_media(self.media, path)
         except BaseException:
-            for leftover in (folder / f"{base}.sql", *([path] if path else [])):
+            for leftover in (folder / f"{base}.sql", path):  # a folder never made is no matter
                 shutil.rmtree(media_folder(leftover), ignore_errors=True)
             raise
         with self.db.uow() as uow:
@@ -208,6 +207,7 @@ class BackupService(Service):
             with open(path, "w", encoding="utf-8") as out, subprocess.Popen(
                     command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
                     encoding="utf-8") as proc:
+                assert proc.stdout is not None and proc.stderr is not None  # both PIPE
                 out.write(self._header(tables, "mysqldump"))
                 for statement in split_statements(proc.stdout):
                     out.write(statement + "\n")

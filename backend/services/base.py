@@ -5,11 +5,23 @@ import functools
 import inspect
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from backend.clock import utcnow
 from backend.config import Settings
 from backend.db import Database, in_retried_unit, run_retrying
+
+T = TypeVar("T")
+
+# Told how many more rows or items are done (tqdm's update fits); what it returns is ignored.
+Progress = Callable[[int], object]
+
+
+def held(row: T | None) -> T:
+    """A row read back inside the unit of work that has just written it or holds it locked: it is there."""
+    if row is None:
+        raise LookupError("a row this transaction wrote or locked is missing")
+    return row
 
 
 def retrying(method: Callable[..., Any]) -> Callable[..., Any]:

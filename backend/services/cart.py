@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from backend import errors
+from backend.db import Connection, UnitOfWork
 from backend.repositories.cart import CartRepository
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
@@ -46,7 +47,7 @@ def line_problem(line: dict[str, Any]) -> str | None:
     return None
 
 
-def price_lines(conn, lines: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+def price_lines(conn: Connection, lines: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """Price cart lines with the current prices (offers included) and total them.
 
     subtotal is at list prices, discount_total what the offers take off, total = subtotal - discount_total.
@@ -83,7 +84,7 @@ class CartService(Service):
             uow.commit()  # the merge of a guest cart, if there was one; a plain read commits nothing
         return replace(answer, cart=cart)
 
-    def _present(self, conn, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _present(self, conn: Connection, cart_id: int | None, cart: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cart answer; cart: its lines already priced by price_lines in this use case (else priced here)."""
         if cart is None:
             lines = CartRepository(conn).list_lines(cart_id) if cart_id else []
@@ -213,13 +214,13 @@ class CartService(Service):
         return self._change_if_any(owner, lambda repo, cart_id: repo.update_coupon(cart_id, None))
 
     @staticmethod
-    def _product(conn, product_id: int) -> dict[str, Any]:
+    def _product(conn: Connection, product_id: int) -> dict[str, Any]:
         product = ProductRepository(conn).get_visible(product_id)
         if product is None:
             raise errors.NotFound("No such product.")
         return product
 
-    def _item(self, conn, product_id: int, variant_id: int | None) -> dict[str, Any]:
+    def _item(self, conn: Connection, product_id: int, variant_id: int | None) -> dict[str, Any]:
         """What a line buys now: the product, or its variant; raises NotFound, ValidationFailed variant_id."""
         product = self._product(conn, product_id)
         if not product["has_variants"]:
@@ -247,7 +248,7 @@ class CartService(Service):
             _, answer = self._claim(uow, owner)
             cart_id = repo.get_user_cart_id(user_id)
             quantity = repo.get_quantity(cart_id, product_id, variant_id) if cart_id else 0
-            if not quantity:
+            if cart_id is None or not quantity:
                 raise errors.NotFound("That product is not in the cart.")
             repo.remove_line(cart_id, product_id, variant_id)
             repo.add_saved(user_id, product_id, quantity, self.now(), variant_id)
@@ -305,7 +306,7 @@ class CartService(Service):
             uow.commit()
 
     # ------------------------------------------------------------------ login
-    def merge_in(self, uow, guest_token: str, user_id: int) -> None:
+    def merge_in(self, uow: UnitOfWork, guest_token: str, user_id: int) -> None:
         """Fold the guest cart of guest_token into the user's (quantities added, capped at stock; its coupon unless
         the user's cart has one) and delete it, in the caller's unit of work: a login's, or that of a user's
         request still sending the guest cookie. Nothing to do when there is no such cart."""

@@ -5,10 +5,11 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection, UnitOfWork
 from backend.repositories.categories import PATH_MAX, CategoryRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import refresh_current_prices
 from backend.services.slugs import unique_slug
@@ -53,7 +54,7 @@ def moved_path(path: str, category_id: int, parent_path: str) -> str:
     return f"{parent_path}{category_id}/"
 
 
-def subtree_ids(conn, category_id: int) -> list[int]:
+def subtree_ids(conn: Connection, category_id: int) -> list[int]:
     """The category and all its descendants; raises ValidationFailed for an unknown category."""
     ids = CategoryRepository(conn).list_subtree_ids_of(category_id)
     if not ids:
@@ -61,13 +62,13 @@ def subtree_ids(conn, category_id: int) -> list[int]:
     return ids
 
 
-def category_path(conn, category_id: int | None) -> list[dict[str, Any]]:
+def category_path(conn: Connection, category_id: int | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] from the root down to the category (empty for none)."""
     row = CategoryRepository(conn).get_category(category_id) if category_id else None
     return path_categories(conn, row["path"] if row else None)
 
 
-def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
+def path_categories(conn: Connection, path: str | None) -> list[dict[str, Any]]:
     """[{id, name, slug}] of the categories on a materialised path ("/1/7/42/"), root first."""
     ids = path_ids(path)
     if not ids:
@@ -77,10 +78,10 @@ def path_categories(conn, path: str | None) -> list[dict[str, Any]]:
 
 
 class CategoryService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
         self._kept_tree: tuple[str, list[dict[str, Any]]] | None = None
 
     def tree(self) -> list[dict[str, Any]]:
@@ -126,7 +127,7 @@ class CategoryService(Service):
             slug = unique_slug(name, repo.list_slugs_like, 100)
             new_id = repo.add_category(parent_id, name, slug, parent_path)
             audit.record(uow, actor, "category.create", "category", new_id, {"name": name, "parent_id": parent_id})
-            row = repo.get_category(new_id)
+            row = held(repo.get_category(new_id))
             uow.commit()
         self.cache.clear()
         return row
@@ -148,12 +149,12 @@ class CategoryService(Service):
                 changes["parent_id"] = parent_id
             if changes:
                 audit.record(uow, actor, "category.update", "category", category_id, changes)
-            row = repo.get_category(category_id)
+            row = held(repo.get_category(category_id))
             uow.commit()
         self.cache.clear()
         return row
 
-    def _move(self, uow, row: dict[str, Any], parent_id: int | None) -> None:
+    def _move(self, uow: UnitOfWork, row: dict[str, Any], parent_id: int | None) -> None:
         repo = CategoryRepository(uow.conn)
         parent_path = "/"
         if parent_id is not None:

@@ -13,6 +13,7 @@ from backend.db import run_retrying
 from backend.repositories.cleanup import CleanupRepository
 from backend.repositories.leases import LeaseRepository
 from backend.services.base import Service
+from backend.services.sessions import idle_since
 
 log = logging.getLogger("shopwright.cleanup")
 BATCH = 5000
@@ -55,13 +56,12 @@ class CleanupService(Service):
 
     def _run_all(self) -> dict[str, int]:
         now = self.now()
-        idle_since = now - timedelta(minutes=self.settings.session_idle_minutes)
         jobs: dict[str, Callable[[CleanupRepository], int]] = {
             "audit_events": lambda r: r.remove_old_audit(
                 now - timedelta(days=self.settings.audit_retention_days), BATCH),
             "login_codes": lambda r: r.remove_spent_codes(now, BATCH),
             "reset_tokens": lambda r: r.remove_spent_reset_tokens(now, BATCH),
-            "sessions": lambda r: r.remove_expired_sessions(now, idle_since, BATCH),
+            "sessions": lambda r: r.remove_expired_sessions(now, idle_since(self.settings, now), BATCH),
             "pending_registrations": lambda r: r.remove_expired_pending(now, BATCH),
             "guest_carts": lambda r: r.remove_old_guest_carts(now - timedelta(days=GUEST_CART_DAYS), BATCH),
             "idempotency_keys": lambda r: r.remove_old_idempotency_keys(

@@ -9,12 +9,13 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection
 from backend.repositories.cart import CartRepository
 from backend.repositories.coupons import CouponRepository
 from backend.schemas.common import discount_problems, paged
 from backend.schemas.coupons import normal_code
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.pricing import Totals
 
 FIELDS = ("code", "percent_off", "amount_off", "min_subtotal", "starts_at", "ends_at", "max_uses",
@@ -55,7 +56,7 @@ def uses_problem(repo: CouponRepository, coupon: dict[str, Any], user_id: int | 
     return None
 
 
-def check(conn, coupon: dict[str, Any], subtotal: Decimal, user_id: int | None, now: datetime) -> None:
+def check(conn: Connection, coupon: dict[str, Any], subtotal: Decimal, user_id: int | None, now: datetime) -> None:
     """Raise 422 coupon_invalid or 409 coupon_exhausted when the coupon cannot be used now."""
     why = validity_problem(coupon, subtotal, now)
     if why:
@@ -65,7 +66,7 @@ def check(conn, coupon: dict[str, Any], subtotal: Decimal, user_id: int | None, 
         raise exhausted(why)
 
 
-def find(conn, code: str) -> dict[str, Any]:
+def find(conn: Connection, code: str) -> dict[str, Any]:
     """The coupon a customer's code names (any case, spaces around ignored); raises 422 coupon_invalid."""
     normal = normal_code(code)
     coupon = CouponRepository(conn).get_by_code(normal) if normal else None
@@ -110,10 +111,10 @@ class CartCoupon:
     @property
     def code(self) -> str | None:
         """The code an order keeps (None when no coupon applies)."""
-        return self.coupon["code"] if self.terms else None
+        return self.coupon["code"] if self.coupon is not None and self.terms else None
 
 
-def for_cart(conn, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
+def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
     """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now."""
     coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id else None
     if coupon is None:
@@ -127,7 +128,7 @@ def for_cart(conn, cart_id: int | None, cart: dict[str, Any], now: datetime) -> 
     return CartCoupon(coupon)
 
 
-def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: int, cart_id: int,
+def claim(conn: Connection, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: int, cart_id: int,
           now: datetime) -> None:
     """Take one use of the order's coupon inside the order's transaction; raises 422 coupon_invalid (it changed
     or stopped applying since it was priced) or 409 coupon_exhausted.
@@ -137,7 +138,7 @@ def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: 
     order row is inserted without coupon_id and given it here: its foreign key check would otherwise take a
     shared lock on the coupon row early, and two buyers upgrading theirs would deadlock.
     """
-    if applied.terms is None:
+    if applied.terms is None or applied.coupon is None:
         return
     repo = CouponRepository(conn)
     coupon = repo.get_coupon(applied.coupon["id"], lock=True)
@@ -159,7 +160,7 @@ def claim(conn, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: 
     CartRepository(conn).update_coupon(cart_id, None)  # used: the next cart starts without it
 
 
-def release(conn, order_id: int) -> None:
+def release(conn: Connection, order_id: int) -> None:
     """Give back the use an order took (it was cancelled or refunded); nothing when it used no coupon.
     Called after the stock is returned, so the coupon row is locked last, as when ordering."""
     repo = CouponRepository(conn)
@@ -203,7 +204,7 @@ class CouponService(Service):
             if coupon_id is None:
                 raise _duplicate()
             audit.record(uow, actor, "coupon.created", "coupon", coupon_id, coupon)
-            row = repo.get_coupon(coupon_id)
+            row = held(repo.get_coupon(coupon_id))
             uow.commit()
         return _present(row)
 
@@ -220,7 +221,7 @@ class CouponService(Service):
             if repo.update_coupon(coupon_id, coupon) is None:
                 raise _duplicate()
             audit.record(uow, actor, "coupon.updated", "coupon", coupon_id, changes)
-            row = repo.get_coupon(coupon_id)
+            row = held(repo.get_coupon(coupon_id))
             uow.commit()
         return _present(row)
 

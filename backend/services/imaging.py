@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import cast
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -106,7 +107,10 @@ def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
 
 def has_transparency(image: Image.Image) -> bool:
     """True when some pixel is not fully opaque (an alpha channel that is all 255 is dropped)."""
-    return image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255
+    if image.mode != "RGBA":
+        return False
+    lowest, _ = cast(tuple[int, int], image.getchannel("A").getextrema())  # one band: (min, max)
+    return lowest < 255
 
 
 def encode(image: Image.Image) -> tuple[bytes, str]:

@@ -5,13 +5,14 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import UnitOfWork
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
 from backend.repositories.products import ProductRepository
 from backend.schemas.common import paged
 from backend.schemas.offers import offer_problems
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import discounted, offer_active, refresh_offer_targets
 
@@ -19,10 +20,10 @@ FIELDS = ("name", "percent_off", "amount_off", "product_id", "category_id", "sta
 
 
 class OfferService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
 
     def list_offers(self, page: int = 1, per_page: int = 24) -> dict[str, Any]:
         """A page of offers, newest first, each with whether it is active now."""
@@ -49,7 +50,7 @@ class OfferService(Service):
             offer_id = repo.add_offer(offer)
             refresh_offer_targets(uow.conn, [offer], self.now())
             audit.record(uow, actor, "offer.create", "offer", offer_id, offer)
-            row = repo.get_offer(offer_id)
+            row = held(repo.get_offer(offer_id))
             uow.commit()
         self.cache.clear()
         return self._present(row)
@@ -67,7 +68,7 @@ class OfferService(Service):
             # Both the old and the new targets may have new prices now.
             refresh_offer_targets(uow.conn, [before, offer], self.now())
             audit.record(uow, actor, "offer.update", "offer", offer_id, changes)
-            row = repo.get_offer(offer_id)
+            row = held(repo.get_offer(offer_id))
             uow.commit()
         self.cache.clear()
         return self._present(row)
@@ -86,7 +87,7 @@ class OfferService(Service):
         self.cache.clear()
 
     @staticmethod
-    def _check(uow, offer: dict[str, Any]) -> None:
+    def _check(uow: UnitOfWork, offer: dict[str, Any]) -> None:
         """Every rule the offer breaks in one ValidationFailed: across fields, its target, the price it leaves."""
         problems = offer_problems(offer)
         if offer.get("product_id") is not None and "product_id" not in problems:

@@ -10,7 +10,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
-from backend.db import is_conflict
+from backend.db import Connection, UnitOfWork, is_conflict
 from backend.order_status import CANCELLED, PAID, RELEASES_COUPON, RESTOCKED, can_move
 from backend.repositories.accounts import AccountRepository
 from backend.repositories.cart import CartRepository
@@ -20,9 +20,9 @@ from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services import coupons
 from backend.services.audit import record
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.cart import insufficient_stock, price_lines
-from backend.services.payments import Authorization, Card, PaymentGateway, TestGateway, card_errors
+from backend.services.payments import Authorization, Card, PaymentGateway, card_errors
 from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
 from backend.services.shipping import Delivery, charge_lines, order_delivery, summary_delivery
 
@@ -56,9 +56,9 @@ def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
 
 
 class OrderService(Service):
-    def __init__(self, *args: Any, gateway: PaymentGateway | None = None) -> None:
+    def __init__(self, *args: Any, gateway: PaymentGateway) -> None:
         super().__init__(*args)
-        self.gateway: PaymentGateway = gateway or TestGateway()
+        self.gateway = gateway
 
     # ------------------------------------------------------------------ checkout summary
     def summary(self, user_id: int, country: str | None = None,
@@ -121,7 +121,7 @@ class OrderService(Service):
 
     def _place(self, actor: Actor, key: str, fingerprint: str, card: Card, address_id: int | None,
                shipping_address: dict[str, Any] | None, shipping_method_id: int | None) -> tuple[dict[str, Any], bool]:
-        now, user_id = self.now(), actor.user_id
+        now, user_id = self.now(), actor.logged_in_id
         with self.db.uow() as uow:
             repo = OrderRepository(uow.conn)
             # Claimed first: concurrent repeats of this key wait here until this transaction ends.
@@ -134,7 +134,7 @@ class OrderService(Service):
             cart_id = cart_repo.get_user_cart_id_for_update(user_id)
             address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
-            if not cart["items"]:
+            if cart_id is None or not cart["items"]:
                 raise errors.Conflict("The cart is empty.", code="cart_empty")
             short = [line for line in cart["items"] if line["problem"]]
             if short:
@@ -164,7 +164,7 @@ class OrderService(Service):
                 raise
         return order, True
 
-    def _record(self, uow, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
+    def _record(self, uow: UnitOfWork, actor: Actor, key_id: int, cart_id: int, cart: dict[str, Any],
                 totals: Totals, address: dict[str, Any], auth: Authorization,
                 now: datetime, applied: coupons.CartCoupon, delivery: Delivery) -> dict[str, Any]:
         repo = OrderRepository(uow.conn)
@@ -174,7 +174,7 @@ class OrderService(Service):
         figures = {**self._totals_fields(totals), "coupon_id": None, "coupon_code": applied.code,
                    "coupon_amount": totals.coupon_amount, **delivery.order_fields,
                    "prices_include_tax": self.settings.prices_include_tax}
-        order_id = repo.add_order(actor.user_id, PAID, figures, currency, address_json, now)
+        order_id = repo.add_order(actor.logged_in_id, PAID, figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
         repo.update_idempotency_order(key_id, order_id)
@@ -183,7 +183,7 @@ class OrderService(Service):
                "payment_brand": auth.brand, "payment_last4": auth.last4}
         order = present_order(row, cart["items"])
         # The address is read by the INSERT itself: no round trip to fetch the user for it.
-        MailRepository(uow.conn).add_message_to_user(actor.user_id, f"Your order #{order_id} is confirmed",
+        MailRepository(uow.conn).add_message_to_user(actor.logged_in_id, f"Your order #{order_id} is confirmed",
                                                      self._confirmation_text(order, cart["items"],
                                                                              figures["prices_include_tax"]))
         record(uow, actor, "order.placed", "order", order_id,
@@ -196,12 +196,12 @@ class OrderService(Service):
         short = [line for line in lines if not self._take_stock(uow.conn, line)]
         if short:
             raise insufficient_stock(short, "Some products sold out while you were checking out.")
-        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.user_id, cart_id, now)
+        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.logged_in_id, cart_id, now)
         repo.add_items(order_id, lines)
         return order
 
     @staticmethod
-    def _take_stock(conn, line: dict[str, Any]) -> bool:
+    def _take_stock(conn: Connection, line: dict[str, Any]) -> bool:
         """Take a line's units: the product's stock (for a product with variants, the sum of theirs), then the
         variant's, each by a conditional UPDATE under its row lock; False when either has too few left."""
         if not OrderRepository(conn).update_take_stock(line["product_id"], line["quantity"]):
@@ -210,7 +210,7 @@ class OrderService(Service):
             line["product_id"], line["variant_id"], line["quantity"])
 
     @staticmethod
-    def _return_stock(conn, item: dict[str, Any]) -> None:
+    def _return_stock(conn: Connection, item: dict[str, Any]) -> None:
         """Put an item's units back: on its variant, and on the product's sum while the variant is still sold."""
         variants = VariantRepository(conn)
         variant = variants.get_variant(item["product_id"], item["variant_id"]) if item["variant_id"] else None
@@ -220,7 +220,7 @@ class OrderService(Service):
             variants.update_return_stock(variant["id"], item["quantity"])
 
     @staticmethod
-    def _address(conn, user_id: int, address_id: int | None,
+    def _address(conn: Connection, user_id: int, address_id: int | None,
                  shipping_address: dict[str, Any] | None) -> dict[str, Any]:
         if shipping_address is not None:
             return {k: shipping_address.get(k) or "" for k in ADDRESS_FIELDS}
@@ -331,7 +331,7 @@ class OrderService(Service):
                 coupons.release(uow.conn, order_id)  # after the stock rows, as when ordering
             repo.update_status(order_id, status, now)
             record(uow, actor, "order.status_changed", "order", order_id, {"from": row["status"], "to": status})
-            order = present_order(repo.get_order(order_id), items)
+            order = present_order(held(repo.get_order(order_id)), items)
             if order["user"]["email"]:
                 MailRepository(uow.conn).add_message(
                     order["user"]["email"], f"Your order #{order_id} is now {status}",

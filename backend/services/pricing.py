@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from backend.db import Connection
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.offers import OfferRepository
 from backend.repositories.products import ProductRepository
@@ -54,7 +55,7 @@ def offer_active(offer: dict[str, Any], now: datetime) -> bool:
     return offer["starts_at"] <= now < offer["ends_at"]
 
 
-def active_offers(conn, product_ids: list[int], now: datetime) -> dict[int, list[dict[str, Any]]]:
+def active_offers(conn: Connection, product_ids: list[int], now: datetime) -> dict[int, list[dict[str, Any]]]:
     """The offers active now for each of these products (on it or on its category's ancestors), in one query."""
     by_product: dict[int, list[dict[str, Any]]] = {}
     for offer in OfferRepository(conn).list_active_for_products(sorted(set(product_ids)), now):
@@ -62,12 +63,12 @@ def active_offers(conn, product_ids: list[int], now: datetime) -> dict[int, list
     return by_product
 
 
-def price_products(conn, products: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def price_products(conn: Connection, products: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Add sale_price and offer to each product row (which must have id and price), in one query."""
     return apply_offers(products, active_offers(conn, [p["id"] for p in products], now))
 
 
-def price_variants(conn, variants: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def price_variants(conn: Connection, variants: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Add sale_price, offer and unit_price to variant rows (product_id and price): their product's offers
     apply to every variant of it, through the same best_offer."""
     return apply_offers(variants, active_offers(conn, [v["product_id"] for v in variants], now), key="product_id")
@@ -96,7 +97,7 @@ BATCH = 1000
 UNPRICED_BATCH = 5000
 
 
-def refresh_current_prices(conn, product_ids: list[int], now: datetime) -> int:
+def refresh_current_prices(conn: Connection, product_ids: list[int], now: datetime) -> int:
     """Store price_products' unit_price in products.current_price for these products, and each of their
     active variants' in product_variants.current_price (the listing's price filter); returns products priced.
 
@@ -117,7 +118,7 @@ def refresh_current_prices(conn, product_ids: list[int], now: datetime) -> int:
     return done
 
 
-def refresh_offer_targets(conn, offers: Iterable[dict[str, Any]], now: datetime) -> int:
+def refresh_offer_targets(conn: Connection, offers: Iterable[dict[str, Any]], now: datetime) -> int:
     """Refresh current prices of every product an offer aims at (the product, or the category subtree)."""
     categories, products = CategoryRepository(conn), ProductRepository(conn)
     ids: set[int] = set()
@@ -131,7 +132,7 @@ def refresh_offer_targets(conn, offers: Iterable[dict[str, Any]], now: datetime)
     return refresh_current_prices(conn, list(ids), now)
 
 
-def ensure_current_prices(conn, now: datetime) -> int:
+def ensure_current_prices(conn: Connection, now: datetime) -> int:
     """Bring the cache up to date with time (offers that started or ended) and unpriced rows; returns rows priced."""
     repo = OfferRepository(conn)
     if not repo.needs_pricing(now):  # the usual case, answered in one round trip

@@ -7,6 +7,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection, UnitOfWork
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.products import SORT_KEYS, Criteria, ProductRepository
 from backend.schemas.common import paged
@@ -31,7 +32,7 @@ Q_MAX = 200
 TOTAL_CAP = 1000
 
 
-def _price_page(conn, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def _price_page(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Price a listing page from the offers its statement brought along; look them up only when it did not."""
     offers = [row.pop("active_offers", None) for row in rows]
     if any(found is None for found in offers):
@@ -46,9 +47,9 @@ def _cache_key(c: Criteria) -> tuple:
 
 
 class ProductService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None, images: ImageService | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache, images: ImageService) -> None:
         super().__init__(*args)
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
         self.images = images
 
     def list_products(self, page: int = 1, per_page: int = 24, *, q: str | None = None,
@@ -109,8 +110,8 @@ class ProductService(Service):
             ranked, total = self._ranked(repo, criteria)
             if offset + per_page <= len(ranked) or len(ranked) == total:
                 return repo.list_by_ids(ranked[offset:offset + per_page]), total
-        rows, total = repo.list_page(criteria, per_page, offset, offers_at=now)
-        return rows, total if total is not None else repo.count_matching(criteria)
+        rows, counted = repo.list_page(criteria, per_page, offset, offers_at=now)
+        return rows, counted if counted is not None else repo.count_matching(criteria)
 
     def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
         key = ("ranked", _cache_key(criteria))
@@ -134,12 +135,12 @@ class ProductService(Service):
         return self._present(row)
 
     @staticmethod
-    def _images(conn, row: dict[str, Any]) -> list[dict[str, Any]]:
+    def _images(conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:
         # cover_url is the first image's thumb, kept with every image write: without it there are no images,
         # and a product without pictures costs no query.
         return list_product_images(conn, row["id"]) if row.get("cover_url") else []
 
-    def _add_variants(self, conn, row: dict[str, Any]) -> None:
+    def _add_variants(self, conn: Connection, row: dict[str, Any]) -> None:
         """options and variants ([] for a product without variants: no query then)."""
         variants = load_variants(conn, [row["id"]], self.now()) if row["has_variants"] else []
         row["options"] = product_options(variants)
@@ -206,16 +207,16 @@ class ProductService(Service):
                          "product", product_id)
             uow.commit()
         self.cache.clear()
-        if files and self.images is not None:
+        if files:
             self.images.remove_unused_files(files)
         return outcome
 
     @staticmethod
-    def _check_category(uow, category_id: int | None) -> None:
+    def _check_category(uow: UnitOfWork, category_id: int | None) -> None:
         if category_id is not None and CategoryRepository(uow.conn).get_category(category_id) is None:
             raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
 
-    def _load_admin(self, uow, product_id: int) -> dict[str, Any]:
+    def _load_admin(self, uow: UnitOfWork, product_id: int) -> dict[str, Any]:
         row = ProductRepository(uow.conn).get_product(product_id)
         if row is None:
             raise errors.NotFound("No such product.")

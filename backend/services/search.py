@@ -13,6 +13,7 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection
 from backend.repositories.search import SearchRepository
 from backend.services import audit
 from backend.services.base import Service
@@ -47,7 +48,7 @@ def trending_term(q: str | None) -> str | None:
     return term if all(_plain_word(w) for w in words) else None
 
 
-def log_search(conn, q: str | None, now: datetime) -> bool:
+def log_search(conn: Connection, q: str | None, now: datetime) -> bool:
     """Log one search that found products, inside the caller's unit of work; False when it is not fit to log."""
     term = trending_term(q)
     if term is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from backend.context import SYSTEM
 from backend.media_store import MediaStore, media_url
@@ -14,7 +14,7 @@ from backend.passwords import hash_password
 from backend.repositories.categories import CategoryRepository
 from backend.repositories.seed import SeedRepository
 from backend.services import imaging
-from backend.services.base import Service
+from backend.services.base import Progress, Service
 from backend.services.demo_pictures import draw_picture
 from backend.services.slugs import slugify
 from backend.services.variants import VariantService
@@ -52,9 +52,6 @@ VARIANT_DEMOS = {
 # In a large catalog (the wide tree has none of those categories), this many products get T-shirt variants.
 WIDE_VARIANT_PRODUCTS = 10
 
-Progress = Callable[[int], None]
-
-
 @functools.lru_cache(maxsize=64)
 def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
     """A demo picture's three copies, drawn and encoded once per process (the same key, the same bytes)."""
@@ -62,9 +59,10 @@ def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
 
 
 class SeedService(Service):
-    def __init__(self, *args, media: MediaStore | None = None) -> None:
+    def __init__(self, *args: Any, media: MediaStore, variants: VariantService) -> None:
         super().__init__(*args)
         self.media = media
+        self.variants = variants
 
     def catalog_is_empty(self) -> bool:
         with self.db.uow() as uow:
@@ -83,7 +81,7 @@ class SeedService(Service):
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
         self._add_variants(leaves, tag, rng)
-        if (products <= PICTURES_UP_TO if pictures is None else pictures) and self.media is not None:
+        if (products <= PICTURES_UP_TO) if pictures is None else pictures:
             self._add_pictures(first_id)
         return [leaf_id for leaf_id, _ in leaves]
 
@@ -101,14 +99,13 @@ class SeedService(Service):
             for product_id, (name, _, _) in demos:
                 repo.rename_product(product_id, name)
             uow.commit()
-        variants = VariantService(self.db, self.settings, self._clock)
         for product_id, (_, options, extra) in demos:
             with self.db.uow() as uow:
                 base = SeedRepository(uow.conn).get_price(product_id)
             names = list(options)
             for combo in itertools.product(*options.values()):
                 bump = extra.get(combo[0])
-                variants.create_variant(SYSTEM, product_id, {
+                self.variants.create_variant(SYSTEM, product_id, {
                     "sku": f"{slugify('-'.join([str(product_id), *combo]))}-{tag}".upper(),
                     "options": dict(zip(names, combo, strict=True)), "stock": rng.choice([0, 3, 8, 15]),
                     "price": base + bump if bump is not None else None})

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend import errors
+from backend.config import Settings
+from backend.db import UnitOfWork
 from backend.repositories.sessions import SessionRepository
 from backend.schemas.common import paged
 from backend.services.base import Service
@@ -23,11 +24,13 @@ class NewSession:
     csrf_token: str
 
 
-class SessionService(Service):
-    def _idle_since(self, now: datetime) -> datetime:
-        return now - timedelta(minutes=self.settings.session_idle_minutes)
+def idle_since(settings: Settings, now: datetime) -> datetime:
+    """A session last seen at or before this has timed out."""
+    return now - timedelta(minutes=settings.session_idle_minutes)
 
-    def start(self, uow, user_id: int, ip: str, user_agent: str) -> NewSession:
+
+class SessionService(Service):
+    def start(self, uow: UnitOfWork, user_id: int, ip: str, user_agent: str) -> NewSession:
         """Open a session inside the caller's unit of work, ending the oldest beyond the per-user limit."""
         repo = SessionRepository(uow.conn)
         now = self.now()
@@ -37,7 +40,7 @@ class SessionService(Service):
                                       user_agent[:255], now, expires)
         ids = repo.list_ids_oldest_first(user_id)
         for old_id in ids[: max(0, len(ids) - self.settings.max_sessions_per_user)]:
-            repo.remove_session(old_id, user_id)
+            self.end(uow, user_id, old_id)
         return NewSession(session_id, token, csrf)
 
     def resolve(self, token: str) -> dict[str, Any] | None:
@@ -47,7 +50,7 @@ class SessionService(Service):
         now = self.now()
         with self.db.uow() as uow:
             repo = SessionRepository(uow.conn)
-            row = repo.get_live(hash_token(token), now, self._idle_since(now))
+            row = repo.get_live(hash_token(token), now, idle_since(self.settings, now))
             if row and now - row["last_seen_at"] >= TOUCH_EVERY:
                 repo.update_last_seen(row["session_id"], now)
                 uow.commit()
@@ -55,33 +58,24 @@ class SessionService(Service):
 
     @staticmethod
     def csrf_ok(session: dict[str, Any], csrf_token: str | None) -> bool:
-        return bool(csrf_token) and same_hash(csrf_token, session["csrf_hash"])
+        return bool(csrf_token and same_hash(csrf_token, session["csrf_hash"]))
 
     def list_for_user(self, user_id: int, current_session_id: int | None, page: int, per_page: int) -> dict[str, Any]:
         """A page of the user's live sessions, newest first, marking the one asking."""
         now = self.now()
         with self.db.uow() as uow:
-            rows = SessionRepository(uow.conn).list_for_user(user_id, now, self._idle_since(now))
+            rows = SessionRepository(uow.conn).list_for_user(user_id, now, idle_since(self.settings, now))
         # Paged here rather than in SQL: a user has at most max_sessions_per_user, and one read gives the total.
         start = (page - 1) * per_page
         items = [{**row, "current": row["id"] == current_session_id} for row in rows[start:start + per_page]]
         return paged(items, page, per_page, len(rows))
 
-    def end(self, user_id: int, session_id: int) -> None:
-        """End one of the user's sessions; raises NotFound for another user's or an unknown one."""
-        with self.db.uow() as uow:
-            if not SessionRepository(uow.conn).remove_session(session_id, user_id):
-                raise errors.NotFound("No such session.")
-            uow.commit()
+    # Ending sessions happens inside the caller's unit of work, so it commits (or not) with what caused it.
+    # Expired sessions are deleted in batches by CleanupService.
+    def end(self, uow: UnitOfWork, user_id: int, session_id: int) -> bool:
+        """End one of the user's sessions; False when it is another user's, unknown or already ended."""
+        return SessionRepository(uow.conn).remove_session(session_id, user_id) > 0
 
-    def end_all(self, uow, user_id: int, keep_id: int | None = None) -> int:
-        """End every session of a user (but keep_id) inside the caller's unit of work."""
+    def end_all(self, uow: UnitOfWork, user_id: int, keep_id: int | None = None) -> int:
+        """End every session of a user (but keep_id); returns how many."""
         return SessionRepository(uow.conn).remove_all_for_user(user_id, keep_id)
-
-    def remove_expired(self) -> int:
-        """Delete sessions past their idle or absolute limit; returns how many."""
-        now = self.now()
-        with self.db.uow() as uow:
-            count = SessionRepository(uow.conn).remove_expired(now, self._idle_since(now))
-            uow.commit()
-        return count

@@ -9,11 +9,12 @@ from typing import Any
 from backend import errors
 from backend.context import Actor
 from backend.countries import country_code
+from backend.db import Connection
 from backend.repositories.shipping import ShippingRepository
 from backend.repositories.tax import TaxRepository
 from backend.schemas.shipping import EVERYWHERE, method_problems, normal_countries
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.pricing import FLAT_SHIPPING, ZERO, ShippingRule
 
 FIELDS = ("name", "price", "free_from", "countries", "min_days", "max_days")
@@ -43,14 +44,14 @@ class ShippingService(Service):
 
     def create_method(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
         """Add a method; raises ValidationFailed."""
-        method = {name: values.get(name) for name in FIELDS}
+        method: dict[str, Any] = {name: values.get(name) for name in FIELDS}
         method["countries"] = normal_countries(method["countries"])
         with self.db.uow() as uow:
             repo = ShippingRepository(uow.conn)
             method_id = repo.add_method(method)
             repo.set_countries(method_id, method["countries"])
             audit.record(uow, actor, "shipping_method.created", "shipping_method", method_id, method)
-            row = repo.get_method(method_id)
+            row = held(repo.get_method(method_id))
             uow.commit()
         return row
 
@@ -70,7 +71,7 @@ class ShippingService(Service):
             if method["countries"] != before["countries"]:
                 repo.set_countries(method_id, method["countries"])
             audit.record(uow, actor, "shipping_method.updated", "shipping_method", method_id, changes)
-            row = repo.get_method(method_id)
+            row = held(repo.get_method(method_id))
             uow.commit()
         return row
 
@@ -148,7 +149,7 @@ def cheapest_delivery(serving: list[dict[str, Any]], rate: Decimal | None) -> De
     return Delivery(method_rule(serving[0]), serving[0], rate)
 
 
-def summary_delivery(conn, country: str | None, method_id: int | None) -> Delivery:
+def summary_delivery(conn: Connection, country: str | None, method_id: int | None) -> Delivery:
     """Shipping and tax for GET /checkout/summary (country a known code or None); raises ValidationFailed
     naming shipping_method_id for a method that is unknown, does not serve the country, or when none exist."""
     repo = ShippingRepository(conn)
@@ -162,7 +163,7 @@ def summary_delivery(conn, country: str | None, method_id: int | None) -> Delive
     return cheapest_delivery(repo.list_for_country(country), rate)
 
 
-def order_delivery(conn, address: dict[str, Any], address_field: str, method_id: int | None) -> Delivery:
+def order_delivery(conn: Connection, address: dict[str, Any], address_field: str, method_id: int | None) -> Delivery:
     """Shipping and tax for an order to this address, inside its transaction; raises ValidationFailed naming
     address_field when the address's country is unknown and methods or rates exist, or shipping_method_id.
 
@@ -180,7 +181,7 @@ def order_delivery(conn, address: dict[str, Any], address_field: str, method_id:
     return chosen_delivery(repo.get_method(method_id, lock="share"), country, rate)
 
 
-def _tax_rate(conn, country: str) -> Decimal:
+def _tax_rate(conn: Connection, country: str) -> Decimal:
     """The country's rate, 0 where none is set."""
     rate = TaxRepository(conn).get_rate_for_country(country)
     return rate if rate is not None else ZERO

@@ -7,7 +7,7 @@ from backend import errors
 from backend.context import Actor
 from backend.repositories.tax import TaxRepository
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 
 DUPLICATE = "That country has a tax rate already."
 
@@ -34,7 +34,7 @@ class TaxService(Service):
             if rate_id is None:
                 raise _duplicate()
             audit.record(uow, actor, "tax_rate.created", "tax_rate", rate_id, values)
-            row = repo.get_rate(rate_id)
+            row = held(repo.get_rate(rate_id))
             uow.commit()
         return row
 
@@ -49,7 +49,7 @@ class TaxService(Service):
                                 changes.get("rate", before["rate"])) is None:
                 raise _duplicate()
             audit.record(uow, actor, "tax_rate.updated", "tax_rate", rate_id, changes)
-            row = repo.get_rate(rate_id)
+            row = held(repo.get_rate(rate_id))
             uow.commit()
         return row
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from backend import errors
 from backend.context import Actor
+from backend.db import Connection, UnitOfWork
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import price_variants, refresh_current_prices
 
@@ -62,7 +63,7 @@ def attach_options(variants: list[dict[str, Any]], value_rows: list[dict[str, An
     return variants
 
 
-def label_lines(conn, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def label_lines(conn: Connection, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give cart, saved or order lines with a variant_id their variant_label ("M / Red"); None for the others."""
     ids = sorted({line["variant_id"] for line in lines if line.get("variant_id")})
     labels = {v["id"]: v["variant_label"] for v in attach_options(
@@ -72,7 +73,7 @@ def label_lines(conn, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return lines
 
 
-def load_variants(conn, product_ids: list[int], now: datetime) -> list[dict[str, Any]]:
+def load_variants(conn: Connection, product_ids: list[int], now: datetime) -> list[dict[str, Any]]:
     """Active variants of these products with options, label and prices (their product's offers applied)."""
     repo = VariantRepository(conn)
     variants = repo.list_for_products(product_ids)
@@ -80,13 +81,13 @@ def load_variants(conn, product_ids: list[int], now: datetime) -> list[dict[str,
     return price_variants(conn, variants, now)
 
 
-def update_variant_summary(conn, product_id: int) -> None:
+def update_variant_summary(conn: Connection, product_id: int) -> None:
     """Store the product's lowest variant list price and stock sum (its row is locked by the caller)."""
     repo = VariantRepository(conn)
     summary = repo.get_summary(product_id)
     if summary["n"]:
         repo.update_product_summary(product_id, summary["low"], int(summary["total"]))
-    elif ProductRepository(conn).get_product(product_id)["variant_price"] is not None:
+    elif held(ProductRepository(conn).get_product(product_id))["variant_price"] is not None:
         repo.update_product_summary(product_id, None, 0)  # its last variant went: a simple product, out of stock
 
 
@@ -95,9 +96,9 @@ def present_variant(variant: dict[str, Any], currency: str) -> dict[str, Any]:
 
 
 class VariantService(Service):
-    def __init__(self, *args: Any, cache: ListingCache | None = None) -> None:
+    def __init__(self, *args: Any, cache: ListingCache) -> None:
         super().__init__(*args)
-        self.cache = cache or ListingCache(ttl=0)
+        self.cache = cache
 
     def list_variants(self, product_id: int) -> dict[str, Any]:
         """A visible product's options and active variants; raises NotFound."""
@@ -184,7 +185,7 @@ class VariantService(Service):
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _lock_product(uow, product_id: int) -> dict[str, Any]:
+    def _lock_product(uow: UnitOfWork, product_id: int) -> dict[str, Any]:
         # The product row first, always: checkouts take it before its variants too (one lock order).
         product = ProductRepository(uow.conn).get_product(product_id, lock=True)
         if product is None:
@@ -198,7 +199,8 @@ class VariantService(Service):
             raise errors.NotFound("No such variant of this product.")
         return variant
 
-    def _check_options(self, uow, product_id: int, options: dict[str, str], except_id: int) -> dict[str, str]:
+    def _check_options(self, uow: UnitOfWork, product_id: int, options: dict[str, str],
+                       except_id: int) -> dict[str, str]:
         """The options with names spelled as the product first used them (and values likewise), in the
         product's option order; ValidationFailed unless they name the same options as its other active variants."""
         others = [v for v in load_variants(uow.conn, [product_id], self.now()) if v["id"] != except_id]
@@ -236,12 +238,12 @@ class VariantService(Service):
             pairs.append((ids[name.casefold()], value))
         return pairs
 
-    def _after_write(self, uow, product_id: int) -> None:
+    def _after_write(self, uow: UnitOfWork, product_id: int) -> None:
         """Bring the product's summary (lowest price, stock sum), option names and cached prices up to date."""
         VariantRepository(uow.conn).remove_unused_options(product_id)
         update_variant_summary(uow.conn, product_id)
         refresh_current_prices(uow.conn, [product_id], self.now())
 
-    def _load(self, uow, product_id: int, variant_id: int) -> dict[str, Any]:
+    def _load(self, uow: UnitOfWork, product_id: int, variant_id: int) -> dict[str, Any]:
         variant = next(v for v in load_variants(uow.conn, [product_id], self.now()) if v["id"] == variant_id)
         return present_variant(variant, self.settings.store_currency)

@@ -1,7 +1,9 @@
 """The category tree: any depth, unique slugs, moves with cycle refusal, deletes, staff-only writes."""
 from __future__ import annotations
 
+from backend.container import Services
 from backend.context import SYSTEM
+from backend.db import Database
 from tests.catalog_support import product, tree
 from tests.conftest import uid
 from tests.helpers import assert_error
@@ -129,9 +131,6 @@ def test_category_changes_are_audited(services, db):
 def test_each_worker_keeps_its_tree_until_any_worker_changes_it(client, services, settings):
     # Two workers: this app, and another set of services on the same database (as a second gunicorn
     # worker has). The tree kept by the first follows every kind of write made through the second.
-    from backend.db import Database
-    from backend.services import Services
-
     other = Services(settings, Database(settings))
     try:
         ids = tree(services, {"Kept": {"Leaf": {}}})

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from backend import errors
+from backend.container import Services
 from backend.context import SYSTEM
 from backend.db import Database
 from backend.migrate import YOYO_TABLES, apply_schema, create_database, drop_database, migration_status
 from backend.repositories.backups import TableRepository
-from backend.services import Services
 from backend.services.backups import EXCLUDED, schema_tables
 from tests.conftest import uid
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from backend import errors
+from backend.container import Services
 from backend.context import SYSTEM
 from backend.db import Database
 from backend.migrate import apply_schema, create_database, drop_database
-from backend.services import Services
 from backend.services.backup_media import MANIFEST, media_folder
 from tests.conftest import uid
 from tests.images_support import jpeg, png
