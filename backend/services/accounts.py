@@ -12,7 +12,7 @@ from backend.passwords import check_password, hash_password, password_problems
 from backend.repositories.accounts import ADDRESS_FIELDS, AccountRepository
 from backend.schemas.common import paged
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.sessions import SessionService
 
 PUBLIC_USER_FIELDS = ("id", "email", "username", "full_name", "phone", "role", "created_at")
@@ -59,18 +59,14 @@ class AccountService(Service):
     def get_profile(self, user_id: int) -> dict[str, Any]:
         """The user's own account; raises NotFound when it no longer exists."""
         with self.db.uow() as uow:
-            row = AccountRepository(uow.conn).get_user(user_id)
-        if row is None:
-            raise errors.NotFound("No such user.")
+            row = found(AccountRepository(uow.conn).get_user(user_id), "No such user.")
         return public_user(row)
 
     def update_profile(self, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
         """Change username, full name or phone; raises Conflict when the username is taken."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user(actor.logged_in_id)
-            if row is None:
-                raise errors.NotFound("No such user.")
+            row = found(repo.get_user(actor.logged_in_id), "No such user.")
             merged = {k: changes.get(k, row[k]) for k in ("username", "full_name", "phone")}
             if merged["username"] != row["username"] and repo.exists_username(merged["username"], row["id"]):
                 raise errors.Conflict("That username is taken.", fields={"username": ["That username is taken."]})
@@ -85,9 +81,7 @@ class AccountService(Service):
         """Needs the current password (else ValidationFailed); ends every other session of the user."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_user_with_password(actor.logged_in_id)
-            if row is None:
-                raise errors.NotFound("No such user.")
+            row = found(repo.get_user_with_password(actor.logged_in_id), "No such user.")
             # Both at once: a wrong current password and a weak new one are one answer, not two round trips.
             problems = {"new_password": password_problems(new, row["username"], row["email"])}
             if not check_password(current, row["password_hash"]):
@@ -111,9 +105,7 @@ class AccountService(Service):
     def get_address(self, user_id: int, address_id: int) -> dict[str, Any]:
         """One own address; raises NotFound for another user's or an unknown one."""
         with self.db.uow() as uow:
-            row = AccountRepository(uow.conn).get_address(address_id, user_id)
-        if row is None:
-            raise errors.NotFound("No such address.")
+            row = found(AccountRepository(uow.conn).get_address(address_id, user_id), "No such address.")
         return row
 
     def add_address(self, user_id: int, values: dict[str, str]) -> dict[str, Any]:
@@ -130,9 +122,7 @@ class AccountService(Service):
         """Change some fields of an own address; raises NotFound for another user's."""
         with self.db.uow() as uow:
             repo = AccountRepository(uow.conn)
-            row = repo.get_address(address_id, user_id)
-            if row is None:
-                raise errors.NotFound("No such address.")
+            row = found(repo.get_address(address_id, user_id), "No such address.")
             merged = {f: changes[f] if changes.get(f) is not None else row[f] for f in ADDRESS_FIELDS}
             repo.update_address(address_id, user_id, merged)
             uow.commit()

@@ -13,7 +13,7 @@ from backend.repositories.admin import AdminRepository
 from backend.repositories.mail import MailRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
-from backend.services.base import Service
+from backend.services.base import Service, found
 from backend.services.sessions import SessionService
 
 # Actions an admin may not aim at their own account: they would lock themselves out.
@@ -149,9 +149,7 @@ class AdminService(Service):
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _load(repo: AdminRepository, user_id: int) -> dict[str, Any]:
-        user = repo.get_user(user_id)
-        if user is None:
-            raise errors.NotFound("No such user.")
+        user = found(repo.get_user(user_id), "No such user.")
         return user
 
     @staticmethod

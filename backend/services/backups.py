@@ -34,7 +34,7 @@ from backend.repositories.images import ImageRepository
 from backend.schemas.common import paged
 from backend.services.audit import record
 from backend.services.backup_media import check_media, count_media, media_folder, restore_media, save_media
-from backend.services.base import Progress, Service
+from backend.services.base import Progress, Service, found
 
 MARKER = "-- shopwright-backup v1"
 END_MARKER = "-- shopwright-backup-end"
@@ -83,9 +83,7 @@ class BackupService(Service):
     def get_backup(self, backup_id: int) -> dict[str, Any]:
         """One backup; raises NotFound."""
         with self.db.uow() as uow:
-            row = BackupRepository(uow.conn).get_backup(backup_id)
-        if row is None:
-            raise errors.NotFound("No such backup.")
+            row = found(BackupRepository(uow.conn).get_backup(backup_id), "No such backup.")
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:

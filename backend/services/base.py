@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from backend import errors
 from backend.clock import utcnow
 from backend.config import Settings
 from backend.db import Database, in_retried_unit, run_retrying
@@ -15,6 +16,13 @@ T = TypeVar("T")
 
 # Told how many more rows or items are done (tqdm's update fits); what it returns is ignored.
 Progress = Callable[[int], object]
+
+
+def found(row: T | None, message: str) -> T:
+    """The row a use case is about, or NotFound(message) when there is no such row."""
+    if row is None:
+        raise errors.NotFound(message)
+    return row
 
 
 def held(row: T | None) -> T:

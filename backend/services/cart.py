@@ -13,7 +13,7 @@ from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services import coupons
-from backend.services.base import Service
+from backend.services.base import Service, found
 from backend.services.pricing import ZERO, order_totals, price_products
 from backend.services.variants import label_lines
 from backend.tokens import hash_token, new_token
@@ -215,9 +215,7 @@ class CartService(Service):
 
     @staticmethod
     def _product(conn: Connection, product_id: int) -> dict[str, Any]:
-        product = ProductRepository(conn).get_visible(product_id)
-        if product is None:
-            raise errors.NotFound("No such product.")
+        product = found(ProductRepository(conn).get_visible(product_id), "No such product.")
         return product
 
     def _item(self, conn: Connection, product_id: int, variant_id: int | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from backend.db import Connection, UnitOfWork
 from backend.repositories.categories import PATH_MAX, CategoryRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import refresh_current_prices
 from backend.services.slugs import unique_slug
@@ -107,9 +107,7 @@ class CategoryService(Service):
     def get_category(self, category_id: int) -> dict[str, Any]:
         """One category; raises NotFound."""
         with self.db.uow() as uow:
-            row = CategoryRepository(uow.conn).get_category(category_id)
-        if row is None:
-            raise errors.NotFound("No such category.")
+            row = found(CategoryRepository(uow.conn).get_category(category_id), "No such category.")
         return row
 
     def create_category(self, actor: Actor, name: str, parent_id: int | None = None) -> dict[str, Any]:
@@ -137,9 +135,7 @@ class CategoryService(Service):
         """Rename and/or move (parent_id None = to the root); raises NotFound, ValidationFailed, Conflict (a cycle)."""
         with self.db.uow() as uow:
             repo = CategoryRepository(uow.conn)
-            row = repo.get_category(category_id, lock=True)
-            if row is None:
-                raise errors.NotFound("No such category.")
+            row = found(repo.get_category(category_id, lock=True), "No such category.")
             changes: dict[str, Any] = {}
             if name is not None and name != row["name"]:
                 repo.update_name(category_id, name)
@@ -174,8 +170,7 @@ class CategoryService(Service):
         """Erase an empty category (its offers go too); raises NotFound, Conflict (children or products)."""
         with self.db.uow() as uow:
             repo = CategoryRepository(uow.conn)
-            if repo.get_category(category_id, lock=True) is None:
-                raise errors.NotFound("No such category.")
+            found(repo.get_category(category_id, lock=True), "No such category.")
             if repo.exists_children(category_id):
                 raise errors.Conflict("The category has sub-categories.", code="category_not_empty")
             if repo.exists_products(category_id):

@@ -15,7 +15,7 @@ from backend.repositories.coupons import CouponRepository
 from backend.schemas.common import discount_problems, paged
 from backend.schemas.coupons import normal_code
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.pricing import Totals
 
 FIELDS = ("code", "percent_off", "amount_off", "min_subtotal", "starts_at", "ends_at", "max_uses",
@@ -188,9 +188,7 @@ class CouponService(Service):
     def get_coupon(self, coupon_id: int) -> dict[str, Any]:
         """One coupon; raises NotFound."""
         with self.db.uow() as uow:
-            row = CouponRepository(uow.conn).get_coupon(coupon_id)
-        if row is None:
-            raise errors.NotFound("No such coupon.")
+            row = found(CouponRepository(uow.conn).get_coupon(coupon_id), "No such coupon.")
         return _present(row)
 
     def create_coupon(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
@@ -213,9 +211,7 @@ class CouponService(Service):
         Conflict duplicate_code."""
         with self.db.uow() as uow:
             repo = CouponRepository(uow.conn)
-            before = repo.get_coupon(coupon_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such coupon.")
+            before = found(repo.get_coupon(coupon_id, lock=True), "No such coupon.")
             coupon = {name: changes.get(name, before[name]) for name in FIELDS}
             self._check(coupon)
             if repo.update_coupon(coupon_id, coupon) is None:
@@ -229,9 +225,7 @@ class CouponService(Service):
         """Erase a coupon: orders keep its code and amount, carts lose it; raises NotFound."""
         with self.db.uow() as uow:
             repo = CouponRepository(uow.conn)
-            before = repo.get_coupon(coupon_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such coupon.")
+            before = found(repo.get_coupon(coupon_id, lock=True), "No such coupon.")
             repo.remove_coupon(coupon_id)
             audit.record(uow, actor, "coupon.deleted", "coupon", coupon_id, {"code": before["code"]})
             uow.commit()

@@ -19,7 +19,7 @@ from backend.media_store import MediaStore, media_url
 from backend.repositories.images import ImageRepository
 from backend.repositories.products import ProductRepository
 from backend.services import audit, imaging
-from backend.services.base import Service
+from backend.services.base import Service, found
 
 log = logging.getLogger("shopwright.images")
 FILE_COLUMNS = {"thumb": "thumb_file", "medium": "medium_file", "large": "large_file"}
@@ -57,8 +57,7 @@ class ImageService(Service):
         if len(data) > self.settings.max_image_bytes:
             raise errors.PayloadTooLarge(f"The image is larger than {self.settings.max_image_bytes} bytes.")
         with self.db.uow() as uow:  # a plain read: no decoding work for a product that does not exist
-            if ProductRepository(uow.conn).get_product(product_id) is None:
-                raise errors.NotFound("No such product.")
+            found(ProductRepository(uow.conn).get_product(product_id), "No such product.")
         copies = imaging.make_copies(data)
         files = {label: copy.name for label, copy in copies.items()}
         created = [copy.name for copy in copies.values() if self.media.write(copy.name, copy.data)]
@@ -89,16 +88,13 @@ class ImageService(Service):
     def list_images(self, product_id: int) -> list[dict[str, Any]]:
         """A product's images (archived products too, for staff); raises NotFound."""
         with self.db.uow() as uow:
-            if ProductRepository(uow.conn).get_product(product_id) is None:
-                raise errors.NotFound("No such product.")
+            found(ProductRepository(uow.conn).get_product(product_id), "No such product.")
             return list_product_images(uow.conn, product_id)
 
     def get_image(self, product_id: int, image_id: int) -> dict[str, Any]:
         """One image of a product; raises NotFound (also for another product's image)."""
         with self.db.uow() as uow:
-            row = ImageRepository(uow.conn).get_image(product_id, image_id)
-        if row is None:
-            raise errors.NotFound("No such image.")
+            row = found(ImageRepository(uow.conn).get_image(product_id, image_id), "No such image.")
         return present_image(row)
 
     def update_image(self, actor: Actor, product_id: int, image_id: int, changes: dict[str, Any]) -> dict[str, Any]:

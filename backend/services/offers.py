@@ -12,7 +12,7 @@ from backend.repositories.products import ProductRepository
 from backend.schemas.common import paged
 from backend.schemas.offers import offer_problems
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import discounted, offer_active, refresh_offer_targets
 
@@ -36,9 +36,7 @@ class OfferService(Service):
     def get_offer(self, offer_id: int) -> dict[str, Any]:
         """One offer; raises NotFound."""
         with self.db.uow() as uow:
-            row = OfferRepository(uow.conn).get_offer(offer_id)
-        if row is None:
-            raise errors.NotFound("No such offer.")
+            row = found(OfferRepository(uow.conn).get_offer(offer_id), "No such offer.")
         return self._present(row)
 
     def create_offer(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
@@ -59,9 +57,7 @@ class OfferService(Service):
         """Change some fields (the result must still be a valid offer); raises NotFound, ValidationFailed."""
         with self.db.uow() as uow:
             repo = OfferRepository(uow.conn)
-            before = repo.get_offer(offer_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such offer.")
+            before = found(repo.get_offer(offer_id, lock=True), "No such offer.")
             offer = {name: changes.get(name, before[name]) for name in FIELDS}
             self._check(uow, offer)
             repo.update_offer(offer_id, offer)
@@ -77,9 +73,7 @@ class OfferService(Service):
         """Erase an offer; raises NotFound."""
         with self.db.uow() as uow:
             repo = OfferRepository(uow.conn)
-            before = repo.get_offer(offer_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such offer.")
+            before = found(repo.get_offer(offer_id, lock=True), "No such offer.")
             repo.remove_offer(offer_id)
             refresh_offer_targets(uow.conn, [before], self.now())
             audit.record(uow, actor, "offer.delete", "offer", offer_id, {"name": before["name"]})

@@ -20,7 +20,7 @@ from backend.repositories.variants import VariantRepository
 from backend.schemas.common import paged
 from backend.services import coupons
 from backend.services.audit import record
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.cart import insufficient_stock, price_lines
 from backend.services.payments import Authorization, Card, PaymentGateway, card_errors
 from backend.services.pricing import FLAT_SHIPPING, MONEY_MAX, ZERO, ShippingRule, Totals, order_totals, too_large
@@ -260,9 +260,7 @@ class OrderService(Service):
     # ------------------------------------------------------------------ reading orders
     @staticmethod
     def _load(repo: OrderRepository, order_id: int) -> dict[str, Any]:
-        row = repo.get_order(order_id)
-        if row is None:
-            raise errors.NotFound("No such order.")
+        row = found(repo.get_order(order_id), "No such order.")
         return present_order(row, repo.list_items([order_id]))
 
     @staticmethod

@@ -12,7 +12,7 @@ from backend.repositories.categories import CategoryRepository
 from backend.repositories.products import SORT_KEYS, Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
-from backend.services.base import Service
+from backend.services.base import Service, found
 from backend.services.categories import category_path, path_categories, subtree_ids
 from backend.services.images import ImageService, list_product_images, product_files
 from backend.services.listing_cache import ListingCache
@@ -125,9 +125,7 @@ class ProductService(Service):
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path, offer, options and variants; raises NotFound."""
         with self.db.uow() as uow:
-            row = ProductRepository(uow.conn).get_visible(product_id)
-            if row is None:
-                raise errors.NotFound("No such product.")
+            row = found(ProductRepository(uow.conn).get_visible(product_id), "No such product.")
             price_products(uow.conn, [row], self.now())
             row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
             self._add_variants(uow.conn, row)
@@ -165,9 +163,7 @@ class ProductService(Service):
         """Change some fields of a product; raises NotFound, ValidationFailed."""
         with self.db.uow() as uow:
             repo = ProductRepository(uow.conn)
-            before = repo.get_product(product_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such product.")
+            before = found(repo.get_product(product_id, lock=True), "No such product.")
             if "category_id" in changes:
                 self._check_category(uow, changes["category_id"])
             if "stock" in changes and before["variant_price"] is not None:
@@ -194,8 +190,7 @@ class ProductService(Service):
         files: set[str] = set()
         with self.db.uow() as uow:
             repo = ProductRepository(uow.conn)
-            if repo.get_product(product_id, lock=True) is None:
-                raise errors.NotFound("No such product.")
+            found(repo.get_product(product_id, lock=True), "No such product.")
             if repo.exists_in_orders(product_id):
                 repo.archive_product(product_id)  # an archived product keeps its images
                 outcome = "archived"
@@ -217,9 +212,7 @@ class ProductService(Service):
             raise errors.ValidationFailed(fields={"category_id": ["No such category."]})
 
     def _load_admin(self, uow: UnitOfWork, product_id: int) -> dict[str, Any]:
-        row = ProductRepository(uow.conn).get_product(product_id)
-        if row is None:
-            raise errors.NotFound("No such product.")
+        row = found(ProductRepository(uow.conn).get_product(product_id), "No such product.")
         # Shown as the storefront shows it (see shown_columns): the lowest variant price, if it has variants.
         row["base_price"], row["has_variants"] = row["price"], row["variant_price"] is not None
         row["price"] = row.pop("variant_price") if row["has_variants"] else row["price"]

@@ -14,7 +14,7 @@ from backend.order_status import STATUSES
 from backend.permissions import ROLES, can
 from backend.repositories.resources import RESOURCES, ResourceRepository
 from backend.schemas.common import paged
-from backend.services.base import Service
+from backend.services.base import Service, found
 
 
 def _field(name: str, kind: str = "text", **extra: Any) -> dict[str, Any]:
@@ -135,9 +135,7 @@ class ResourceService(Service):
         """One row of a resource; raises NotFound, Forbidden."""
         self._check(actor, name)
         with self.db.uow() as uow:
-            row = ResourceRepository(uow.conn).get_row(name, row_id)
-        if row is None:
-            raise errors.NotFound("No such row.")
+            row = found(ResourceRepository(uow.conn).get_row(name, row_id), "No such row.")
         return _flags(name, row)
 
     @staticmethod

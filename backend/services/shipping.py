@@ -14,7 +14,7 @@ from backend.repositories.shipping import ShippingRepository
 from backend.repositories.tax import TaxRepository
 from backend.schemas.shipping import EVERYWHERE, method_problems, normal_countries
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.pricing import FLAT_SHIPPING, ZERO, ShippingRule
 
 FIELDS = ("name", "price", "free_from", "countries", "min_days", "max_days")
@@ -32,9 +32,7 @@ class ShippingService(Service):
     def get_method(self, method_id: int) -> dict[str, Any]:
         """One method; raises NotFound."""
         with self.db.uow() as uow:
-            row = ShippingRepository(uow.conn).get_method(method_id)
-        if row is None:
-            raise errors.NotFound("No such shipping method.")
+            row = found(ShippingRepository(uow.conn).get_method(method_id), "No such shipping method.")
         return row
 
     def methods_for_country(self, country: str) -> list[dict[str, Any]]:
@@ -59,9 +57,7 @@ class ShippingService(Service):
         """Change some fields (the result must still be a valid method); raises NotFound, ValidationFailed."""
         with self.db.uow() as uow:
             repo = ShippingRepository(uow.conn)
-            before = repo.get_method(method_id, lock="update")
-            if before is None:
-                raise errors.NotFound("No such shipping method.")
+            before = found(repo.get_method(method_id, lock="update"), "No such shipping method.")
             method = {name: changes.get(name, before[name]) for name in FIELDS}
             method["countries"] = normal_countries(method["countries"])
             problems = method_problems(method)
@@ -79,9 +75,7 @@ class ShippingService(Service):
         """Erase a method (orders keep its name); raises NotFound."""
         with self.db.uow() as uow:
             repo = ShippingRepository(uow.conn)
-            before = repo.get_method(method_id, lock="update")
-            if before is None:
-                raise errors.NotFound("No such shipping method.")
+            before = found(repo.get_method(method_id, lock="update"), "No such shipping method.")
             repo.remove_method(method_id)
             audit.record(uow, actor, "shipping_method.deleted", "shipping_method", method_id,
                          {"name": before["name"]})

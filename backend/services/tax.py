@@ -7,7 +7,7 @@ from backend import errors
 from backend.context import Actor
 from backend.repositories.tax import TaxRepository
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 
 DUPLICATE = "That country has a tax rate already."
 
@@ -21,9 +21,7 @@ class TaxService(Service):
     def get_rate(self, rate_id: int) -> dict[str, Any]:
         """One rate; raises NotFound."""
         with self.db.uow() as uow:
-            row = TaxRepository(uow.conn).get_rate(rate_id)
-        if row is None:
-            raise errors.NotFound("No such tax rate.")
+            row = found(TaxRepository(uow.conn).get_rate(rate_id), "No such tax rate.")
         return row
 
     def create_rate(self, actor: Actor, values: dict[str, Any]) -> dict[str, Any]:
@@ -42,9 +40,7 @@ class TaxService(Service):
         """Change the country or the rate; raises NotFound, Conflict duplicate_country."""
         with self.db.uow() as uow:
             repo = TaxRepository(uow.conn)
-            before = repo.get_rate(rate_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such tax rate.")
+            before = found(repo.get_rate(rate_id, lock=True), "No such tax rate.")
             if repo.update_rate(rate_id, changes.get("country", before["country"]),
                                 changes.get("rate", before["rate"])) is None:
                 raise _duplicate()
@@ -57,9 +53,7 @@ class TaxService(Service):
         """Erase a rate (that country's tax becomes 0); raises NotFound."""
         with self.db.uow() as uow:
             repo = TaxRepository(uow.conn)
-            before = repo.get_rate(rate_id, lock=True)
-            if before is None:
-                raise errors.NotFound("No such tax rate.")
+            before = found(repo.get_rate(rate_id, lock=True), "No such tax rate.")
             repo.remove_rate(rate_id)
             audit.record(uow, actor, "tax_rate.deleted", "tax_rate", rate_id, {"country": before["country"]})
             uow.commit()

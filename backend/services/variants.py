@@ -17,7 +17,7 @@ from backend.db import Connection, UnitOfWork
 from backend.repositories.products import ProductRepository
 from backend.repositories.variants import VariantRepository
 from backend.services import audit
-from backend.services.base import Service, held
+from backend.services.base import Service, found, held
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import price_variants, refresh_current_prices
 
@@ -103,8 +103,7 @@ class VariantService(Service):
     def list_variants(self, product_id: int) -> dict[str, Any]:
         """A visible product's options and active variants; raises NotFound."""
         with self.db.uow() as uow:
-            if ProductRepository(uow.conn).get_visible(product_id) is None:
-                raise errors.NotFound("No such product.")
+            found(ProductRepository(uow.conn).get_visible(product_id), "No such product.")
             variants = load_variants(uow.conn, [product_id], self.now())
         currency = self.settings.store_currency
         return {"options": product_options(variants), "variants": [present_variant(v, currency) for v in variants]}
@@ -187,9 +186,7 @@ class VariantService(Service):
     @staticmethod
     def _lock_product(uow: UnitOfWork, product_id: int) -> dict[str, Any]:
         # The product row first, always: checkouts take it before its variants too (one lock order).
-        product = ProductRepository(uow.conn).get_product(product_id, lock=True)
-        if product is None:
-            raise errors.NotFound("No such product.")
+        product = found(ProductRepository(uow.conn).get_product(product_id, lock=True), "No such product.")
         return product
 
     @staticmethod
