@@ -9,5 +9,5 @@ def utcnow() -> datetime:
 
 
 def iso(value: datetime | None) -> str | None:
-    """ISO 8601 with a Z suffix, as api.md wants timestamps."""
+    """ISO 8601 with a Z suffix, as docs/api.md wants timestamps."""
     return None if value is None else value.replace(microsecond=0).isoformat() + "Z"

@@ -33,7 +33,7 @@ class Settings:
     # Kept below web_threads so health, pages and static files always find a free thread.
     db_pool_size: int = 6
     web_threads: int = 8
-    # Fail-fast bounds (api.md: a stalled database answers 503 within 5 s): the wait for a pooled
+    # Fail-fast bounds (docs/api.md: a stalled database answers 503 within 5 s): the wait for a pooled
     # connection, the TCP connect, each read or write on the socket, and each statement on the server.
     db_acquire_timeout: float = 1.0
     db_connect_timeout: int = 2
@@ -72,7 +72,7 @@ class Settings:
     audit_retention_days: int = 180
     cleanup_interval_minutes: int = 60
     catalog_cache_seconds: int = 10
-    # Catalog prices include tax (api.md "Tax"): totals stay as they are and tax_total reports the tax in them;
+    # Catalog prices include tax (docs/api.md "Tax"): totals stay as they are and tax_total reports the tax in them;
     # false adds tax on top.
     prices_include_tax: bool = True
     log_level: str = "INFO"

@@ -1,4 +1,4 @@
-"""The one place errors become HTTP answers, all in the error shape of api.md."""
+"""The one place errors become HTTP answers, all in the error shape of docs/api.md."""
 from __future__ import annotations
 
 import logging

@@ -31,7 +31,7 @@ from backend.schemas.common import ErrorSchema
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 UNSAFE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
-# Every status besides the success one that the API uses, with what it means (api.md, "Status codes").
+# Every status besides the success one that the API uses, with what it means (docs/api.md, "Status codes").
 ERROR_TEXT = {
     304: "Not modified: If-None-Match names the current ETag (no body)",
     400: "Malformed request: the body is not JSON, not a JSON object, or not sent as application/json; "

@@ -16,7 +16,7 @@ REFUNDED = "refunded"
 # In the order an order lives through them (the dashboard and the panel list them so).
 STATUSES: tuple[str, ...] = (PENDING, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED)
 
-# api.md's legal moves: from -> the statuses it may become. Anything else is 409 illegal_status_change;
+# docs/api.md's legal moves: from -> the statuses it may become. Anything else is 409 illegal_status_change;
 # cancelled and refunded are final.
 MOVES: dict[str, frozenset[str]] = {
     PENDING: frozenset({CANCELLED}),

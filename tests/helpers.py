@@ -9,7 +9,7 @@ import threading
 
 
 def assert_error(response, status: int, code: str) -> dict:
-    """Assert an answer in the error shape of api.md with this status and code; returns the error body."""
+    """Assert an answer in the error shape of docs/api.md with this status and code; returns the error body."""
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
     assert set(body) == {"error"}, body

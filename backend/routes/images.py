@@ -18,7 +18,7 @@ TAGS = ["catalog"]
 # headers, alt); every other route keeps MAX_BODY_BYTES (see backend.body_limit).
 UPLOAD_OVERHEAD = 64 * 1024
 UPLOAD_ENDPOINT = "images.add_image"
-# api.md: a changed image gets a new URL (names are content hashes), so a copy may be kept for a year.
+# docs/api.md: a changed image gets a new URL (names are content hashes), so a copy may be kept for a year.
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
 _UPLOAD = ImageUploadSchema()
 

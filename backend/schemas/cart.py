@@ -1,4 +1,4 @@
-"""Cart and saved-for-later shapes of api.md."""
+"""Cart and saved-for-later shapes of docs/api.md."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -36,7 +36,7 @@ class LineSchema(Schema):
 
 class CartLineSchema(LineSchema):
     stock = fields.Integer()
-    # Beyond api.md: the list price, the sale price (null without an offer) and what stops checkout.
+    # Beyond docs/api.md: the list price, the sale price (null without an offer) and what stops checkout.
     price = Money()
     sale_price = Money(allow_none=True)
     in_stock = fields.Boolean()

@@ -1,4 +1,4 @@
-"""Category shapes: the tree of api.md and the staff write body."""
+"""Category shapes: the tree of docs/api.md and the staff write body."""
 from __future__ import annotations
 
 from typing import Any

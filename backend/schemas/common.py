@@ -22,7 +22,7 @@ UINT_MAX = 4_294_967_295  # INT UNSIGNED (ids, counts)
 
 def flat_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """{"payment": {"cvc": [...]}} -> {"payment.cvc": [...]}, {"user_ids": {2: [...]}} -> {"user_ids.2": [...]}:
-    the api.md fields map is flat, one list of sentences per field."""
+    the docs/api.md fields map is flat, one list of sentences per field."""
     if not isinstance(messages, dict):
         return {prefix or "_schema": messages if isinstance(messages, list) else [str(messages)]}
     flat: dict[str, list[str]] = {}
@@ -142,7 +142,7 @@ class PageQuery(Schema):
 
 
 def page_schema(item_schema: type[Schema], name: str, **more: fields.Field) -> type[Schema]:
-    """The paged list envelope of api.md around item_schema (with more fields, when a list has them)."""
+    """The paged list envelope of docs/api.md around item_schema (with more fields, when a list has them)."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema)),
         "page": fields.Integer(), "per_page": fields.Integer(),
@@ -163,7 +163,7 @@ class StockShortfallSchema(Schema):
 
 
 class ErrorBody(Schema):
-    """The error object of api.md; some codes add fields of their own, and more may come (INCLUDE)."""
+    """The error object of docs/api.md; some codes add fields of their own, and more may come (INCLUDE)."""
 
     class Meta:
         unknown = INCLUDE

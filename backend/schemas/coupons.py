@@ -1,4 +1,4 @@
-"""Coupon shapes (api.md "Coupon codes") and the validation of staff writes."""
+"""Coupon shapes (docs/api.md "Coupon codes") and the validation of staff writes."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Product image shapes of api.md ("Product images"), the upload form and the PATCH body."""
+"""Product image shapes of docs/api.md ("Product images"), the upload form and the PATCH body."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Checkout and order shapes of api.md."""
+"""Checkout and order shapes of docs/api.md."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Product shapes of api.md, and the validation of listing queries and staff writes."""
+"""Product shapes of docs/api.md, and the validation of listing queries and staff writes."""
 from __future__ import annotations
 
 import re
@@ -54,7 +54,7 @@ class MoneyIn(fields.Field):
 
 
 class ProductListQuery(PageQuery):
-    # Any text is a search (api.md: any q answers 200); the service reads its first Q_MAX characters.
+    # Any text is a search (docs/api.md: any q answers 200); the service reads its first Q_MAX characters.
     q = fields.String()
     category_id = fields.Integer(validate=validate.Range(min=1))
     min_price = MoneyIn(validate=validate.Range(min=0, max=MONEY_MAX))

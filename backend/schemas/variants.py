@@ -1,4 +1,4 @@
-"""Variant shapes of api.md ("Variants (options and SKUs)") and the validation of staff writes."""
+"""Variant shapes of docs/api.md ("Variants (options and SKUs)") and the validation of staff writes."""
 from __future__ import annotations
 
 import re

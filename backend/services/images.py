@@ -26,7 +26,7 @@ FILE_COLUMNS = {"thumb": "thumb_file", "medium": "medium_file", "large": "large_
 
 
 def present_image(row: dict[str, Any]) -> dict[str, Any]:
-    """An image row as api.md shows it: {id, alt, position, width, height, urls}."""
+    """An image row as docs/api.md shows it: {id, alt, position, width, height, urls}."""
     return {"id": row["id"], "alt": row["alt"], "position": row["position"], "width": row["width"],
             "height": row["height"], "urls": {label: media_url(row[column]) for label, column in FILE_COLUMNS.items()}}
 
@@ -37,7 +37,7 @@ def row_files(rows: Iterable[dict[str, Any]]) -> set[str]:
 
 
 def list_product_images(conn: Any, product_id: int) -> list[dict[str, Any]]:
-    """A product's images as api.md shows them, in position order (for the product detail)."""
+    """A product's images as docs/api.md shows them, in position order (for the product detail)."""
     return [present_image(row) for row in ImageRepository(conn).list_images(product_id)]
 
 

@@ -18,7 +18,7 @@ from backend import errors
 
 # The decoders tried on an upload (Pillow format names); anything else is not an image to us.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
-# api.md: more than 40 megapixels is a decompression bomb (a small file that decodes to gigabytes).
+# docs/api.md: more than 40 megapixels is a decompression bomb (a small file that decodes to gigabytes).
 MAX_PIXELS = 40_000_000
 # Pillow's own guard, process-wide: it warns past this and refuses twice this in Image.open itself,
 # a second line behind the check of the header's size below.

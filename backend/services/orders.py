@@ -35,7 +35,7 @@ def item_title(item: dict[str, Any]) -> str:
 
 
 def present_order(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
-    """An order row (with payment and user columns) and its items as the api.md order object."""
+    """An order row (with payment and user columns) and its items as the docs/api.md order object."""
     payment = ({"brand": row["payment_brand"], "last4": row["payment_last4"]}
                if row.get("payment_brand") else None)
     return {

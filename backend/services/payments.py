@@ -1,4 +1,4 @@
-"""Payment gateways behind one interface, and the built-in `test` gateway of api.md.
+"""Payment gateways behind one interface, and the built-in `test` gateway of docs/api.md.
 
 A card's number and CVC live only in a Card object for the length of one request: they are never
 stored, logged or put in an error message (Card's repr hides them). Only brand and last4 leave.

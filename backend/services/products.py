@@ -224,7 +224,7 @@ class ProductService(Service):
         return self._present(row)
 
     def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        # The first uploaded image's thumb wins over a typed image_url (api.md, "Product images").
+        # The first uploaded image's thumb wins over a typed image_url (docs/api.md, "Product images").
         cover = row.pop("cover_url", None)
         return {**row, "image_url": cover or row["image_url"], "currency": self.settings.store_currency,
                 "in_stock": row["stock"] > 0, "has_variants": bool(row.get("has_variants"))}

@@ -8,7 +8,7 @@ import pytest
 from backend.permissions import PERMISSIONS, ROLES, can
 from tests.helpers import assert_error
 
-# What api.md grants each role; supervisors read every admin view and change nothing.
+# What docs/api.md grants each role; supervisors read every admin view and change nothing.
 EXPECTED = {
     "customer": set(),
     "product_manager": {"catalog.write", "catalog.read_admin", "coupons.read", "coupons.write"},

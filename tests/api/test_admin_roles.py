@@ -1,4 +1,4 @@
-"""Every role against every admin endpoint, as api.md's table says: anonymous 401, customer 403,
+"""Every role against every admin endpoint, as docs/api.md's table says: anonymous 401, customer 403,
 each staff role 403 or a 2xx. Supervisors read everything and change nothing."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One error shape for every failure (api.md), checked in one parametrised test plus the edge cases."""
+"""One error shape for every failure (docs/api.md), checked in one parametrised test plus the edge cases."""
 from __future__ import annotations
 
 import pytest

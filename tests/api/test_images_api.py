@@ -1,5 +1,5 @@
 """Product images through the HTTP API: upload, detail and listing fields, PATCH, DELETE, /media/ files,
-and every refusal (api.md, "Product images")."""
+and every refusal (docs/api.md, "Product images")."""
 from __future__ import annotations
 
 import io

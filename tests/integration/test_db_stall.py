@@ -1,4 +1,4 @@
-"""A stalled database never hangs the site (api.md, "Operation under failure and attack").
+"""A stalled database never hangs the site (docs/api.md, "Operation under failure and attack").
 
 The real app runs under gunicorn as `make run` serves it (2 workers x WEB_THREADS threads) against a
 TCP proxy in front of the database. Under concurrent load the proxy is paused, as SIGSTOP freezes a

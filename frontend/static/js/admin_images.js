@@ -1,4 +1,4 @@
-// Admin panel: a product's images (api.md "Product images"): upload several at once, previews, alt text,
+// Admin panel: a product's images (docs/api.md "Product images"): upload several at once, previews, alt text,
 // order and delete. The markup is the <template id="product-images-template"> of admin.html; staff
 // without write access get the previews only. The server decides what an image is: a file is sent
 // whatever its name or type says, and its answer (422 not an image, 413 too large) is shown on its row.

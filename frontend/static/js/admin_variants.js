@@ -1,4 +1,4 @@
-// Admin panel, a product's variants (api.md "Variants"): sku, option values, price, stock. The markup is the
+// Admin panel, a product's variants (docs/api.md "Variants"): sku, option values, price, stock. The markup is the
 // <template id="product-variants-template"> of admin.html. Catalog staff edit sku, price and stock in place,
 // add variants and delete them (the API archives one that was ordered); other staff see the list only.
 // Also an order's items with variant label and sku, and its money rows, under the order's view.

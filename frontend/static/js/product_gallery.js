@@ -1,4 +1,4 @@
-// Product page: the gallery of a product's images (api.md "Product images"): one main picture at a time,
+// Product page: the gallery of a product's images (docs/api.md "Product images"): one main picture at a time,
 // each with srcset/sizes so the browser fetches the copy the screen needs, and thumbnail buttons that
 // switch it (click, Enter/Space, arrow keys). A product without images keeps its one picture or letter.
 import { el } from "./api.js";

@@ -25,7 +25,7 @@ export function totalsRows(doc, prefix = null) {
     el("dt", { class: grand ? "grand" : null }, label),
     el("dd", { class: grand ? "grand" : null, id: prefix ? `${prefix}-${key}` : null, "data-total": key }, value));
   const coupon = doc.coupon && !doc.coupon.problem ? doc.coupon : null;
-  // discount_total includes the coupon (api.md): shown apart, the rows add up to the total.
+  // discount_total includes the coupon (docs/api.md): shown apart, the rows add up to the total.
   const offers = cents(doc.discount_total) - (coupon ? cents(coupon.amount) : 0);
   row("subtotal", "Subtotal", money(doc.subtotal, doc.currency));
   row("discount", "Discounts", `−${money(offers / 100, doc.currency)}`);
