@@ -18,6 +18,8 @@ GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
 # The user's cart row locked: one checkout of a cart at a time (a second one then finds it empty).
 LOCK_USER_CART = "SELECT id FROM carts WHERE user_id = %s FOR UPDATE"
 GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
+# The same, locked: two merges of one cookie (a login and a request still sending it) take turns.
+GET_GUEST_CART_FOR_UPDATE = GET_GUEST_CART + " FOR UPDATE"
 REMOVE_CART = "DELETE FROM carts WHERE id = %s"
 # Put a coupon on a cart (None takes it off).
 SET_COUPON = "UPDATE carts SET coupon_id = %s WHERE id = %s"
@@ -76,8 +78,8 @@ class CartRepository(Repository):
     def get_user_cart_id(self, user_id: int) -> int | None:
         return self._scalar(GET_USER_CART, (user_id,))
 
-    def get_guest_cart_id(self, token_hash: str) -> int | None:
-        return self._scalar(GET_GUEST_CART, (token_hash,))
+    def get_guest_cart_id(self, token_hash: str, lock: bool = False) -> int | None:
+        return self._scalar(GET_GUEST_CART_FOR_UPDATE if lock else GET_GUEST_CART, (token_hash,))
 
     def remove_cart(self, cart_id: int) -> int:
         return self._change(REMOVE_CART, (cart_id,))

@@ -43,17 +43,25 @@ def retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _own_unit(name: str, value: Any) -> bool:
+    """A public method that runs its own transaction. Left unwrapped: generators (they run after the call
+    returns, outside any runner) and methods given the caller's `uow` (a step of the caller's attempt: rerun
+    alone after the caller's work rolled back, they would commit half a use case)."""
+    return (not name.startswith("_") and inspect.isfunction(value) and not inspect.isgeneratorfunction(value)
+            and "uow" not in inspect.signature(value).parameters)
+
+
 class Service:
-    """Every public method of a service is a retried unit (see run_retrying): a transaction that loses
-    a race to another (InnoDB deadlock, Galera certification conflict at any statement or at COMMIT)
-    runs again instead of answering 503. Side effects outside the database inside such a method must
-    be idempotent (payments authorise once per idempotency key); those after a commit never repeat."""
+    """Every public method of a service that opens its own unit of work is a retried unit (see run_retrying;
+    one given the caller's `uow` is a step of the caller's): a transaction that loses a race to another
+    (InnoDB deadlock, Galera certification conflict at any statement or at COMMIT) runs again instead of
+    answering 503. Side effects outside the database inside such a method must be idempotent (payments
+    authorise once per idempotency key); those after a commit never repeat."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
-            # Generators run after the call returns, outside any runner: left as they are.
-            if not name.startswith("_") and inspect.isfunction(value) and not inspect.isgeneratorfunction(value):
+            if _own_unit(name, value):
                 setattr(cls, name, retrying(value))
 
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:

@@ -309,7 +309,8 @@ class CartService(Service):
         the user's cart has one) and delete it, in the caller's unit of work: a login's, or that of a user's
         request still sending the guest cookie. Nothing to do when there is no such cart."""
         repo = CartRepository(uow.conn)
-        guest_cart = repo.get_guest_cart_id(hash_token(guest_token))
+        # Locked, so a second merge of the same cookie waits and then finds the cart gone (no line added twice).
+        guest_cart = repo.get_guest_cart_id(hash_token(guest_token), lock=True)
         if not guest_cart:
             return
         lines = repo.list_lines(guest_cart)

@@ -2,6 +2,7 @@
 login's own transaction, so the session and the merged cart appear together or not at all."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -172,3 +173,29 @@ def test_a_guest_whose_first_add_fails_gets_no_cookie(app):
     guest = app.test_client()
     missing = guest.post("/api/v1/cart/items", json={"product_id": 999_999_999, "quantity": 1})
     assert missing.status_code == 404 and guest.get_cookie("sw_cart") is None
+
+
+def test_two_merges_of_one_guest_cookie_at_once_add_its_lines_once(services, db, make_user):
+    user = make_user()
+    product = add_product(db, stock=50)
+    token = new_token()
+    services.cart.add_item(CartOwner(guest_token=token), product, 3)
+    # The first merge holds the guest cart's row lock until it commits; the second, started meanwhile (a login and
+    # a request still sending the cookie), waits for it and then finds the guest cart gone.
+    first, second = services.db.uow(), services.db.uow()
+    with first as one:
+        services.cart.merge_in(one, token, user["id"])
+        waiting = threading.Thread(target=_merge_in_own_unit, args=(services, second, token, user["id"]))
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive()  # blocked on the lock, not merging the same lines again
+        one.commit()
+    waiting.join(10)
+    assert not waiting.is_alive()
+    assert _quantities(services.cart.get_cart(CartOwner(user_id=user["id"])).cart) == {product: 3}
+
+
+def _merge_in_own_unit(services, unit, token: str, user_id: int) -> None:
+    with unit as uow:
+        services.cart.merge_in(uow, token, user_id)
+        uow.commit()

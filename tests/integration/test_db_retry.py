@@ -106,3 +106,18 @@ def test_every_public_service_method_runs_retried_and_only_the_outermost_retries
 
     assert Flaky(db, settings).outer() == "ok"
     assert calls == ["outer", "inner", "outer", "inner"]
+
+
+def test_a_step_given_the_callers_unit_of_work_is_not_retried_alone(db, settings):
+    calls: list[str] = []
+
+    class Steps(Service):
+        def step(self, uow: object) -> None:
+            calls.append("step")
+            raise _deadlock()
+
+    # Called outside any retried method (as a bench script may), the step fails once instead of running again
+    # in a new transaction after the caller's work was rolled back.
+    with pytest.raises(pymysql.err.OperationalError):
+        Steps(db, settings).step(object())
+    assert calls == ["step"]

@@ -1,4 +1,5 @@
-"""A stalled database never hangs the site (docs/api.md, "Operation under failure and attack").
+"""A stalled database never hangs the site (docs/api.md, "Operation under failure and attack"; the README,
+"When the database fails").
 
 The real app runs under gunicorn as `make run` serves it (2 workers x WEB_THREADS threads) against a
 TCP proxy in front of the database. Under concurrent load the proxy is paused, as SIGSTOP freezes a

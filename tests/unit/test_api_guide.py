@@ -15,7 +15,7 @@ from backend.config import ROOT, load_settings
 from backend.permissions import ROLES
 from backend.routes.guard import STAFF_AREA
 
-GUIDE = ROOT / "docs" / "docs/api.md"
+GUIDE = ROOT / "docs" / "api.md"
 # How the guide writes an endpoint, anywhere in its text: `GET /api/v1/products/{product_id}`.
 _MENTION = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/api/v1/[^`\s]*)`")
 # A row of an endpoint table: | `METHOD /api/v1/path` | who | ...

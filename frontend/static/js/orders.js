@@ -1,5 +1,5 @@
 // What the pages say about placing and cancelling an order. The statuses are the backend's
-// (backend/services/orders.py LEGAL_MOVES), kept equal by tests/unit/test_js_facts.py.
+// (backend/order_status.py MOVES), kept equal by tests/unit/test_js_facts.py.
 export const CANCELLABLE = ["pending", "paid"];
 
 // Why a cart line cannot be ordered as it stands (a cart line's problem, a summary problem with a product_id).
