@@ -63,13 +63,19 @@ def test_guest_cart_survives_login_through_the_api(app, db, make_user):
     assert _quantities(cart) == {first: 2, second: 1}
 
 
-def test_a_logged_in_request_still_carrying_a_guest_cookie_merges_it(app, services, db, make_user):
+def _user_with_a_guest_cookie(app, services, db, make_user):
+    """A user whose browser still sends the cookie of a guest cart holding 2 of a product."""
     user = make_user()
     product = add_product(db, stock=5)
     token = new_token()
     services.cart.add_item(CartOwner(guest_token=token), product, 2)
     browser = app.test_client()
     browser.set_cookie("sw_cart", token)
+    return user, product, token, browser
+
+
+def test_a_logged_in_request_still_carrying_a_guest_cookie_merges_it(app, services, db, make_user):
+    user, product, token, browser = _user_with_a_guest_cookie(app, services, db, make_user)
     cart = browser.get("/api/v1/cart", headers=user["headers"])
     assert _quantities(cart.get_json()) == {product: 2}
     assert "sw_cart=;" in cart.headers["Set-Cookie"]
@@ -150,12 +156,7 @@ def test_a_login_whose_cart_merge_fails_half_way_leaves_nothing_behind(app, serv
 
 
 def test_a_cart_request_that_fails_after_merging_a_leftover_guest_cart_undoes_the_merge(app, services, db, make_user):
-    user = make_user()
-    product = add_product(db, stock=5)
-    token = new_token()
-    services.cart.add_item(CartOwner(guest_token=token), product, 2)
-    browser = app.test_client()
-    browser.set_cookie("sw_cart", token)
+    user, product, token, browser = _user_with_a_guest_cookie(app, services, db, make_user)
     # The merge and the add are one transaction: the unknown product's 404 takes the merge back, and the cookie
     # stays (its cart is still there) for the next request to merge.
     missing = browser.post("/api/v1/cart/items", json={"product_id": 999_999_999, "quantity": 1},
