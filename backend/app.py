@@ -34,7 +34,6 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
                       RATELIMIT_STORAGE_URI=settings.redis_url or "memory://")
     app.json = JsonProvider(app)
     app.json.sort_keys = False
-    app.extensions["settings"] = settings
     services = Services(settings, Database(settings))
     app.extensions["shopwright"] = services
     if settings.cors_origins:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from tqdm import tqdm
 
 from backend.background import BackgroundLoop
@@ -35,7 +35,7 @@ def register_cli(app: Flask) -> None:
 @click.command("init-db")
 def init_db() -> None:
     """Create the database if missing; a new one gets schema.sql, an existing one its pending migrations."""
-    settings = current_app.extensions["settings"]
+    settings = services().settings
     _create_and_migrate(settings)
 
 
@@ -43,7 +43,7 @@ def init_db() -> None:
 @click.option("--status", is_flag=True, help="List the migrations and whether each is applied; change nothing.")
 def migrate(status: bool) -> None:
     """Apply the pending migrations of database/migrations (as init-db does), or list them with --status."""
-    settings = current_app.extensions["settings"]
+    settings = services().settings
     if status:
         for row in migration_status(settings):
             click.echo(f"{'applied' if row['applied'] else 'pending'}  {row['id']}")
@@ -94,7 +94,7 @@ def seed(products: int, users: int, password: str, if_empty: bool) -> None:
 @click.command("create-admin")
 def create_admin() -> None:
     """Create the ADMIN_EMAIL account; a generated password is printed once."""
-    settings = current_app.extensions["settings"]
+    settings = services().settings
     generated = services().accounts.ensure_admin(settings.admin_email, settings.admin_password)
     if generated:
         click.echo(f"admin account {settings.admin_email} created; password (shown once): {generated}")

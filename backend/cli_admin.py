@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
@@ -26,7 +25,7 @@ def backup(method: str) -> None:
             bar.total = total
             bar.refresh()
         result = services().backups.create_backup(SYSTEM, progress=bar.update, method=method, on_total=set_total)
-    click.echo(f"backup {result['id']}: {Path(current_app.extensions['settings'].backup_dir) / result['filename']} "
+    click.echo(f"backup {result['id']}: {Path(services().settings.backup_dir) / result['filename']} "
                f"({result['size_bytes']} bytes, {result['total_rows']} rows, {result['method']}, "
                f"{time.perf_counter() - started:.2f} s)")
 
@@ -48,10 +47,10 @@ def restore(backup: str, yes: bool) -> None:
     except errors.AppError as exc:
         raise click.ClickException(exc.message) from exc
     if not yes:
-        click.confirm(f"Replace every table of database {current_app.extensions['settings'].db_name} "
+        click.confirm(f"Replace every table of database {services().settings.db_name} "
                       f"with backup {backup}?", abort=True)
     started = time.perf_counter()
-    size = (path or Path(current_app.extensions["settings"].backup_dir) /
+    size = (path or Path(services().settings.backup_dir) /
             service.get_backup(int(backup))["filename"]).stat().st_size
     with tqdm(total=size, unit="B", unit_scale=True, disable=None) as bar:
         if path is None:

@@ -51,7 +51,7 @@ def logged_in_response(result: LoginResult, status: int = 200) -> Response:
     response = jsonify(s.AuthSchema().dump({"user": result.user, "token": result.session.token,
                                             "csrf_token": result.session.csrf_token}))
     response.status_code = status
-    settings = current_app.extensions["settings"]
+    settings = services().settings
     response.set_cookie(SESSION_COOKIE, result.session.token, max_age=settings.session_max_days * 86400,
                         httponly=True, samesite="Lax", secure=settings.cookie_secure, path="/")
     if status == 201:

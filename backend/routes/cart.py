@@ -5,7 +5,7 @@ SHA-256 is stored); the cookie is set on the first add and removed once the cart
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from backend.openapi import doc
 from backend.routes import load_json, load_query, services
@@ -58,7 +58,7 @@ def _answer(answer: CartAnswer, status: int = 200) -> Response:
             response.headers["Location"] = "/api/v1/cart"
     if answer.new_guest_token:
         response.set_cookie(CART_COOKIE, answer.new_guest_token, max_age=CART_COOKIE_DAYS * 86400, path="/",
-                            httponly=True, samesite="Lax", secure=current_app.extensions["settings"].cookie_secure)
+                            httponly=True, samesite="Lax", secure=services().settings.cookie_secure)
     elif answer.guest_cart_merged:
         drop_cart_cookie(response)
     return response

@@ -60,7 +60,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(backup_client, make_user, d
     admin = make_user("admin")
     backup = backup_client.post("/api/v1/admin/backups", headers=admin["headers"],
                                 json={"method": "python"}).get_json()
-    folder = backup_client.application.extensions["settings"].backup_dir
+    folder = backup_client.application.extensions["shopwright"].settings.backup_dir
     with open(f"{folder}/{backup['filename']}", "w") as f:
         f.write(f"DROP TABLE users; -- {uid()}\n")
     assert_error(backup_client.post(f"/api/v1/admin/backups/{backup['id']}/restore", headers=admin["headers"]),
