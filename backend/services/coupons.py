@@ -114,9 +114,11 @@ class CartCoupon:
         return self.coupon["code"] if self.coupon is not None and self.terms else None
 
 
-def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
-    """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now."""
-    coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id else None
+def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: datetime,
+             has_coupon: bool = True) -> CartCoupon:
+    """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now.
+    has_coupon False: the caller read the cart row and it names no coupon, so none is looked up."""
+    coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id and has_coupon else None
     if coupon is None:
         return CartCoupon()
     why = validity_problem(coupon, cart["subtotal"], now)

@@ -131,7 +131,8 @@ class OrderService(Service):
             # Locked before any plain read, so a second checkout of this cart (another key, another
             # tab) waits here and then reads the cart as the first one left it: empty.
             cart_repo = CartRepository(uow.conn)
-            cart_id = cart_repo.get_user_cart_id_for_update(user_id)
+            cart_row = cart_repo.get_user_cart_for_update(user_id)
+            cart_id = cart_row["id"] if cart_row else None
             address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
             if cart_id is None or not cart["items"]:
@@ -140,7 +141,8 @@ class OrderService(Service):
             if short:
                 raise insufficient_stock(short, "Some products do not have enough stock.")
             # A coupon that no longer applies stops the order here, before the card is charged.
-            applied = coupons.for_cart(uow.conn, cart_id, cart, now)
+            applied = coupons.for_cart(uow.conn, cart_id, cart, now,
+                                       has_coupon=bool(cart_row and cart_row["coupon_id"]))
             applied.raise_problem()
             # A bad country is named where it was given: the saved address, or the typed address's country.
             delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
