@@ -250,8 +250,9 @@ class CpuMeter:
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server: subprocess.Popen, services: Services) -> None:
-        self.server_group = server.pid  # start_new_session: the master and its workers share this group
+    def __init__(self, server: subprocess.Popen | None, services: Services) -> None:
+        # start_new_session: the master and its workers share this group (None: no server, the database only)
+        self.server_group = server.pid if server else None
         self.services = services
         self.db_pid = self._database_pid()
 
@@ -278,7 +279,7 @@ class CpuMeter:
             fields = f.read().rpartition(")")[2].split()
         return int(fields[2]), (int(fields[11]) + int(fields[12])) / cls.TICK
 
-    def _database_threads(self) -> dict[int, float]:
+    def database_threads(self) -> dict[int, float]:
         if self.db_pid is None:
             return {}
         with self.services.db.cursor() as cur:
@@ -308,7 +309,7 @@ class CpuMeter:
         with self.services.db.cursor() as cur:
             cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_row_lock_waits', 'Innodb_row_lock_time')")
             locks = {row["Variable_name"]: int(row["Value"]) for row in cur.fetchall()}
-        return {"client": times.user + times.system, "server": server, "database": self._database_threads(),
+        return {"client": times.user + times.system, "server": server, "database": self.database_threads(),
                 "machine": (sum(ticks) - ticks[3] - ticks[4]) / self.TICK,
                 "lock_waits": locks.get("Innodb_row_lock_waits", 0), "lock_ms": locks.get("Innodb_row_lock_time", 0)}
 

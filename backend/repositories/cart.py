@@ -15,8 +15,9 @@ ADD_GUEST_CART = """
 INSERT INTO carts (guest_token_hash, updated_at) VALUES (%s, %s)
 ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = %s"""
 GET_USER_CART = "SELECT id FROM carts WHERE user_id = %s"
-# The user's cart row locked: one checkout of a cart at a time (a second one then finds it empty).
-LOCK_USER_CART = "SELECT id FROM carts WHERE user_id = %s FOR UPDATE"
+# The user's cart row locked: one checkout of a cart at a time (a second one then finds it empty). Its
+# coupon_id comes along: a cart without a coupon needs no coupon read.
+LOCK_USER_CART = "SELECT id, coupon_id FROM carts WHERE user_id = %s FOR UPDATE"
 GET_GUEST_CART = "SELECT id FROM carts WHERE guest_token_hash = %s"
 # The same, locked: two merges of one cookie (a login and a request still sending it) take turns.
 GET_GUEST_CART_FOR_UPDATE = GET_GUEST_CART + " FOR UPDATE"
@@ -72,8 +73,9 @@ class CartRepository(Repository):
         """The guest's cart id, created when missing."""
         return self._insert(ADD_GUEST_CART, (token_hash, now, now))
 
-    def get_user_cart_id_for_update(self, user_id: int) -> int | None:
-        return self._scalar(LOCK_USER_CART, (user_id,))
+    def get_user_cart_for_update(self, user_id: int) -> dict[str, Any] | None:
+        """The user's cart row (id, coupon_id), locked to the end of the transaction; None: no cart."""
+        return self._one(LOCK_USER_CART, (user_id,))
 
     def get_user_cart_id(self, user_id: int) -> int | None:
         return self._scalar(GET_USER_CART, (user_id,))

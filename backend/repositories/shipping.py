@@ -16,6 +16,11 @@ GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM shipping_methods m WHERE m.id = %s FOR
 GET_FOR_SHARE = f"SELECT {_COLUMNS} FROM shipping_methods m WHERE m.id = %s LOCK IN SHARE MODE"
 # Whether any method exists: with none, the flat rule applies.
 EXISTS_ANY = "SELECT EXISTS(SELECT 1 FROM shipping_methods) AS n"
+# What an order's delivery needs of shipping and tax, in one round trip: whether any method and any rate exist,
+# and the country's rate (NULL: none set, or no country).
+GET_ORDER_FACTS = """
+SELECT EXISTS(SELECT 1 FROM shipping_methods) AS methods, EXISTS(SELECT 1 FROM tax_rates) AS rates,
+       (SELECT rate FROM tax_rates WHERE country = %s) AS rate"""
 # The methods serving a country (its own code or "*"), cheapest first, then by id.
 LIST_FOR_COUNTRY = f"""
 SELECT {_COLUMNS} FROM shipping_methods m
@@ -50,6 +55,10 @@ class ShippingRepository(Repository):
 
     def exists_methods(self) -> bool:
         return bool(self._scalar(EXISTS_ANY))
+
+    def get_order_facts(self, country: str | None) -> dict[str, Any]:
+        """{methods, rates: whether any exist (0/1), rate: the country's tax rate or None}."""
+        return self._one(GET_ORDER_FACTS, (country,)) or {"methods": 0, "rates": 0, "rate": None}
 
     def add_method(self, m: dict[str, Any]) -> int:
         return self._insert(ADD, (m["name"], m["price"], m["free_from"], m["min_days"], m["max_days"]))

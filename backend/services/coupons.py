@@ -114,9 +114,11 @@ class CartCoupon:
         return self.coupon["code"] if self.coupon is not None and self.terms else None
 
 
-def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: datetime) -> CartCoupon:
-    """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now."""
-    coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id else None
+def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: datetime,
+             has_coupon: bool = True) -> CartCoupon:
+    """The cart's coupon (cart priced by services.cart.price_lines) and whether it applies to it now.
+    has_coupon False: the caller read the cart row and it names no coupon, so none is looked up."""
+    coupon = CouponRepository(conn).get_for_cart(cart_id) if cart_id and has_coupon else None
     if coupon is None:
         return CartCoupon()
     why = validity_problem(coupon, cart["subtotal"], now)
@@ -128,15 +130,24 @@ def for_cart(conn: Connection, cart_id: int | None, cart: dict[str, Any], now: d
     return CartCoupon(coupon)
 
 
-def claim(conn: Connection, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: int, cart_id: int,
+def leave_cart(conn: Connection, applied: CartCoupon, cart_id: int) -> None:
+    """The order uses the cart's coupon: the next cart starts without it. Done inside the order's transaction
+    (its failure puts the coupon back) and before the hot rows are locked, so it adds nothing to their hold."""
+    if applied.terms is not None:
+        CartRepository(conn).update_coupon(cart_id, None)
+
+
+def claim(conn: Connection, applied: CartCoupon, subtotal: Decimal, order_id: int, user_id: int,
           now: datetime) -> None:
     """Take one use of the order's coupon inside the order's transaction; raises 422 coupon_invalid (it changed
     or stopped applying since it was priced) or 409 coupon_exhausted.
 
-    Called after the stock rows are locked and before the order's items: the coupon row's lock comes after the
-    stock rows' everywhere (cancel returns stock, then releases), so checkouts and cancels cannot deadlock. The
-    order row is inserted without coupon_id and given it here: its foreign key check would otherwise take a
-    shared lock on the coupon row early, and two buyers upgrading theirs would deadlock.
+    Called last before the commit, after the stock rows are locked and the order's items written: every order
+    of a shared coupon queues on its row lock, so it is held for the claim's own statements and the commit
+    only. The coupon row's lock comes after the stock rows' everywhere (cancel returns stock, then releases),
+    so checkouts and cancels cannot deadlock. The order row is inserted without coupon_id and given it here:
+    its foreign key check would otherwise take a shared lock on the coupon row early, and two buyers upgrading
+    theirs would deadlock.
     """
     if applied.terms is None or applied.coupon is None:
         return
@@ -157,7 +168,6 @@ def claim(conn: Connection, applied: CartCoupon, subtotal: Decimal, order_id: in
         raise exhausted("This coupon has been used up.")
     repo.add_use(order_id, coupon["id"], user_id, now)
     repo.update_order_coupon(order_id, coupon["id"])
-    CartRepository(conn).update_coupon(cart_id, None)  # used: the next cart starts without it
 
 
 def release(conn: Connection, order_id: int) -> None:

@@ -131,7 +131,8 @@ class OrderService(Service):
             # Locked before any plain read, so a second checkout of this cart (another key, another
             # tab) waits here and then reads the cart as the first one left it: empty.
             cart_repo = CartRepository(uow.conn)
-            cart_id = cart_repo.get_user_cart_id_for_update(user_id)
+            cart_row = cart_repo.get_user_cart_for_update(user_id)
+            cart_id = cart_row["id"] if cart_row else None
             address = self._address(uow.conn, user_id, address_id, shipping_address)
             cart = price_lines(uow.conn, cart_repo.list_lines(cart_id) if cart_id else [], now)
             if cart_id is None or not cart["items"]:
@@ -140,7 +141,8 @@ class OrderService(Service):
             if short:
                 raise insufficient_stock(short, "Some products do not have enough stock.")
             # A coupon that no longer applies stops the order here, before the card is charged.
-            applied = coupons.for_cart(uow.conn, cart_id, cart, now)
+            applied = coupons.for_cart(uow.conn, cart_id, cart, now,
+                                       has_coupon=bool(cart_row and cart_row["coupon_id"]))
             applied.raise_problem()
             # A bad country is named where it was given: the saved address, or the typed address's country.
             delivery = order_delivery(uow.conn, address, "address_id" if shipping_address is None
@@ -177,6 +179,7 @@ class OrderService(Service):
         order_id = repo.add_order(actor.logged_in_id, PAID, figures, currency, address_json, now)
         repo.add_payment(order_id, auth.gateway, auth.reference, auth.brand, auth.last4, totals.total, now)
         CartRepository(uow.conn).remove_lines(cart_id)
+        coupons.leave_cart(uow.conn, applied, cart_id)
         repo.update_idempotency_order(key_id, order_id)
         row = {"id": order_id, "user_id": actor.user_id, "status": PAID, **figures, "currency": currency,
                "shipping_address": address_json, "created_at": now, "updated_at": now,
@@ -191,13 +194,14 @@ class OrderService(Service):
         # Stock last, in (product id, variant id) order: row locks are held only to the commit, and always
         # taken in one order so two checkouts cannot deadlock; a product's row before its variants' (as the
         # variant writes do). Items after it: their foreign key checks take shared locks on the product and
-        # variant rows, which must not be held before our exclusive ones.
+        # variant rows, which must not be held before our exclusive ones. The coupon's row after both: one
+        # shared coupon is the hottest row of all (coupons.claim).
         lines = sorted(cart["items"], key=lambda line: (line["product_id"], line["variant_id"] or 0))
         short = [line for line in lines if not self._take_stock(uow.conn, line)]
         if short:
             raise insufficient_stock(short, "Some products sold out while you were checking out.")
-        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.logged_in_id, cart_id, now)
         repo.add_items(order_id, lines)
+        coupons.claim(uow.conn, applied, cart["subtotal"], order_id, actor.logged_in_id, now)
         return order
 
     @staticmethod

@@ -162,12 +162,13 @@ def order_delivery(conn: Connection, address: dict[str, Any], address_field: str
     address_field when the address's country is unknown and methods or rates exist, or shipping_method_id.
 
     The method row is read under a shared lock: it cannot change or go before the order naming it commits."""
-    repo, taxes = ShippingRepository(conn), TaxRepository(conn)
+    repo = ShippingRepository(conn)
     country = country_code(address.get("country"))
-    methods = repo.exists_methods()
-    if country is None and (methods or taxes.exists_rates()):
+    facts = repo.get_order_facts(country)  # the hot path: one round trip for what three reads would ask
+    methods = bool(facts["methods"])
+    if country is None and (methods or facts["rates"]):
         raise errors.ValidationFailed(fields={address_field: [UNKNOWN_COUNTRY]})
-    rate = _tax_rate(conn, country) if country else ZERO
+    rate = facts["rate"] if facts["rate"] is not None else ZERO
     if not methods:
         return flat_delivery(method_id, rate)
     if method_id is None:

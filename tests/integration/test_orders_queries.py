@@ -46,3 +46,26 @@ def test_a_page_of_orders_costs_three_queries_whatever_its_size(services, db, ma
     assert conn_before == conn_after
     assert len(page["items"]) == 5 and all(len(order["items"]) == 1 for order in page["items"])
     assert after - before == 3  # the page, its count, and the items of all its orders
+
+
+def _statements_so_far(db) -> tuple[int, int]:
+    """(connection id, statements it has been sent, BEGIN and COMMIT included, this SHOW too)."""
+    with db.uow() as uow, uow.conn.cursor() as cur:
+        cur.execute("SHOW SESSION STATUS LIKE 'Questions'")
+        return uow.conn.thread_id(), int(cur.fetchone()["Value"])
+
+
+def test_a_checkout_costs_fifteen_statements(services, db, make_user):
+    # Checkout is the hot path and its CPU goes mostly per statement (README "Checkout under load"):
+    # BEGIN, the key's claim, the cart's lock (its coupon_id with it: no coupon read without one), its
+    # lines, their offers, shipping and tax in one read, order, payment, cart emptied, key's order,
+    # email, audit, stock, items, COMMIT.
+    user = make_user()
+    product = add_product(db, stock=100)
+    card = Card("4242424242424242", 12, 2099, "123", "Test Buyer")
+    services.cart.add_item(CartOwner(user_id=user["id"]), product, 1)
+    conn_before, before = _statements_so_far(db)
+    services.orders.place_order(Actor(user_id=user["id"]), uid(), card, shipping_address=ADDRESS)
+    conn_after, after = _statements_so_far(db)
+    assert conn_before == conn_after
+    assert after - before - 1 == 15  # less the SHOW that read the count after
