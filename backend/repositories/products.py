@@ -288,6 +288,11 @@ _PAGE_OFFERS = f"""(SELECT CAST(GROUP_CONCAT(o.id, ' ', COALESCE(o.percent_off, 
   WHERE o.starts_at <= %s AND o.ends_at > %s
     AND (o.product_id = pr.id OR (oc.id IS NOT NULL AND pc.path LIKE CONCAT(oc.path, '%%'))))"""
 
+# Whether any offer is active at all. It names no outer column, so MariaDB runs it once per statement;
+# when none is (between sales), no row runs _PAGE_OFFERS: 24 correlated runs cost about 0.5 ms of the
+# server's CPU per page even over an empty offers table.
+_ANY_ACTIVE_OFFER = "(SELECT 1 FROM offers WHERE starts_at <= %s AND ends_at > %s LIMIT 1)"
+
 
 def parse_page_offers(text: str | None, max_len: int) -> list[dict[str, Any]] | None:
     """_PAGE_OFFERS' text as offer dicts; None when it was cut at max_len characters (look them up instead)."""
@@ -322,10 +327,10 @@ def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = Non
         columns.append("page.total")
     joins = ""
     if offers_at is not None:
-        columns += [f"{_PAGE_OFFERS} AS active_offers",
+        columns += [f"IF({_ANY_ACTIVE_OFFER} IS NULL, NULL, {_PAGE_OFFERS}) AS active_offers",
                     f"LEAST(@@group_concat_max_len, {OFFERS_TEXT_CHARS}) AS offers_max_len"]
         joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
-        args += [offers_at, offers_at]
+        args += [offers_at] * 4
     if count_limit is not None and not relevance:
         # A scalar subquery that names no outer column runs once per statement. (As a joined derived
         # table, next to the correlated offers subquery, MariaDB ran it per page row: 8 ms against 1.)
