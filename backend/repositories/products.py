@@ -38,9 +38,11 @@ def listed_columns(alias: str) -> str:
 _ADMIN_COLUMNS = f"{', '.join(_NAMES)}, price, variant_price, description, is_archived, updated_at"
 # A few products by id, for the page whose ids the listing query chose.
 LIST_BY_IDS = f"SELECT {listed_columns('p')} FROM products p WHERE p.id IN ({{ids}})"
-# One visible product with its description and its category's path (for category_path, saving a round trip).
+# One visible product with its description, its category's path and the category tree's token (for
+# category_path from the tree each worker keeps, saving a round trip).
 GET_VISIBLE = f"""
-SELECT {shown_columns('p')}, p.description, c.path AS category_ids_path
+SELECT {shown_columns('p')}, p.description, c.path AS category_ids_path,
+       (SELECT token FROM category_tree_version WHERE id = 1) AS category_tree_token
 FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
