@@ -73,7 +73,11 @@ def path_categories(conn: Connection, path: str | None) -> list[dict[str, Any]]:
     ids = path_ids(path)
     if not ids:
         return []
-    by_id = {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)}
+    return named_path(ids, {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)})
+
+
+def named_path(ids: list[int], by_id: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{id, name, slug}] of the path's ids found in by_id, in the path's order."""
     return [{"id": i, "name": by_id[i]["name"], "slug": by_id[i]["slug"]} for i in ids if i in by_id]
 
 
@@ -113,8 +117,7 @@ class CategoryService(Service):
         for a product page); read from the database when there is no token."""
         if token is None:
             return path_categories(conn, path)
-        by_id = self._kept(conn, token)[1]
-        return [{"id": i, "name": by_id[i]["name"], "slug": by_id[i]["slug"]} for i in path_ids(path) if i in by_id]
+        return named_path(path_ids(path), self._kept(conn, token)[1])
 
     def get_category(self, category_id: int) -> dict[str, Any]:
         """One category; raises NotFound."""
