@@ -86,8 +86,8 @@ class Services:
         # One listing cache shared by the services whose writes change what a listing matches.
         listing_cache = ListingCache(settings.catalog_cache_seconds)
         self.images = ImageService(*args, media=self.media)
-        self.products = ProductService(*args, cache=listing_cache, images=self.images)
         self.categories = CategoryService(*args, cache=listing_cache)
+        self.products = ProductService(*args, cache=listing_cache, images=self.images, categories=self.categories)
         self.offers = OfferService(*args, cache=listing_cache)
         self.variants = VariantService(*args, cache=listing_cache)
         self.search = SearchService(*args)

@@ -73,7 +73,11 @@ def path_categories(conn: Connection, path: str | None) -> list[dict[str, Any]]:
     ids = path_ids(path)
     if not ids:
         return []
-    by_id = {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)}
+    return named_path(ids, {r["id"]: r for r in CategoryRepository(conn).list_by_ids(ids)})
+
+
+def named_path(ids: list[int], by_id: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{id, name, slug}] of the path's ids found in by_id, in the path's order."""
     return [{"id": i, "name": by_id[i]["name"], "slug": by_id[i]["slug"]} for i in ids if i in by_id]
 
 
@@ -82,7 +86,8 @@ class CategoryService(Service):
         super().__init__(*args)
         # Cleared on every write: listings that matched by category or price may have changed.
         self.cache = cache
-        self._kept_tree: tuple[str, list[dict[str, Any]]] | None = None
+        # (token, tree, each category by id): see tree().
+        self._kept_tree: tuple[str, list[dict[str, Any]], dict[int, dict[str, Any]]] | None = None
 
     def tree(self) -> list[dict[str, Any]]:
         """The whole tree, any depth (shared between requests: callers must not change it).
@@ -93,16 +98,26 @@ class CategoryService(Service):
         kept tree's, and the next request builds it again; never an older token over a newer tree.
         """
         with self.db.uow() as uow:
-            repo = CategoryRepository(uow.conn)
-            token = repo.get_tree_token()
-            kept = self._kept_tree
-            if token is not None and kept is not None and kept[0] == token:
-                return kept[1]
-            rows = repo.list_all()
-        tree = build_tree(rows)
+            return self._kept(uow.conn, CategoryRepository(uow.conn).get_tree_token())[0]
+
+    def _kept(self, conn: Connection, token: str | None) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
+        """The tree and its categories by id as of token (read in conn's transaction), built again when
+        the kept one is older."""
+        kept = self._kept_tree
+        if token is not None and kept is not None and kept[0] == token:
+            return kept[1], kept[2]
+        rows = CategoryRepository(conn).list_all()
+        tree, by_id = build_tree(rows), {row["id"]: row for row in rows}
         if token is not None:  # no token yet: categories written by other code, so nothing to trust
-            self._kept_tree = (token, tree)
-        return tree
+            self._kept_tree = (token, tree, by_id)
+        return tree, by_id
+
+    def path_of(self, conn: Connection, token: str | None, path: str | None) -> list[dict[str, Any]]:
+        """path_categories from the kept tree, given the tree token read with the path (one statement fewer
+        for a product page); read from the database when there is no token."""
+        if token is None:
+            return path_categories(conn, path)
+        return named_path(path_ids(path), self._kept(conn, token)[1])
 
     def get_category(self, category_id: int) -> dict[str, Any]:
         """One category; raises NotFound."""

@@ -13,7 +13,7 @@ from backend.repositories.products import SORT_KEYS, Criteria, ProductRepository
 from backend.schemas.common import paged
 from backend.services import audit
 from backend.services.base import Service, found
-from backend.services.categories import category_path, path_categories, subtree_ids
+from backend.services.categories import CategoryService, category_path, subtree_ids
 from backend.services.images import ImageService, list_product_images, product_files
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import apply_offers, ensure_current_prices, price_products, refresh_current_prices
@@ -47,10 +47,11 @@ def _cache_key(c: Criteria) -> tuple:
 
 
 class ProductService(Service):
-    def __init__(self, *args: Any, cache: ListingCache, images: ImageService) -> None:
+    def __init__(self, *args: Any, cache: ListingCache, images: ImageService, categories: CategoryService) -> None:
         super().__init__(*args)
         self.cache = cache
         self.images = images
+        self.categories = categories
 
     def list_products(self, page: int = 1, per_page: int = 24, *, q: str | None = None,
                       category_id: int | None = None, min_price: Decimal | None = None,
@@ -127,7 +128,8 @@ class ProductService(Service):
         with self.db.uow() as uow:
             row = found(ProductRepository(uow.conn).get_visible(product_id), "No such product.")
             price_products(uow.conn, [row], self.now())
-            row["category_path"] = path_categories(uow.conn, row.pop("category_ids_path"))
+            row["category_path"] = self.categories.path_of(uow.conn, row.pop("category_tree_token"),
+                                                           row.pop("category_ids_path"))
             self._add_variants(uow.conn, row)
             row["images"] = self._images(uow.conn, row)
         return self._present(row)

@@ -151,3 +151,25 @@ def test_each_worker_keeps_its_tree_until_any_worker_changes_it(client, services
         assert node(added["id"]) is None
     finally:
         other.db.pool.close()
+
+
+def test_a_product_page_names_its_path_from_the_kept_tree_until_any_worker_changes_it(client, services, settings):
+    # The product page names category_path from the tree this worker keeps (checked against the token
+    # read with the product): a rename or a move made through another worker shows on the next page.
+    other = Services(settings, Database(settings))
+    try:
+        ids = tree(services, {"Shelf": {"Box": {}}})
+        item = product(services, f"Kept path {uid()}", category_id=ids["Box"])
+
+        def path():
+            body = client.get(f"/api/v1/products/{item['id']}").get_json()
+            return [(c["id"], c["name"]) for c in body["category_path"]]
+
+        first = path()
+        assert [i for i, _ in first] == [ids["Shelf"], ids["Box"]] and path() == first
+        other.categories.update_category(SYSTEM, ids["Box"], name="Renamed box")
+        assert path() == [first[0], (ids["Box"], "Renamed box")]
+        other.categories.update_category(SYSTEM, ids["Box"], parent_id=None)
+        assert path() == [(ids["Box"], "Renamed box")]
+    finally:
+        other.db.pool.close()
