@@ -26,33 +26,33 @@ def test_items_of_a_page_come_from_one_indexed_query(db):
     assert plan["order_items"]["key"] == "ix_order_items_order"
 
 
-def _selects_so_far(db) -> tuple[int, int]:
-    """(connection id, SELECTs it has run): the pool hands the last released connection out next."""
+def _count_so_far(db, status: str) -> tuple[int, int]:
+    """(connection id, its session counter `status`): the pool hands the last released connection out next.
+    Com_select counts SELECTs; Questions counts every statement sent, BEGIN and COMMIT included, this SHOW too."""
     with db.uow() as uow, uow.conn.cursor() as cur:
-        cur.execute("SHOW SESSION STATUS LIKE 'Com_select'")
+        cur.execute("SHOW SESSION STATUS LIKE %s", (status,))
         return uow.conn.thread_id(), int(cur.fetchone()["Value"])
+
+
+CARD = Card("4242424242424242", 12, 2099, "123", "Test Buyer")
+
+
+def _order_one(services, user_id: int, product_id: int) -> None:
+    services.cart.add_item(CartOwner(user_id=user_id), product_id, 1)
+    services.orders.place_order(Actor(user_id=user_id), uid(), CARD, shipping_address=ADDRESS)
 
 
 def test_a_page_of_orders_costs_three_queries_whatever_its_size(services, db, make_user):
     user = make_user()
     product = add_product(db, stock=100)
-    card = Card("4242424242424242", 12, 2099, "123", "Test Buyer")
     for _ in range(5):
-        services.cart.add_item(CartOwner(user_id=user["id"]), product, 1)
-        services.orders.place_order(Actor(user_id=user["id"]), uid(), card, shipping_address=ADDRESS)
-    conn_before, before = _selects_so_far(db)
+        _order_one(services, user["id"], product)
+    conn_before, before = _count_so_far(db, "Com_select")
     page = services.orders.list_orders(user["id"], 1, 24)
-    conn_after, after = _selects_so_far(db)
+    conn_after, after = _count_so_far(db, "Com_select")
     assert conn_before == conn_after
     assert len(page["items"]) == 5 and all(len(order["items"]) == 1 for order in page["items"])
     assert after - before == 3  # the page, its count, and the items of all its orders
-
-
-def _statements_so_far(db) -> tuple[int, int]:
-    """(connection id, statements it has been sent, BEGIN and COMMIT included, this SHOW too)."""
-    with db.uow() as uow, uow.conn.cursor() as cur:
-        cur.execute("SHOW SESSION STATUS LIKE 'Questions'")
-        return uow.conn.thread_id(), int(cur.fetchone()["Value"])
 
 
 def test_a_checkout_costs_fifteen_statements(services, db, make_user):
@@ -62,10 +62,9 @@ def test_a_checkout_costs_fifteen_statements(services, db, make_user):
     # email, audit, stock, items, COMMIT.
     user = make_user()
     product = add_product(db, stock=100)
-    card = Card("4242424242424242", 12, 2099, "123", "Test Buyer")
     services.cart.add_item(CartOwner(user_id=user["id"]), product, 1)
-    conn_before, before = _statements_so_far(db)
-    services.orders.place_order(Actor(user_id=user["id"]), uid(), card, shipping_address=ADDRESS)
-    conn_after, after = _statements_so_far(db)
+    conn_before, before = _count_so_far(db, "Questions")
+    services.orders.place_order(Actor(user_id=user["id"]), uid(), CARD, shipping_address=ADDRESS)
+    conn_after, after = _count_so_far(db, "Questions")
     assert conn_before == conn_after
     assert after - before - 1 == 15  # less the SHOW that read the count after
