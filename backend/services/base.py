@@ -43,17 +43,21 @@ def retrying(method: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+# The parameter names of a unit of work, or its connection, that a step of the caller's transaction is given.
+_CALLERS_UNIT = frozenset({"uow", "conn"})
+
+
 def _own_unit(name: str, value: Any) -> bool:
     """A public method that runs its own transaction. Left unwrapped: generators (they run after the call
-    returns, outside any runner) and methods given the caller's `uow` (a step of the caller's attempt: rerun
-    alone after the caller's work rolled back, they would commit half a use case)."""
+    returns, outside any runner) and methods given the caller's `uow` or `conn` (a step of the caller's
+    attempt: rerun alone after the caller's work rolled back, they would commit half a use case)."""
     return (not name.startswith("_") and inspect.isfunction(value) and not inspect.isgeneratorfunction(value)
-            and "uow" not in inspect.signature(value).parameters)
+            and _CALLERS_UNIT.isdisjoint(inspect.signature(value).parameters))
 
 
 class Service:
     """Every public method of a service that opens its own unit of work is a retried unit (see run_retrying;
-    one given the caller's `uow` is a step of the caller's): a transaction that loses a race to another
+    one given the caller's `uow` or `conn` is a step of the caller's): a transaction that loses a race to another
     (InnoDB deadlock, Galera certification conflict at any statement or at COMMIT) runs again instead of
     answering 503. Side effects outside the database inside such a method must be idempotent (payments
     authorise once per idempotency key); those after a commit never repeat."""

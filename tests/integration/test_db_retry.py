@@ -116,8 +116,14 @@ def test_a_step_given_the_callers_unit_of_work_is_not_retried_alone(db, settings
             calls.append("step")
             raise _deadlock()
 
-    # Called outside any retried method (as a bench script may), the step fails once instead of running again
+        def read(self, conn: object) -> None:
+            calls.append("read")
+            raise _deadlock()
+
+    # Called outside any retried method (as a bench script may), a step fails once instead of running again
     # in a new transaction after the caller's work was rolled back.
     with pytest.raises(pymysql.err.OperationalError):
         Steps(db, settings).step(object())
-    assert calls == ["step"]
+    with pytest.raises(pymysql.err.OperationalError):
+        Steps(db, settings).read(object())
+    assert calls == ["step", "read"]
