@@ -96,7 +96,7 @@ class CartService(Service):
         return {**cart, "discount_total": totals.discount_total, "total": totals.total,
                 "coupon": applied.answer(totals), "currency": self.settings.store_currency}
 
-    def _claim(self, uow, owner: CartOwner, create: bool = False) -> tuple[CartOwner, CartAnswer]:
+    def _claim(self, uow: UnitOfWork, owner: CartOwner, create: bool = False) -> tuple[CartOwner, CartAnswer]:
         """The owner a use case works for and the cookie part of its answer: a user's leftover guest cart joins
         theirs here, in the use case's own unit of work; a guest's first write (create) gets a new token."""
         if owner.user_id is not None:
@@ -109,13 +109,13 @@ class CartService(Service):
         token = new_token()
         return CartOwner(guest_token=token), CartAnswer(new_guest_token=token)
 
-    def _claimed_cart(self, uow, owner: CartOwner) -> tuple[CartRepository, int | None, CartAnswer]:
+    def _claimed_cart(self, uow: UnitOfWork, owner: CartOwner) -> tuple[CartRepository, int | None, CartAnswer]:
         """The owner's cart id (None: none yet) after _claim, with the repository to change it through."""
         repo = CartRepository(uow.conn)
         owner, answer = self._claim(uow, owner)
         return repo, self._find_cart(repo, owner), answer
 
-    def _cart_with_line(self, uow, owner: CartOwner, product_id: int,
+    def _cart_with_line(self, uow: UnitOfWork, owner: CartOwner, product_id: int,
                         variant_id: int | None) -> tuple[CartRepository, int, CartAnswer]:
         """_claimed_cart for a change of one line; raises NotFound when that line is not in the cart."""
         repo, cart_id, answer = self._claimed_cart(uow, owner)
@@ -215,8 +215,7 @@ class CartService(Service):
 
     @staticmethod
     def _product(conn: Connection, product_id: int) -> dict[str, Any]:
-        product = found(ProductRepository(conn).get_visible(product_id), "No such product.")
-        return product
+        return found(ProductRepository(conn).get_visible(product_id), "No such product.")
 
     def _item(self, conn: Connection, product_id: int, variant_id: int | None) -> dict[str, Any]:
         """What a line buys now: the product, or its variant; raises NotFound, ValidationFailed variant_id."""

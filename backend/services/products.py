@@ -35,7 +35,7 @@ TOTAL_CAP = 1000
 def _price_page(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Price a listing page from the offers its statement brought along; look them up only when it did not."""
     offers = [row.pop("active_offers", None) for row in rows]
-    if any(found is None for found in offers):
+    if any(offer is None for offer in offers):
         return price_products(conn, rows, now)
     return apply_offers(rows, {row["id"]: found for row, found in zip(rows, offers, strict=True)})
 
