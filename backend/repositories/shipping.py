@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.repositories import Repository, placeholders
+from backend.repositories import Repository, placeholders, tax
 
 _COLUMNS = "m.id, m.name, m.price, m.free_from, m.min_days, m.max_days, m.created_at, m.updated_at"
 # Every method, by id.
@@ -17,10 +17,8 @@ GET_FOR_SHARE = f"SELECT {_COLUMNS} FROM shipping_methods m WHERE m.id = %s LOCK
 # Whether any method exists: with none, the flat rule applies.
 EXISTS_ANY = "SELECT EXISTS(SELECT 1 FROM shipping_methods) AS n"
 # What an order's delivery needs of shipping and tax, in one round trip: whether any method and any rate exist,
-# and the country's rate (NULL: none set, or no country).
-GET_ORDER_FACTS = """
-SELECT EXISTS(SELECT 1 FROM shipping_methods) AS methods, EXISTS(SELECT 1 FROM tax_rates) AS rates,
-       (SELECT rate FROM tax_rates WHERE country = %s) AS rate"""
+# and the country's rate (NULL: none set, or no country); the statements each area reads these with, joined.
+GET_ORDER_FACTS = f"SELECT ({EXISTS_ANY}) AS methods, ({tax.EXISTS_ANY}) AS rates, ({tax.GET_RATE_FOR_COUNTRY}) AS rate"
 # The methods serving a country (its own code or "*"), cheapest first, then by id.
 LIST_FOR_COUNTRY = f"""
 SELECT {_COLUMNS} FROM shipping_methods m
@@ -58,7 +56,7 @@ class ShippingRepository(Repository):
 
     def get_order_facts(self, country: str | None) -> dict[str, Any]:
         """{methods, rates: whether any exist (0/1), rate: the country's tax rate or None}."""
-        return self._one(GET_ORDER_FACTS, (country,)) or {"methods": 0, "rates": 0, "rate": None}
+        return self._row(GET_ORDER_FACTS, (country,))
 
     def add_method(self, m: dict[str, Any]) -> int:
         return self._insert(ADD, (m["name"], m["price"], m["free_from"], m["min_days"], m["max_days"]))

@@ -15,7 +15,7 @@ GET = f"SELECT {_COLUMNS} FROM tax_rates WHERE id = %s"
 GET_FOR_UPDATE = f"SELECT {_COLUMNS} FROM tax_rates WHERE id = %s FOR UPDATE"
 # A country's rate (the unique key makes it one).
 GET_RATE_FOR_COUNTRY = "SELECT rate FROM tax_rates WHERE country = %s"
-# Whether any rate exists: with one, an order's country must be known.
+# Whether any rate exists: with one, an order's country must be known (read in shipping's GET_ORDER_FACTS).
 EXISTS_ANY = "SELECT EXISTS(SELECT 1 FROM tax_rates) AS n"
 # A new rate.
 ADD = "INSERT INTO tax_rates (country, rate) VALUES (%s, %s)"
@@ -34,9 +34,6 @@ class TaxRepository(Repository):
 
     def get_rate_for_country(self, country: str) -> Decimal | None:
         return self._scalar(GET_RATE_FOR_COUNTRY, (country,))
-
-    def exists_rates(self) -> bool:
-        return bool(self._scalar(EXISTS_ANY))
 
     def add_rate(self, country: str, rate: Decimal) -> int | None:
         """The new rate's id, or None when the country has one already (the unique key decides, race or not)."""
