@@ -26,6 +26,7 @@ from backend.services.payments import TestGateway
 from backend.services.products import ProductService
 from backend.services.resources import ResourceService
 from backend.services.search import SearchService
+from backend.services.search_index import SearchIndexService
 from backend.services.seed import SeedService
 from backend.services.sessions import SessionService
 from backend.services.shipping import ShippingService
@@ -58,6 +59,7 @@ class Services:
     offers: OfferService
     variants: VariantService
     search: SearchService
+    search_index: SearchIndexService
     seed: SeedService
     cart: CartService
     coupons: CouponService
@@ -91,7 +93,8 @@ class Services:
         self.offers = OfferService(*args, cache=listing_cache)
         self.variants = VariantService(*args, cache=listing_cache)
         self.search = SearchService(*args)
-        self.seed = SeedService(*args, media=self.media, variants=self.variants)
+        self.search_index = SearchIndexService(*args)
+        self.seed = SeedService(*args, media=self.media, variants=self.variants, search_index=self.search_index)
         self.coupons = CouponService(*args)
         # The only gateway there is: it approves any valid test card but one (see TestGateway).
         self.orders = OrderService(*args, gateway=TestGateway())

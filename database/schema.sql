@@ -190,10 +190,28 @@ CREATE TABLE IF NOT EXISTS products (
   KEY ix_products_category_price (category_id, is_archived, current_price),
   KEY ix_products_price (is_archived, current_price),
   KEY ix_products_name (is_archived, name),
-  FULLTEXT KEY ft_products_text (name, description),
   CONSTRAINT ck_products_price CHECK (price >= 0),
   CONSTRAINT ck_products_stock CHECK (stock >= 0),
   CONSTRAINT fk_products_category FOREIGN KEY (category_id) REFERENCES categories (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The search index (backend/services/search_index.py keeps it in every product write's transaction): each
+-- visible product's words (backend/services/search_words.py says what a word is) with their weight in it,
+-- read one word at a time, best first, by ix_product_terms_best; and how many products carry each word.
+-- Archived products have no rows here. After writing products with SQL, run `flask search-index`.
+CREATE TABLE IF NOT EXISTS product_terms (
+  term        VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  product_id  INT UNSIGNED      NOT NULL,
+  weight      SMALLINT UNSIGNED NOT NULL,
+  PRIMARY KEY (product_id, term),
+  KEY ix_product_terms_best (term, weight, product_id),
+  CONSTRAINT fk_product_terms_product FOREIGN KEY (product_id) REFERENCES products (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS search_terms (
+  term      VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  products  INT NOT NULL,
+  PRIMARY KEY (term)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- A product's variants: each one combination of option values with its own SKU, stock and, optionally,

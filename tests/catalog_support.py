@@ -10,7 +10,7 @@ from tests.conftest import uid
 
 
 def word() -> str:
-    """A unique letters-only word (FULLTEXT indexes words of 3+ characters), to scope searches to one test."""
+    """A unique letters-only word, to scope searches to one test."""
     return "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uid())
 
 

@@ -1,13 +1,13 @@
 """SQL for products: the storefront listing (search, filters, sorts) and product management."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from backend.repositories import Repository, placeholders
+from backend.repositories.search_index import carries
 
 # A product as the storefront shows it: for a product with variants, price is its lowest variant price
 # (variant_price) and stock already their sum; base_price is the product's own price either way.
@@ -36,8 +36,6 @@ def listed_columns(alias: str) -> str:
 
 
 _ADMIN_COLUMNS = f"{', '.join(_NAMES)}, price, variant_price, description, is_archived, updated_at"
-# A few products by id, for the page whose ids the listing query chose.
-LIST_BY_IDS = f"SELECT {listed_columns('p')} FROM products p WHERE p.id IN ({{ids}})"
 # One visible product with its description, its category's path and the category tree's token (for
 # category_path from the tree each worker keeps, saving a round trip).
 GET_VISIBLE = f"""
@@ -74,37 +72,24 @@ UPDATE_CURRENT = "UPDATE products SET current_price = CASE id {cases} END WHERE 
 # Columns a staff update may change: the whitelist UPDATE statements are built from.
 UPDATABLE = ("name", "description", "price", "stock", "category_id", "image_url", "is_archived")
 
-# The listing orders. Every one ends in id so pages never overlap, and every one but relevance is
-# an index order (see the products indexes in schema.sql), so LIMIT stops early.
+# The listing orders. Every one ends in id so pages never overlap, and each is an index order (see the
+# products indexes in schema.sql), so LIMIT stops early; relevance (an exact name match first, then the
+# search index's score) is ranked by services/search_index.py, not by SQL.
 # SORT_KEYS (in the order the API documents them) is the one list the query schema and the service check.
 SORTS = {
-    # An exact name match first, then FULLTEXT relevance.
-    "relevance": "exact DESC, score DESC, p.id DESC",
     "price_asc": "p.current_price ASC, p.id ASC",
     "price_desc": "p.current_price DESC, p.id DESC",
     "newest": "p.created_at DESC, p.id DESC",
     "name": "p.name ASC, p.id ASC",
 }
-SORT_KEYS = tuple(SORTS)
-
-
-# A word as the FULLTEXT index splits text: letters, digits and underscores of any script.
-_WORD = re.compile(r"\w+")
-
-
-def match_terms(q: str) -> str:
-    """Search text as words only, safe to bind in AGAINST (... IN NATURAL LANGUAGE MODE).
-
-    InnoDB parses even natural-language text for operators: a bare `*` is a syntax error (1064). Every
-    character the index treats as a separator is dropped, so what remains ranks as the typed words did.
-    """
-    return " ".join(_WORD.findall(q))
+SORT_KEYS = ("relevance", *SORTS)
 
 
 @dataclass
 class Criteria:
     """A validated listing request; only values, never SQL."""
-    q: str | None = None
+    # A search's words (services/search_words.query_terms): products carrying any of them match; None = no search.
+    terms: tuple[str, ...] | None = None
     category_ids: list[int] | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
@@ -120,9 +105,10 @@ def _where(c: Criteria) -> tuple[str, list[Any]]:
     # Fixed fragments joined with AND; values travel only as parameters.
     parts: list[str] = ["p.is_archived = 0"]
     args: list[Any] = []
-    if c.q:
-        parts.append("MATCH(p.name, p.description) AGAINST (%s IN NATURAL LANGUAGE MODE)")
-        args.append(match_terms(c.q))
+    if c.terms is not None:
+        carrying, carrying_args = carries(c.terms)
+        parts.append(carrying)
+        args.extend(carrying_args)
     if c.category_ids is not None:
         parts.append(f"p.category_id IN ({placeholders(c.category_ids)})")
         args.extend(c.category_ids)
@@ -189,14 +175,9 @@ def _variant_from(c: Criteria, alias: str) -> tuple[str, list[Any]] | None:
     return sql, [c.min_price, *upper_args, *args, c.min_price]
 
 
-def _select(c: Criteria, alias: str) -> tuple[str, list[Any]]:
+def _select(c: Criteria, alias: str) -> str:
     """The id and what the page's order sorts by, under alias."""
-    if c.sort == "relevance":
-        assert c.q is not None  # ProductService sorts by relevance only when there is search text
-        return (f"{alias}.id, ({alias}.name = %s) AS exact, "
-                f"MATCH({alias}.name, {alias}.description) AGAINST (%s IN NATURAL LANGUAGE MODE) AS score",
-                [c.q, match_terms(c.q)])
-    return f"{alias}.id, {_SORT_COLUMNS[c.sort].replace('p.', f'{alias}.')}", []
+    return f"{alias}.id, {_SORT_COLUMNS[c.sort].replace('p.', f'{alias}.')}"
 
 
 def _variant_branch(c: Criteria, limit: int | None) -> tuple[str, list[Any]] | None:
@@ -204,9 +185,8 @@ def _variant_branch(c: Criteria, limit: int | None) -> tuple[str, list[Any]] | N
     found = _variant_from(c, "vp")
     if found is None:
         return None
-    select, select_args = _select(c, "vp")
     cut = f" ORDER BY {SORTS[c.sort].replace('p.', 'vp.')} LIMIT %s" if limit is not None else ""
-    return f"(SELECT {select} {found[0]}{cut})", [*select_args, *found[1], *([limit] if limit is not None else [])]
+    return f"(SELECT {_select(c, 'vp')} {found[0]}{cut})", [*found[1], *([limit] if limit is not None else [])]
 
 
 def _merged_page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
@@ -231,35 +211,20 @@ def _merged_page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, lis
     return sql, [*args, limit, offset]
 
 
-def page_ids_sql(c: Criteria, limit: int, offset: int, with_total: bool = False) -> tuple[str, list[Any]]:
-    """The statement choosing one page of ids (also what the EXPLAIN tests look at).
-
-    with_total adds COUNT(*) OVER (): when the order is not an index order (relevance) every match is
-    read to sort anyway, so counting in the same pass halves a search's cost against a second COUNT.
-    """
-    if (c.sort in _SORT_COLUMNS and c.category_ids and 1 < len(c.category_ids) <= MERGE_MAX_CATEGORIES
-            and not c.q and not with_total and offset + limit <= MERGE_MAX_ROWS):
+def page_ids_sql(c: Criteria, limit: int, offset: int) -> tuple[str, list[Any]]:
+    """The statement choosing one page of ids in an index order (also what the EXPLAIN tests look at)."""
+    if (c.category_ids and 1 < len(c.category_ids) <= MERGE_MAX_CATEGORIES and c.terms is None
+            and offset + limit <= MERGE_MAX_ROWS):
         return _merged_page_ids_sql(c, limit, offset)
     where, args = _where(c)
-    variants = _variant_branch(c, None if with_total else offset + limit)
+    variants = _variant_branch(c, offset + limit)
     if variants is not None:
         # Both branches in the page's order, merged and cut to the page (see _VARIANT_HITS).
-        select, select_args = _select(c, "p")
-        main = f"SELECT {select} FROM products p WHERE {where}"
-        if not with_total:
-            main = f"({main} ORDER BY {SORTS[c.sort]} LIMIT %s)"
-            args = [*args, offset + limit]
-        total = ", COUNT(*) OVER () AS total" if with_total else ""
-        sql = (f"SELECT p.*{total} FROM ({main} UNION ALL {variants[0]}) AS p "
-               f"ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s")
-        return sql, [*select_args, *args, *variants[1], limit, offset]
-    select, select_args = "p.id", []
-    if c.sort == "relevance":
-        select, select_args = _select(c, "p")
-    if with_total:
-        select += ", COUNT(*) OVER () AS total"
-    sql = f"SELECT {select} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
-    return sql, [*select_args, *args, limit, offset]
+        main = f"(SELECT {_select(c, 'p')} FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s)"
+        sql = f"SELECT p.* FROM ({main} UNION ALL {variants[0]}) AS p ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
+        return sql, [*args, offset + limit, *variants[1], limit, offset]
+    sql = f"SELECT p.id FROM products p WHERE {where} ORDER BY {SORTS[c.sort]} LIMIT %s OFFSET %s"
+    return sql, [*args, limit, offset]
 
 
 def count_sql(c: Criteria, alias: str, limit: int | None) -> tuple[str, list[Any]]:
@@ -312,36 +277,59 @@ def parse_page_offers(text: str | None, max_len: int) -> list[dict[str, Any]] | 
 
 def page_sql(c: Criteria, limit: int, offset: int, count_limit: int | None = None,
              offers_at: datetime | None = None) -> tuple[str, list[Any]]:
-    """One statement for one listing page: its rows, in order, and (count_limit) how many match.
+    """One statement for one listing page in an index order: its rows, in order, and (count_limit) how many match.
 
     The deferred join in one round trip: page_ids_sql walks only the index to the page (a derived
     table), then the page's rows are read by primary key. With count_limit, the number of matches is
-    counted alongside, stopping at count_limit rows so its cost is bounded whatever the catalog size;
-    relevance ranking counts every match in its own pass (page_ids_sql's total) instead. With offers_at,
-    each row also carries the offers active then (active_offers, see _PAGE_OFFERS): no second round trip.
+    counted alongside, stopping at count_limit rows so its cost is bounded whatever the catalog size.
+    With offers_at, each row also carries the offers active then (active_offers, see _PAGE_OFFERS): no
+    second round trip.
     """
-    relevance = c.sort == "relevance"
-    inner, inner_args = page_ids_sql(c, limit, offset, with_total=relevance)
+    inner, inner_args = page_ids_sql(c, limit, offset)
+    counting = count_sql(c, "cp", count_limit) if count_limit is not None else None
+    return _rows_sql(inner, inner_args, SORTS[c.sort].replace("p.", "pr."), offers_at, counting)
+
+
+def rows_by_ids_sql(ids: list[int], offers_at: datetime | None) -> tuple[str, list[Any]]:
+    """The rows of some products (a page another way chose), as page_sql reads them; ordered by the caller."""
+    # Visible ones only: the search index is kept in every write's transaction, so this only guards against
+    # rows archived with SQL (until `flask search-index` takes them out of the index).
+    inner = f"SELECT id FROM products WHERE id IN ({placeholders(ids)}) AND is_archived = 0"
+    return _rows_sql(inner, list(ids), "pr.id", offers_at)
+
+
+def _rows_sql(inner: str, inner_args: list[Any], order: str, offers_at: datetime | None,
+              counting: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
+    """The listed columns of the products whose ids inner selects, with their offers and a count when asked."""
     columns = [listed_columns("pr")]
-    order = "page.exact DESC, page.score DESC, pr.id DESC" if relevance else SORTS[c.sort].replace("p.", "pr.")
     args: list[Any] = []  # in the order the placeholders appear: the select list's, then the FROM's
-    if relevance:
-        columns.append("page.total")
     joins = ""
     if offers_at is not None:
         columns += [f"IF({_ANY_ACTIVE_OFFER} IS NULL, NULL, {_PAGE_OFFERS}) AS active_offers",
                     f"LEAST(@@group_concat_max_len, {OFFERS_TEXT_CHARS}) AS offers_max_len"]
         joins = " LEFT JOIN categories pc ON pc.id = pr.category_id"
         args += [offers_at] * 4
-    if count_limit is not None and not relevance:
+    if counting is not None:
         # A scalar subquery that names no outer column runs once per statement. (As a joined derived
         # table, next to the correlated offers subquery, MariaDB ran it per page row: 8 ms against 1.)
-        counting, count_args = count_sql(c, "cp", count_limit)
-        columns.append(f"({counting}) AS total")
-        args += count_args
+        columns.append(f"({counting[0]}) AS total")
+        args += counting[1]
     sql = (f"SELECT {', '.join(columns)} FROM ({inner}) AS page JOIN products pr ON pr.id = page.id{joins} "
            f"ORDER BY {order}")
     return sql, [*args, *inner_args]
+
+
+def _listed(rows: list[dict[str, Any]], offers_at: datetime | None) -> list[dict[str, Any]]:
+    """Listing rows as services use them: the count's column gone, the offers' text parsed."""
+    for row in rows:
+        row.pop("total", None)
+        if offers_at is not None:
+            row["active_offers"] = parse_page_offers(row["active_offers"], int(row.pop("offers_max_len")))
+    return rows
+
+
+# Products named exactly as searched that go on top of a search's pages (more is a catalog of duplicates).
+NAMED_MAX = 100
 
 
 class ProductRepository(Repository):
@@ -361,31 +349,38 @@ class ProductRepository(Repository):
         With offers_at each row has "active_offers": its offers active then, or None when they did not
         fit in the statement's answer (GROUP_CONCAT's limit) and must be looked up on their own.
         """
-        sql, args = page_sql(c, limit, offset, count_limit, offers_at)
-        rows = self._all(sql, args)
+        rows = self._all(*page_sql(c, limit, offset, count_limit, offers_at))
         total = rows[0].get("total") if rows else None
-        for row in rows:
-            row.pop("total", None)
-            if offers_at is not None:
-                row["active_offers"] = parse_page_offers(row["active_offers"], int(row.pop("offers_max_len")))
-        return rows, None if total is None else int(total)
+        return _listed(rows, offers_at), None if total is None else int(total)
 
-    def list_page_ids_counted(self, c: Criteria, limit: int, offset: int) -> tuple[list[int], int | None]:
-        """One page of ids and the number of matches (None when the page is empty: count separately)."""
-        sql, args = page_ids_sql(c, limit, offset, with_total=True)
-        rows = self._all(sql, args)
-        return [row["id"] for row in rows], (int(rows[0]["total"]) if rows else None)
+    def list_rows(self, ids: list[int], offers_at: datetime | None = None) -> list[dict[str, Any]]:
+        """The rows of a page of products chosen elsewhere (a search's), in the order of ids, as list_page's."""
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in _listed(self._all(*rows_by_ids_sql(ids, offers_at)), offers_at)}
+        return [rows[i] for i in ids if i in rows]
+
+    def keep_matching(self, c: Criteria, ids: list[int]) -> set[int]:
+        """Those of ids that match c (its filters: category, price range with variants, stock; visible)."""
+        if not ids:
+            return set()
+        where, args = _where(c)
+        sql, args = f"SELECT p.id FROM products p WHERE {where} AND p.id IN ({placeholders(ids)})", [*args, *ids]
+        variants = _variant_from(c, "vp")
+        if variants is not None:
+            sql = f"{sql} UNION SELECT vp.id {variants[0]} AND vp.id IN ({placeholders(ids)})"
+            args = [*args, *variants[1], *ids]
+        return {row["id"] for row in self._all(sql, args)}
+
+    def list_named(self, c: Criteria, name: str) -> list[int]:
+        """The visible products named exactly name (ignoring case) that match c, newest first: a search's top."""
+        where, args = _where(c)
+        sql = f"SELECT p.id FROM products p WHERE {where} AND p.name = %s ORDER BY p.id DESC LIMIT %s"
+        return [row["id"] for row in self._all(sql, [*args, name, NAMED_MAX])]
 
     def count_matching(self, c: Criteria, limit: int | None = None) -> int:
         """How many products match; with limit, counting stops there (at most `limit` rows are read)."""
         return int(self._scalar(*count_sql(c, "p", limit)))
-
-    def list_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
-        """Step two of the deferred join: the rows of one page, in the order of ids."""
-        if not ids:
-            return []
-        rows = {r["id"]: r for r in self._all(LIST_BY_IDS.format(ids=placeholders(ids)), ids)}
-        return [rows[i] for i in ids if i in rows]
 
     def get_visible(self, product_id: int) -> dict[str, Any] | None:
         return self._one(GET_VISIBLE, (product_id,))

@@ -1,10 +1,9 @@
 """A short-lived, per-process memory of which products a listing request matched.
 
-Why: an exact COUNT over every visible product, and the ranking of every FULLTEXT match, both grow
-with the catalog (about 10 ms and 20 ms at 100,000 products), while shoppers page through the same
-listing and repeat the same popular searches. Only membership is kept (ids and totals): prices and
-stock are read fresh on every request. Catalog writes in this process clear it at once; another
-worker process sees a change within `ttl` seconds.
+Why: a listing's count (capped at TOTAL_CAP, yet up to that many index entries read) costs more than its
+page, while shoppers page through the same listing. Only totals are kept: prices and stock are read fresh
+on every request, and searches read the search index, never this. Catalog writes in this process clear
+it at once; another worker process sees a change within `ttl` seconds.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Products: the storefront listing (search, filters, sorts, paging) and detail, and their management."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,12 +19,11 @@ from backend.services.images import ImageService, list_product_images, product_f
 from backend.services.listing_cache import ListingCache
 from backend.services.pricing import apply_offers, ensure_current_prices, price_products, refresh_current_prices
 from backend.services.search import log_search
+from backend.services.search_index import count_carrying, index_products, rank, unindex_products, word_counts
+from backend.services.search_words import query_terms
 from backend.services.slugs import unique_slug
 from backend.services.variants import load_variants, present_variant, product_options, update_variant_summary
 
-# How many ranked search results one FULLTEXT pass keeps for paging (20 pages of 24): reading more
-# rows costs more than most shoppers ever page through.
-RANKED_CAP = 480
 # The most search text one listing reads: longer text is cut, not refused (any q answers 200).
 Q_MAX = 200
 # Listing totals are exact up to here. Beyond it `total` reports the cap (or, on a page past the cap,
@@ -42,7 +42,7 @@ def _price_page(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> 
 
 def _cache_key(c: Criteria) -> tuple:
     """What a listing matched depends on these, never on the order asked for."""
-    return (c.q, tuple(c.category_ids) if c.category_ids is not None else None,
+    return (c.terms, tuple(c.category_ids) if c.category_ids is not None else None,
             c.min_price, c.max_price, c.in_stock)
 
 
@@ -66,13 +66,18 @@ class ProductService(Service):
             sort = "newest"  # nothing to be relevant to
         now = self.now()
         with self.db.uow() as uow:
-            criteria = Criteria(q=q, min_price=min_price, max_price=max_price, in_stock=in_stock, sort=sort,
+            criteria = Criteria(terms=tuple(query_terms(q)) if q else None, min_price=min_price,
+                                max_price=max_price, in_stock=in_stock, sort=sort,
                                 category_ids=subtree_ids(uow.conn, category_id) if category_id else None)
             if min_price is not None or max_price is not None or sort.startswith("price"):
                 ensure_current_prices(uow.conn, now)
             repo = ProductRepository(uow.conn)
             criteria.variant_hits = repo.list_variant_hits(criteria)
-            rows, total, capped = self._page(repo, criteria, page, per_page, now)
+            if sort == "relevance":
+                assert q is not None  # relevance only with search text (above)
+                rows, total, capped = self._searched_page(uow.conn, repo, criteria, q, page, per_page, now)
+            else:
+                rows, total, capped = self._page(repo, criteria, page, per_page, now)
             rows = _price_page(uow.conn, rows, now)
             if q and page == 1 and total:  # one search, not one per page turned; only searches that found products
                 log_search(uow.conn, q, now)
@@ -83,8 +88,6 @@ class ProductService(Service):
               now: datetime) -> tuple[list[dict[str, Any]], int, bool]:
         """One page of rows (with their active offers), the total and whether the total stopped at TOTAL_CAP."""
         offset = (page - 1) * per_page
-        if criteria.sort == "relevance":
-            return *self._ranked_page(repo, criteria, offset, per_page, now), False
         key = ("total", _cache_key(criteria))
         cached = self.cache.get(key)
         # Count in the same statement, unless the cache knows or the page is past the cap anyway.
@@ -103,25 +106,34 @@ class ProductService(Service):
             self.cache.put(key, cached)
         return rows, *cached
 
-    def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int, per_page: int,
-                     now: datetime) -> tuple[list[dict[str, Any]], int]:
-        # Relevance ranks every match anyway, so the same pass counts them exactly; with the cache on,
-        # the pass keeps the first RANKED_CAP ids and the following pages are sliced from them.
-        if self.cache.enabled:
-            ranked, total = self._ranked(repo, criteria)
-            if offset + per_page <= len(ranked) or len(ranked) == total:
-                return repo.list_by_ids(ranked[offset:offset + per_page]), total
-        rows, counted = repo.list_page(criteria, per_page, offset, offers_at=now)
-        return rows, counted if counted is not None else repo.count_matching(criteria)
-
-    def _ranked(self, repo: ProductRepository, criteria: Criteria) -> tuple[list[int], int]:
-        key = ("ranked", _cache_key(criteria))
-        cached = self.cache.get(key)
-        if cached is None:
-            ids, total = repo.list_page_ids_counted(criteria, RANKED_CAP, 0)
-            cached = (ids, total or 0)
-            self.cache.put(key, cached)
-        return cached
+    @staticmethod
+    def _searched_page(conn: Connection, repo: ProductRepository, criteria: Criteria, q: str, page: int,
+                       per_page: int, now: datetime) -> tuple[list[dict[str, Any]], int, bool]:
+        """A page of a search, best match first: products named exactly q, then the search index's ranking
+        (services/search_index.py), which reads only as far down each word's list as the page needs."""
+        assert criteria.terms is not None
+        counts = word_counts(conn, list(criteria.terms))
+        if not counts:
+            return [], 0, False
+        filters = replace(criteria, terms=None)
+        filtered = (criteria.category_ids is not None or criteria.min_price is not None
+                    or criteria.max_price is not None or criteria.in_stock)
+        named = repo.list_named(filters, q)
+        offset = (page - 1) * per_page
+        keep = (lambda ids: repo.keep_matching(filters, ids)) if filtered else None
+        ranked = rank(conn, counts, offset + per_page + len(named), keep)
+        on_top = set(named)
+        ids = [*named, *(pid for pid in ranked if pid not in on_top)][offset:offset + per_page]
+        rows = repo.list_rows(ids, offers_at=now)
+        if len(ids) < per_page and (ids or page == 1):
+            return rows, offset + len(ids), False
+        if not filtered and len(counts) == 1:
+            return rows, next(iter(counts.values())), False  # the word's count is exact
+        if offset + len(ids) > TOTAL_CAP:
+            return rows, offset + len(ids), True  # as _page: past the cap, at least this many
+        counted = (repo.count_matching(criteria, TOTAL_CAP + 1) if filtered
+                   else count_carrying(conn, counts, TOTAL_CAP + 1))
+        return rows, min(counted, TOTAL_CAP), counted > TOTAL_CAP
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path, offer, options and variants; raises NotFound."""
@@ -154,6 +166,7 @@ class ProductService(Service):
             slug = unique_slug(values["name"], repo.list_slugs_like, 200)
             product_id = repo.add_product({**values, "slug": slug, "created_at": self.now()})
             refresh_current_prices(uow.conn, [product_id], self.now())
+            index_products(uow.conn, [product_id])
             audit.record(uow, actor, "product.create", "product", product_id,
                          {k: values[k] for k in ("name", "price", "stock", "category_id") if k in values})
             product = self._load_admin(uow, product_id)
@@ -180,6 +193,8 @@ class ProductService(Service):
                     update_variant_summary(uow.conn, product_id)
                 if "price" in changed or "category_id" in changed:
                     refresh_current_prices(uow.conn, [product_id], self.now())
+                if changed.keys() & {"name", "description", "is_archived"}:
+                    index_products(uow.conn, [product_id])
                 audit.record(uow, actor, "product.update", "product", product_id,
                              {k: v for k, v in changed.items() if k != "description"})
             product = self._load_admin(uow, product_id)
@@ -193,6 +208,7 @@ class ProductService(Service):
         with self.db.uow() as uow:
             repo = ProductRepository(uow.conn)
             found(repo.get_product(product_id, lock=True), "No such product.")
+            unindex_products(uow.conn, [product_id])  # hidden or erased, either way no longer found
             if repo.exists_in_orders(product_id):
                 repo.archive_product(product_id)  # an archived product keeps its images
                 outcome = "archived"

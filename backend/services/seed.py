@@ -16,6 +16,7 @@ from backend.repositories.seed import SeedRepository
 from backend.services import imaging
 from backend.services.base import Progress, Service
 from backend.services.demo_pictures import draw_picture
+from backend.services.search_index import SearchIndexService
 from backend.services.slugs import slugify
 from backend.services.variants import VariantService
 
@@ -59,10 +60,12 @@ def _picture(key: str, letter: str | None) -> dict[str, imaging.Copy]:
 
 
 class SeedService(Service):
-    def __init__(self, *args: Any, media: MediaStore, variants: VariantService) -> None:
+    def __init__(self, *args: Any, media: MediaStore, variants: VariantService,
+                 search_index: SearchIndexService) -> None:
         super().__init__(*args)
         self.media = media
         self.variants = variants
+        self.search_index = search_index
 
     def catalog_is_empty(self) -> bool:
         with self.db.uow() as uow:
@@ -81,6 +84,7 @@ class SeedService(Service):
             uow.commit()
         self._add_products(products, leaves, tag, rng, progress)
         self._add_variants(leaves, tag, rng)
+        self.search_index.index_missing(after=first_id - 1)  # once named for good (_add_variants renames some)
         if (products <= PICTURES_UP_TO) if pictures is None else pictures:
             self._add_pictures(first_id)
         return [leaf_id for leaf_id, _ in leaves]

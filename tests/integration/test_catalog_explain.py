@@ -1,7 +1,7 @@
 """The listing statement uses indexes: EXPLAIN never shows a full scan of products.
 
 page_sql is what the listing runs: the index walk to the page (alias p), the page's rows by primary
-key (pr) and, except for relevance, the capped count (cp).
+key (pr) and the capped count (cp). A search in relevance order reads the search index's lists instead.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from backend.clock import utcnow
 from backend.repositories import products
 from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
+from backend.repositories.search_index import LIST_WEIGHTS, SearchIndexRepository
+from backend.services.search_words import query_terms
 from tests.catalog_support import product, tree, word
 
 
@@ -29,7 +31,7 @@ def catalog(app):
 
 
 def _plan(db, criteria: Criteria, offset: int = 0) -> list[dict]:
-    sql, args = page_sql(criteria, 24, offset, count_limit=None if criteria.sort == "relevance" else 1001)
+    sql, args = page_sql(criteria, 24, offset, count_limit=1001)
     with db.cursor() as cur:
         cur.execute("ANALYZE TABLE products")
         cur.fetchall()
@@ -111,10 +113,37 @@ def test_merged_subtree_pages_equal_one_sorted_range(db, catalog, monkeypatch):
     assert sum(map(len, merged)) > 24 * 20  # pages with rows were compared, not only empty ones
 
 
-def test_search_uses_the_fulltext_index(db, catalog):
+def _explain(db, sql: str, args) -> list[dict]:
+    with db.cursor() as cur:
+        cur.execute("ANALYZE TABLE product_terms")
+        cur.fetchall()
+        cur.execute("EXPLAIN " + sql, args)
+        return list(cur.fetchall())
+
+
+def test_a_search_reads_each_words_list_best_first_by_its_index(db, catalog, monkeypatch):
+    # Relevance: each word's first entries in index order (no sort), then the other words' weights by key.
+    statements = []
+    with db.uow() as uow:
+        repo = SearchIndexRepository(uow.conn)
+        monkeypatch.setattr(repo, "_all", lambda sql, args: statements.append((sql, args)) or [])
+        repo.list_best({"smart": 64, "oak": 64})
+    plan = _explain(db, *statements[0])
+    reads = [row for row in plan if row["table"] == "product_terms"]
+    assert len(reads) == 2, plan
+    assert all(row["type"] == "ref" and row["key"] == "ix_product_terms_best" for row in reads), plan
+    assert not any("filesort" in (row["Extra"] or "").lower() for row in plan), plan
+    plan = _explain(db, LIST_WEIGHTS.format(ids="%s, %s", terms="%s, %s"), [1, 2, "smart", "oak"])
+    assert plan[0]["type"] == "range" and plan[0]["key"] == "PRIMARY", plan
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "name"])
+def test_a_search_in_another_order_reads_the_index_by_key(db, catalog, sort):
     _, w = catalog
-    row = _products_row(_plan(db, Criteria(q=w, sort="relevance")))
-    assert row["type"] == "fulltext" and row["key"] == "ft_products_text", row
+    plan = _plan(db, Criteria(terms=tuple(query_terms(w)), sort=sort))
+    assert all(row["type"] != "ALL" for row in plan if not row["table"].startswith("<")), plan  # tables, not derived
+    words = [row for row in plan if row["table"] == "t"]
+    assert words and all(row["key"] in ("PRIMARY", "ix_product_terms_best") for row in words), plan
 
 
 def test_price_filter_and_sort_use_the_price_index(db, catalog):
@@ -159,18 +188,18 @@ def test_variant_price_filter_reads_the_variant_price_index(db, catalog, variant
     # min_price adds the branch of products whose cheapest variant is below it but another one is in range:
     # an index range over variants' prices, then each product by primary key (in the page and in the count);
     # the main branch stays the range it was.
-    for sort in ("price_asc", "newest", "relevance"):
-        criteria = Criteria(q=catalog[1] if sort == "relevance" else None, min_price=Decimal("40"),
+    for sort, searched in (("price_asc", False), ("newest", False), ("newest", True)):
+        criteria = Criteria(terms=tuple(query_terms(catalog[1])) if searched else None, min_price=Decimal("40"),
                             max_price=Decimal("45"), sort=sort)
         plan = _plan(db, criteria)
         variants = [row for row in plan if row["table"] == "v"]
-        assert len(variants) == (1 if sort == "relevance" else 2), plan  # the page's branch and the count's
+        assert len(variants) == 2, plan  # the page's branch and the count's
         assert all(row["type"] == "range" and row["key"] == "ix_variants_price" for row in variants), plan
         by_key = [row for row in plan if row["table"] in ("vp", "cpv")]
         assert len(by_key) == len(variants), plan
-        # (A search reads its matches by the FULLTEXT index, in both branches alike.)
-        assert all((row["type"], row["key"]) in (("eq_ref", "PRIMARY"), ("fulltext", "ft_products_text"))
-                   for row in by_key), plan
+        assert all((row["type"], row["key"]) == ("eq_ref", "PRIMARY") for row in by_key), plan
+        # (A search's words are read by the search index's keys, in both branches alike.)
+        assert all(row["key"] in ("PRIMARY", "ix_product_terms_best") for row in plan if row["table"] == "t"), plan
         assert all(row["type"] != "ALL" for row in plan if row["table"] in ("p", "pr", "cp")), plan
     row = _products_row(_plan(db, Criteria(min_price=Decimal("40"), max_price=Decimal("45"), sort="price_asc")))
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
@@ -198,13 +227,13 @@ def test_variant_hits_are_looked_up_by_index_and_read_by_key(db, catalog, varian
     assert "UNION" not in sql and "product_variants" not in sql
 
 
-@pytest.mark.parametrize("sort", ["newest", "price_asc", "name", "relevance"])
-def test_page_statement_needs_no_on_disk_temporary_table(db, catalog, sort):
+@pytest.mark.parametrize("sort, searched", [("newest", False), ("price_asc", False), ("name", False),
+                                            ("newest", True)])
+def test_page_statement_needs_no_on_disk_temporary_table(db, catalog, sort, searched):
     # A BLOB column in the page's sort spills it to an Aria table; MariaDB 10.11 crashed cleaning one up.
     ids, w = catalog
-    criteria = Criteria(q=w if sort == "relevance" else None, category_ids=[ids["Mid"]], sort=sort)
-    sql, args = page_sql(criteria, 24, 0, count_limit=None if sort == "relevance" else 1001,
-                         offers_at=utcnow())
+    criteria = Criteria(terms=tuple(query_terms(w)) if searched else None, category_ids=[ids["Mid"]], sort=sort)
+    sql, args = page_sql(criteria, 24, 0, count_limit=1001, offers_at=utcnow())
     with db.cursor() as cur:
         cur.execute("FLUSH STATUS")
         cur.execute(sql, args)
@@ -214,15 +243,15 @@ def test_page_statement_needs_no_on_disk_temporary_table(db, catalog, sort):
 
 
 @pytest.mark.parametrize("hits", ["statement", "looked up"])
-@pytest.mark.parametrize("sort", ["newest", "price_asc", "relevance"])
-def test_variant_branch_needs_no_on_disk_temporary_table(db, catalog, variant_rows, hits, sort):
+@pytest.mark.parametrize("sort, searched", [("newest", False), ("price_asc", False), ("newest", True)])
+def test_variant_branch_needs_no_on_disk_temporary_table(db, catalog, variant_rows, hits, sort, searched):
     # The price filter's second branch (a UNION of id and sort columns) stays in memory too.
-    criteria = Criteria(q=catalog[1] if sort == "relevance" else None, min_price=Decimal("40"),
+    criteria = Criteria(terms=tuple(query_terms(catalog[1])) if searched else None, min_price=Decimal("40"),
                         max_price=Decimal("45"), sort=sort)
     if hits == "looked up":
         with db.uow() as uow:
             criteria = replace(criteria, variant_hits=products.ProductRepository(uow.conn).list_variant_hits(criteria))
-    sql, args = page_sql(criteria, 24, 0, count_limit=None if sort == "relevance" else 1001, offers_at=utcnow())
+    sql, args = page_sql(criteria, 24, 0, count_limit=1001, offers_at=utcnow())
     with db.cursor() as cur:
         cur.execute("FLUSH STATUS")
         cur.execute(sql, args)

@@ -1,0 +1,111 @@
+"""SQL for the search index: each visible product's words with their weights (product_terms, read one word's
+products best first) and how many products carry each word (search_terms).
+
+The index holds visible products only, so a word's list needs no join to hide archived ones, and a
+product's rows go with it (ON DELETE CASCADE).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from backend.repositories import Repository, placeholders
+
+# Products as the index reads them (visible or not: an archived product's words are taken out).
+LIST_TEXTS = "SELECT id, name, description, is_archived FROM products WHERE id IN ({ids})"
+# A batch of visible products that have no words in the index yet (rows written before it, or by SQL), in
+# id order by the primary key (left to choose, MariaDB walked ix_products_listing and sorted: 0.3 s a batch).
+LIST_UNINDEXED = """
+SELECT p.id FROM products p FORCE INDEX (PRIMARY)
+WHERE p.id > %s AND p.is_archived = 0
+  AND NOT EXISTS (SELECT 1 FROM product_terms t WHERE t.product_id = p.id)
+ORDER BY p.id LIMIT %s"""
+# Archived products the index still holds (archived with SQL).
+LIST_ARCHIVED_INDEXED = """
+SELECT DISTINCT t.product_id FROM product_terms t JOIN products p ON p.id = t.product_id WHERE p.is_archived = 1"""
+# The words the index holds for some products.
+LIST_PRODUCT_TERMS = "SELECT product_id, term FROM product_terms WHERE product_id IN ({ids})"
+REMOVE_PRODUCT_TERMS = "DELETE FROM product_terms WHERE product_id IN ({ids})"
+ADD_PRODUCT_TERMS = "INSERT INTO product_terms (term, product_id, weight) VALUES (%s, %s, %s)"
+# Change how many products carry words, in term order (one lock order for concurrent product writes).
+# (VALUES() reads the row being inserted: MariaDB's spelling, which MySQL 8 still takes.)
+ADD_TO_COUNTS = """
+INSERT INTO search_terms (term, products) VALUES {rows}
+ON DUPLICATE KEY UPDATE products = products + VALUES(products)"""
+# How many products carry each of some words (a word no product has is absent).
+LIST_COUNTS = "SELECT term, products FROM search_terms WHERE term IN ({terms}) AND products > 0"
+# One word's products, best first (the order every page of a search uses: weight, then newest id), the
+# first `limit` of them: an index range read that stops there, whatever the catalog's size.
+_BEST = ("(SELECT term, product_id, weight FROM product_terms WHERE term = %s"
+         " ORDER BY weight DESC, product_id DESC LIMIT %s)")
+# The weights of some words in some products (to complete the scores of products one word's list brought).
+LIST_WEIGHTS = "SELECT product_id, term, weight FROM product_terms WHERE product_id IN ({ids}) AND term IN ({terms})"
+# How many distinct products carry any of the words, counting at most `limit` of them.
+COUNT_CARRYING = """
+SELECT COUNT(*) AS n FROM (SELECT DISTINCT product_id FROM product_terms WHERE term IN ({terms}) LIMIT %s) AS c"""
+# Every word's count again from the index (flask search-index).
+CLEAR_COUNTS = "DELETE FROM search_terms"
+RECOUNT = "INSERT INTO search_terms (term, products) SELECT term, COUNT(*) FROM product_terms GROUP BY term"
+# The products carrying any of some words, as a condition on products p (the listing's other orders).
+CARRIES = "p.id IN (SELECT t.product_id FROM product_terms t WHERE t.term IN ({terms}))"
+
+
+class SearchIndexRepository(Repository):
+    def list_texts(self, ids: list[int]) -> list[dict[str, Any]]:
+        return self._all(LIST_TEXTS.format(ids=placeholders(ids)), ids) if ids else []
+
+    def list_unindexed(self, after_id: int, limit: int) -> list[int]:
+        return [row["id"] for row in self._all(LIST_UNINDEXED, (after_id, limit))]
+
+    def list_archived_indexed(self) -> list[int]:
+        return [row["product_id"] for row in self._all(LIST_ARCHIVED_INDEXED)]
+
+    def list_product_terms(self, ids: list[int]) -> list[dict[str, Any]]:
+        return self._all(LIST_PRODUCT_TERMS.format(ids=placeholders(ids)), ids) if ids else []
+
+    def remove_product_terms(self, ids: list[int]) -> int:
+        return self._change(REMOVE_PRODUCT_TERMS.format(ids=placeholders(ids)), ids) if ids else 0
+
+    def add_product_terms(self, rows: list[tuple[str, int, int]]) -> int:
+        """(term, product_id, weight) rows."""
+        return self._insert_many(ADD_PRODUCT_TERMS, rows) if rows else 0
+
+    def add_to_counts(self, deltas: dict[str, int]) -> None:
+        """Add each delta (negative to take away) to its word's product count."""
+        if not deltas:
+            return
+        terms = sorted(deltas)
+        sql = ADD_TO_COUNTS.format(rows=", ".join(["(%s, %s)"] * len(terms)))
+        self._change(sql, [v for term in terms for v in (term, deltas[term])])
+
+    def list_counts(self, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        rows = self._all(LIST_COUNTS.format(terms=placeholders(terms)), terms)
+        return {row["term"]: int(row["products"]) for row in rows}
+
+    def list_best(self, limits: dict[str, int]) -> list[dict[str, Any]]:
+        """Each word's first `limit` products, best first, in one round trip: {term, product_id, weight} rows."""
+        if not limits:
+            return []
+        return self._all(" UNION ALL ".join([_BEST] * len(limits)),
+                         [v for term, limit in limits.items() for v in (term, limit)])
+
+    def list_weights(self, ids: list[int], terms: list[str]) -> list[dict[str, Any]]:
+        if not ids or not terms:
+            return []
+        sql = LIST_WEIGHTS.format(ids=placeholders(ids), terms=placeholders(terms))
+        return self._all(sql, [*ids, *terms])
+
+    def recount(self) -> int:
+        self._change(CLEAR_COUNTS)
+        return self._change(RECOUNT)
+
+    def count_carrying(self, terms: list[str], limit: int) -> int:
+        return int(self._scalar(COUNT_CARRYING.format(terms=placeholders(terms)), [*terms, limit]))
+
+
+def carries(terms: list[str] | tuple[str, ...]) -> tuple[str, list[Any]]:
+    """The condition "product p carries one of these words" and its arguments ("0 = 1" for no words)."""
+    if not terms:
+        return "0 = 1", []
+    return CARRIES.format(terms=placeholders(terms)), list(terms)
