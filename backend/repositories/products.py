@@ -52,6 +52,8 @@ LIST_SLUGS_LIKE = "SELECT slug FROM products WHERE slug = %s OR slug LIKE CONCAT
 ADD = """
 INSERT INTO products (category_id, name, slug, description, price, stock, image_url, created_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
+# The newest product's id: the catalog's size, near enough, for choosing how a search is read.
+LAST_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 # Is the product in any order? (Then it is archived, never erased.)
 IN_ORDERS = "SELECT EXISTS(SELECT 1 FROM order_items WHERE product_id = %s) AS n"
 # Hide a product from the storefront.
@@ -90,6 +92,9 @@ class Criteria:
     """A validated listing request; only values, never SQL."""
     # A search's words (services/search_words.query_terms): products carrying any of them match; None = no search.
     terms: tuple[str, ...] | None = None
+    # The words are in so many products that the statement walks its order's index and checks each product
+    # for them, instead of reading every product that carries them (services/products._walks decides).
+    terms_common: bool = False
     category_ids: list[int] | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
@@ -106,7 +111,7 @@ def _where(c: Criteria) -> tuple[str, list[Any]]:
     parts: list[str] = ["p.is_archived = 0"]
     args: list[Any] = []
     if c.terms is not None:
-        carrying, carrying_args = carries(c.terms)
+        carrying, carrying_args = carries(c.terms, c.terms_common)
         parts.append(carrying)
         args.extend(carrying_args)
     if c.category_ids is not None:
@@ -404,6 +409,9 @@ class ProductRepository(Repository):
         assignments = ", ".join(f"{name} = %s" for name in columns)
         return self._change(f"UPDATE products SET {assignments} WHERE id = %s",
                             [*(changes[name] for name in columns), product_id])
+
+    def last_id(self) -> int:
+        return int(self._scalar(LAST_ID))
 
     def exists_in_orders(self, product_id: int) -> bool:
         return bool(self._scalar(IN_ORDERS, (product_id,)))

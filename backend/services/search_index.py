@@ -3,8 +3,8 @@
 Why not InnoDB FULLTEXT: it builds the whole set of matching documents, and ranks every one, before any
 LIMIT applies (about 3-6 us per match: 0.3-0.6 s for a word in every product of 100,000). Here each word's
 products are kept best first, so a search reads the first few dozen entries of each of its words' lists
-and stops as soon as no product further down could still make the page (the threshold algorithm, Fagin et
-al.): the cost is set by the page asked for, not by how many products match.
+and stops as soon as no product further down could still make the page (the "no random access" threshold
+algorithm, Fagin, Lotem and Naor): the cost is set by the page asked for, not by how many products match.
 
 A product's score is the sum, over the searched words it carries, of the word's weight in it (see
 search_words.product_terms) times the word's rarity (search_words.rarity); ties go to the newer product.
@@ -13,7 +13,6 @@ Every product write calls index_products in its own transaction, so the index ne
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from backend.db import Connection
 from backend.repositories.search_index import SearchIndexRepository
@@ -22,9 +21,11 @@ from backend.services.search_words import product_terms, rarity
 
 # The first read takes this many entries of each word's list (or twice the page's end, if more) ...
 FIRST_READ = 64
-# ... and each further round four times as many, until a list is read to its end or this many entries
-# were read, where one last read takes the lists whole (a search that filters most of its matches away).
+# ... and each further round reads further, until the lists are read to their ends or would be read this
+# far, when they are read whole (a search whose filters drop most of its matches).
 READ_MAX = 20_000
+# The most products a round completes by primary key (see _complete_contenders).
+COMPLETE_MAX = 200
 # Products indexed per transaction when indexing those that are missing (init-db after an upgrade).
 BATCH = 1000
 
@@ -80,51 +81,79 @@ def rank(conn: Connection, counts: dict[str, int], need: int, keep: Keep | None 
     if not counts or need <= 0:
         return []
     repo = SearchIndexRepository(conn)
-    terms = list(counts)
-    rarities = [rarity(counts[term]) for term in terms]
-    read = max(FIRST_READ, 2 * need)
+    units = {term: rarity(products) for term, products in counts.items()}
+    depth = max(FIRST_READ, 2 * need)
     while True:
-        whole = read >= READ_MAX
-        rows = repo.list_best({term: counts[term] if whole else read for term in terms})
-        ranked, complete = _ranked_round(repo, terms, rarities, rows, None if whole else read, keep)
-        if complete or len(ranked) >= need or whole:
-            return ranked[:need]
-        read *= 4
+        limits = {term: products if depth >= READ_MAX else min(depth, products) for term, products in counts.items()}
+        # Without filters only products that could be among the best `need` matter: the database leaves out
+        # the rest. With filters it cannot tell which pass, so it answers every product read.
+        bounds, ends = _read_round(repo, units, limits, counts, need if keep is None else None)
+        kept = keep(list(bounds)) if keep is not None else set(bounds)
+        _complete_contenders(repo, units, bounds, kept, need)
+        settled = _settled(sorted(kept, key=lambda pid: (-bounds[pid][0], -pid)), bounds, units, ends)
+        if len(settled) >= need or not ends:
+            return settled[:need]
+        # Read further down every list that goes on, as far as this round's yield says the page needs (and a
+        # quarter more): 2 to 16 times as far.
+        depth *= max(2, min(16, -(-5 * need // (4 * max(len(settled), 1)))))
 
 
-def _ranked_round(repo: SearchIndexRepository, terms: list[str], rarities: list[float],
-                  rows: list[dict[str, Any]], read: int | None, keep: Keep | None) -> tuple[list[int], bool]:
-    """The products of one round that are sure of their place (in order), and whether every list ended
-    (read: the entries asked of each list, None when they were read whole)."""
-    weights: dict[int, dict[str, int]] = {}
-    lists: dict[str, list[dict[str, Any]]] = {term: [] for term in terms}
-    for row in rows:
-        weights.setdefault(row["product_id"], {})[row["term"]] = row["weight"]
-        lists[row["term"]].append(row)
-    if len(terms) > 1:
-        # A product one list brought may carry other searched words further down their lists: complete it.
-        partial = [pid for pid, found in weights.items() if len(found) < len(terms)]
-        for row in repo.list_weights(partial, terms):
-            weights[row["product_id"]][row["term"]] = row["weight"]
-    ids = list(weights)
-    kept = keep(ids) if keep is not None else set(ids)
-    scores = {pid: sum(r * weights[pid].get(term, 0) for term, r in zip(terms, rarities, strict=True))
-              for pid in kept}
-    order = sorted(kept, key=lambda pid: (-scores[pid], -pid))
-    open_lists = [term for term in terms if read is not None and len(lists[term]) == read]
-    if not open_lists:
-        return order, True
-    # Any product not read yet scores at most the sum of the open lists' last weights, and when it ties that
-    # sum it sits below every one of those last entries in its lists (weight, then id, descending).
-    last = {term: lists[term][-1] for term in open_lists}
-    threshold = sum(r * last[term]["weight"] if term in last else 0 for term, r in zip(terms, rarities, strict=True))
-    lowest_id = min(row["product_id"] for row in last.values())
-    sure = []
-    for pid in order:
-        if scores[pid] < threshold or (scores[pid] == threshold and pid < lowest_id):
+Bounds = dict[int, tuple[int, int]]  # product id: (score so far, the most its score can be)
+Ends = dict[str, tuple[int, int]]  # word: (weight, product id) of the last entry read of a list that goes on
+
+
+def _read_round(repo: SearchIndexRepository, units: dict[str, int], limits: dict[str, int],
+                counts: dict[str, int], best: int | None) -> tuple[Bounds, Ends]:
+    """What the lists' first `limits` entries tell of each product they brought (of those that could be among
+    the `best`, when given), and where the lists that go on stopped."""
+    open_lists = {term: limit for term, limit in limits.items() if limit < counts[term]}
+    if len(units) == 1:
+        # One word: its list is the answer's order, so what was read is all there is to know.
+        (term, unit), = units.items()
+        rows = repo.list_best(limits)
+        bounds = {row["product_id"]: (unit * row["weight"],) * 2 for row in rows}
+        goes_on = term in open_lists and len(rows) == limits[term]
+        return bounds, {term: (rows[-1]["weight"], rows[-1]["product_id"])} if goes_on else {}
+    ends = repo.list_ends(open_lists) if open_lists else {}
+    return repo.list_bounded(limits, units, ends, best), ends
+
+
+def _complete_contenders(repo: SearchIndexRepository, units: dict[str, int], bounds: Bounds, kept: set[int],
+                         need: int) -> None:
+    """Complete, by primary key, the scores of the few products that could still make the page but whose other
+    words lie further down their lists than was read (a product with a rare word, say, whose common word's
+    list would otherwise be read to its end to learn it)."""
+    lowest = sorted((bounds[pid][0] for pid in kept), reverse=True)[need - 1] if len(kept) >= need else 0
+    contenders = [pid for pid in kept if bounds[pid][0] != bounds[pid][1] and bounds[pid][1] >= lowest]
+    if not contenders or len(contenders) > COMPLETE_MAX:
+        return  # none, or so many that reading further down the lists costs less
+    scores = dict.fromkeys(contenders, 0)
+    for row in repo.list_weights(contenders, list(units)):
+        scores[row["product_id"]] += units[row["term"]] * row["weight"]
+    bounds.update((pid, (score, score)) for pid, score in scores.items())
+
+
+def _settled(order: list[int], bounds: Bounds, units: dict[str, int], ends: Ends) -> list[int]:
+    """The head of order (by score so far, then newest) whose places nothing can take any more: each of its
+    products' scores is complete, and no other product, read or not, can score more (or as much, if newer)."""
+    if not ends:
+        return order  # every list was read to its end: every score is complete
+    # A product no list brought scores at most the lists' last weights read (times their units), and when it
+    # ties that sum it is older than each of those last entries.
+    unread = (sum(units[term] * weight for term, (weight, _) in ends.items()),
+              min(last_id for _, last_id in ends.values()) - 1)
+    # best_after[i]: the most that any product from position i on could score, with its id on a tie.
+    best_after = [unread] * (len(order) + 1)
+    for i in range(len(order) - 1, -1, -1):
+        pid = order[i]
+        best_after[i] = max(best_after[i + 1], (bounds[pid][1], pid))
+    settled = []
+    for i, pid in enumerate(order):
+        score, most = bounds[pid]
+        if most != score or best_after[i + 1] > (score, pid):
             break
-        sure.append(pid)
-    return sure, False
+        settled.append(pid)
+    return settled
 
 
 class SearchIndexService(Service):

@@ -60,6 +60,7 @@ def query_terms(q: str) -> list[str]:
     return list(dict.fromkeys(words(q)))[:QUERY_WORDS_MAX]
 
 
-def rarity(products: int) -> float:
-    """How much one unit of a word's weight counts in a search, by how many products carry the word."""
-    return math.log1p(RARITY_SCALE / max(products, 1))
+def rarity(products: int) -> int:
+    """How much one unit of a word's weight counts in a search, by how many products carry the word: in
+    thousandths, so scores are whole numbers that the database and Python add up alike (ties are exact)."""
+    return round(1000 * math.log1p(RARITY_SCALE / max(products, 1)))

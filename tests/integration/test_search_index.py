@@ -93,18 +93,19 @@ def test_a_first_page_reads_only_the_first_entries_of_each_list(services, db, mo
     for n in range(150):
         product(services, f"{w} crate {n}", category_id=ids["Many"], description=f"{w}b" if n % 3 == 0 else "")
     asked = []
-    real = SearchIndexRepository.list_best
+    real = SearchIndexRepository.list_bounded
 
-    def recorded(self, limits):
+    def recorded(self, limits, units, ends, best=None):
         asked.append(dict(limits))
-        return real(self, limits)
+        return real(self, limits, units, ends, best)
 
-    monkeypatch.setattr(SearchIndexRepository, "list_best", recorded)
+    monkeypatch.setattr(SearchIndexRepository, "list_bounded", recorded)
     with db.uow() as uow:
         counts = search_index.word_counts(uow.conn, [w, f"{w}b"])
         assert counts == {w: 150, f"{w}b": 50}
         page = search_index.rank(uow.conn, counts, 24)
-    assert asked == [{w: 64, f"{w}b": 64}] and len(page) == 24
+    # One round: 64 of the 150 entries of the first word's list, and the second's 50 (all it has).
+    assert asked == [{w: 64, f"{w}b": 50}] and len(page) == 24
     # The first products are those carrying both words (weight 3 in the name, 1 in the description).
     both = {pid for pid, found in _weights(db, page).items() if f"{w}b" in found}
     assert set(page[:len(both)]) == both and len(both) == 24
