@@ -28,9 +28,14 @@ def test_totals_stop_at_the_cap_and_say_so(client, services, cap_of_five):
     # Past the cap, a full page reports the products shown so far: at least that many match.
     assert _page(client, f"{query}&page=3") == (2, 6, 3, True)
     assert _page(client, f"{query}&page=5") == (0, 5, 3, True)
-    # A short page knows the exact total without counting; so does a search (relevance counts every match).
+    # A short page knows the exact total without counting; so does a one-word search (the index counts
+    # each word's products), in any order.
     assert _page(client, f"category_id={ids['Capped']}&per_page=24") == (8, 8, 1, False)
     assert _page(client, f"q={w}&per_page=2") == (2, 8, 4, False)
+    assert _page(client, f"q={w}&per_page=2&sort=price_asc") == (2, 8, 4, False)
+    # Several words, or a word with filters, are counted like a listing: up to the cap.
+    assert _page(client, f"q={w}+crate&per_page=2") == (2, 5, 3, True)
+    assert _page(client, f"q={w}&category_id={ids['Capped']}&per_page=2") == (2, 5, 3, True)
 
 
 def test_totals_up_to_the_cap_are_exact(client, services, cap_of_five):

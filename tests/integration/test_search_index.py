@@ -3,12 +3,15 @@ a page needs, and repaired by `flask search-index` after SQL writes."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from backend.context import SYSTEM
+from backend.repositories.products import Criteria, ProductRepository
 from backend.repositories.search_index import SearchIndexRepository
 from backend.services import search_index
+from backend.services.products import _walks
 from backend.services.search_words import product_terms, rarity
 from tests.catalog_support import product, tree, word
 
@@ -141,3 +144,33 @@ def test_flask_search_index_repairs_what_sql_wrote(app, services, db, client):
     assert _counts(db, [w]) == {w: 1}
     body = client.get(f"/api/v1/products?q={w}").get_json()
     assert [item["id"] for item in body["items"]] == [typed] and body["total"] == 1
+
+
+@pytest.mark.parametrize("sort", ["newest", "price_asc", "price_desc", "name"])
+def test_a_search_in_another_order_reads_alike_both_ways(services, db, sort):
+    # Checking each product of the order's index walk (common words) and reading the words' products (few
+    # words) are two statements for one answer: every page, with and without filters, is the same.
+    w = word()
+    ids = tree(services, {"Walked": {}})
+    rng = random.Random(5)
+    for n in range(60):
+        name = f"{rng.choice([w, f'{w}b', 'plain'])} {rng.choice([f'{w}c', 'item'])} {n}"
+        product(services, name, price=f"{rng.randint(1, 40)}.00", stock=rng.choice([0, 3]),
+                category_id=ids["Walked"] if n % 2 else None)
+    with db.uow() as uow:
+        repo = ProductRepository(uow.conn)
+        for terms in ([w], [f"{w}b", f"{w}c"]):
+            for extra in ({}, {"category_ids": [ids["Walked"]], "in_stock": True}):
+                criteria = Criteria(terms=tuple(terms), sort=sort, variant_hits=(), **extra)
+                for offset in (0, 5, 20):
+                    pages = [repo.list_page(replace(criteria, terms_common=common), 5, offset)[0]
+                             for common in (False, True)]
+                    assert [r["id"] for r in pages[0]] == [r["id"] for r in pages[1]], (terms, extra, offset)
+                assert repo.list_page(criteria, 5, 0)[0], (terms, extra)  # pages with products were compared
+
+
+def test_common_words_walk_and_rare_ones_are_read():
+    # Reading a word's products costs about one lookup each; walking costs about end * catalog / matches.
+    assert _walks({"warranty": 100_000}, 24, 100_000) and _walks({"walnut": 7_600}, 24, 100_000)
+    assert not _walks({"4099": 1}, 24, 100_000) and not _walks({"a": 1_000, "b": 500}, 24, 100_000)
+    assert not _walks({"walnut": 7_600}, 24, 10_000_000)  # the same word in a catalog 100 times larger
