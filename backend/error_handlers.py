@@ -18,8 +18,8 @@ _HTTP_CODES = {
     404: errors.NotFound, 405: errors.MethodNotAllowed, 409: errors.Conflict,
     413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType, 429: errors.RateLimited,
 }
-# Server-side statement timeouts (MariaDB 1969, MySQL 3024; 188 when MariaDB's bound interrupts an
-# InnoDB FULLTEXT search, measured under search load), a statement a DBA killed or the server stopped
+# Server-side statement timeouts (MariaDB 1969, MySQL 3024; 188 when MariaDB's bound interrupted an
+# InnoDB FULLTEXT search, measured when search used one), a statement a DBA killed or the server stopped
 # while shutting down (1317, seen as 500s when KILL QUERY hit catalog reads), and lock contention that
 # outlived retries.
 _BUSY_CODES = {1969, 3024, 188, 1317, 1205, 1213}

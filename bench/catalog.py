@@ -1,4 +1,4 @@
-"""Catalog speed: p95 latency of listing, category filter, price filter, FULLTEXT search and deep pages.
+"""Catalog speed: p95 latency of listing, category filter, price filter, search and deep pages.
 
 Creates its own databases (one per catalog size), seeds 10,000 and 100,000 products in a three-level
 category tree with the seed service, sends requests through the app in-process (Flask's test client,
@@ -68,7 +68,7 @@ def run_size(size: int, requests: int) -> dict[str, dict[str, tuple[float, float
             "price filter": [f"{api}?min_price={lo}&max_price={lo + 100}" for lo in (50, 250, 600, 900, 1500)],
             "price filter, price_asc": [f"{api}?min_price={lo}&max_price={lo + 100}&sort=price_asc"
                                         for lo in (50, 250, 600, 900, 1500)],
-            "FULLTEXT search": [f"{api}?q={term.replace(' ', '+')}" for term in SEARCH_TERMS],
+            "search": [f"{api}?q={term.replace(' ', '+')}" for term in SEARCH_TERMS],
             "listing page 500": [f"{api}?page=500&per_page=24"],
         }
         results = {}
