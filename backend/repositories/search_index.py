@@ -49,10 +49,11 @@ SELECT product_id, score, upper FROM (
 # A list that goes on and did not bring the product (its bit not in seen) holds it at most at its last weight
 # read, and one less if the product is newer than that entry (equal weights list the newer first).
 _ROOM = " + IF(seen & %s, 0, %s * (%s - (product_id > %s)))"
-# The best-th score so far (NULL with fewer products): a window over the statement's own rows, read once.
-_FLOOR_COLUMN = (", NTH_VALUE(score, %s) OVER (ORDER BY score DESC, product_id DESC"
-                 " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS floor")
-_FLOOR = " WHERE upper >= COALESCE(floor, 0)"
+# The best-th product so far, its score and id (NULL with fewer products): a window over the statement's own
+# rows, read once. A product whose most is below it, or equal but older, cannot pass it.
+_RANKED = "OVER (ORDER BY score DESC, product_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+_FLOOR_COLUMN = f", NTH_VALUE(score, %s) {_RANKED} AS floor, NTH_VALUE(product_id, %s) {_RANKED} AS floor_id"
+_FLOOR = " WHERE floor IS NULL OR upper > floor OR (upper = floor AND product_id >= floor_id)"
 # The weights of some words in some products.
 LIST_WEIGHTS = "SELECT product_id, term, weight FROM product_terms WHERE product_id IN ({ids}) AND term IN ({terms})"
 # The entry at a position of a word's list (none when the list is shorter).
@@ -128,7 +129,7 @@ class SearchIndexRepository(Repository):
                                   room="".join([_ROOM] * len(ends)), floor="" if best is None else _FLOOR,
                                   floor_column="" if best is None else _FLOOR_COLUMN)
         args = [*(v for term, (weight, last_id) in ends.items() for v in (bits[term], units[term], weight, last_id)),
-                *([] if best is None else [best]),
+                *([] if best is None else [best, best]),
                 *(v for term in terms for v in (term, units[term])), *(v for term in terms for v in (term, bits[term])),
                 *(v for term in terms for v in (term, limits[term]))]
         return {row["product_id"]: (row["score"], row["upper"]) for row in self._all(sql, args)}

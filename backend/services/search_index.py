@@ -13,14 +13,21 @@ Every product write calls index_products in its own transaction, so the index ne
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from math import ceil
 
 from backend.db import Connection
 from backend.repositories.search_index import SearchIndexRepository
 from backend.services.base import Progress, Service
 from backend.services.search_words import product_terms, rarity
 
-# The first read takes this many entries of each word's list (or twice the page's end, if more) ...
+# The first read takes this many entries of each word's list, or twice the page's end if more ...
 FIRST_READ = 64
+# ... or, searching several words, WORDS_FIRST_READ times the page's end: products carrying more of them
+# rank first, and they are a small share of each list (in the demo catalog one product in 13 of those with
+# "urban" also says "cotton"). Reading more entries costs the database little and Python nothing (a round
+# answers only the products that could make the page); another round costs a round trip and its reads.
+WORDS_FIRST_READ = 16
+DEPTH_RATIO_MAX = 16
 # ... and each further round reads further, until the lists are read to their ends or would be read this
 # far, when they are read whole (a search whose filters drop most of its matches).
 READ_MAX = 20_000
@@ -82,9 +89,15 @@ def rank(conn: Connection, counts: dict[str, int], need: int, keep: Keep | None 
         return []
     repo = SearchIndexRepository(conn)
     units = {term: rarity(products) for term, products in counts.items()}
-    depth = max(FIRST_READ, 2 * need)
+    depth = max(FIRST_READ, (2 if len(counts) == 1 else WORDS_FIRST_READ) * need)
+    # Lists are read to about the same horizon: newest entries first at equal weights, so a word in twice as
+    # many products is read twice as deep (up to DEPTH_RATIO_MAX times), the products carrying several
+    # words meeting in both. The least common word that the first read does not take whole sets the pace.
+    pace = min((products for products in counts.values() if products > depth), default=1)
+    scale = {term: min(DEPTH_RATIO_MAX, max(1.0, products / pace)) for term, products in counts.items()}
     while True:
-        limits = {term: products if depth >= READ_MAX else min(depth, products) for term, products in counts.items()}
+        limits = {term: products if depth * scale[term] >= READ_MAX else min(ceil(depth * scale[term]), products)
+                  for term, products in counts.items()}
         # Without filters only products that could be among the best `need` matter: the database leaves out
         # the rest. With filters it cannot tell which pass, so it answers every product read.
         bounds, ends = _read_round(repo, units, limits, counts, need if keep is None else None)

@@ -64,11 +64,12 @@ def _brute_force(db, vocabulary: list[str], searched: list[str], allowed: set[in
     return sorted(kept, key=lambda pid: (-scores[pid], -pid))
 
 
-@pytest.mark.parametrize("first_read, read_max", [(4, 20_000), (3, 40), (64, 20_000)])
-def test_ranking_equals_a_full_sort_of_every_match(services, db, monkeypatch, first_read, read_max):
+@pytest.mark.parametrize("first_read, words_first_read, read_max", [(4, 1, 20_000), (3, 1, 40), (64, 16, 20_000)])
+def test_ranking_equals_a_full_sort_of_every_match(services, db, monkeypatch, first_read, words_first_read, read_max):
     # Small first reads and a low READ_MAX make the early stop, its later rounds and its last whole read all
     # happen on a catalog of 160 products; many equal weights make ties (broken by newest id) common.
     monkeypatch.setattr(search_index, "FIRST_READ", first_read)
+    monkeypatch.setattr(search_index, "WORDS_FIRST_READ", words_first_read)
     monkeypatch.setattr(search_index, "READ_MAX", read_max)
     w = word()
     vocabulary = [f"{w}{letter}" for letter in "abcdef"]
@@ -91,6 +92,7 @@ def test_ranking_equals_a_full_sort_of_every_match(services, db, monkeypatch, fi
 
 
 def test_a_first_page_reads_only_the_first_entries_of_each_list(services, db, monkeypatch):
+    monkeypatch.setattr(search_index, "WORDS_FIRST_READ", 2)  # a first read shorter than these lists
     w = word()
     ids = tree(services, {"Many": {}})
     for n in range(150):
