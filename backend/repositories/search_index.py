@@ -22,6 +22,8 @@ ORDER BY p.id LIMIT %s"""
 # Archived products the index still holds (archived with SQL).
 LIST_ARCHIVED_INDEXED = """
 SELECT DISTINCT t.product_id FROM product_terms t JOIN products p ON p.id = t.product_id WHERE p.is_archived = 1"""
+# The newest product the index holds words of (index_missing goes on from there).
+NEWEST_INDEXED = "SELECT COALESCE(MAX(product_id), 0) AS n FROM product_terms"
 # The words the index holds for some products.
 LIST_PRODUCT_TERMS = "SELECT product_id, term FROM product_terms WHERE product_id IN ({ids})"
 REMOVE_PRODUCT_TERMS = "DELETE FROM product_terms WHERE product_id IN ({ids})"
@@ -81,6 +83,9 @@ class SearchIndexRepository(Repository):
 
     def list_unindexed(self, after_id: int, limit: int) -> list[int]:
         return [row["id"] for row in self._all(LIST_UNINDEXED, (after_id, limit))]
+
+    def newest_indexed_id(self) -> int:
+        return int(self._scalar(NEWEST_INDEXED))
 
     def list_archived_indexed(self) -> list[int]:
         return [row["product_id"] for row in self._all(LIST_ARCHIVED_INDEXED)]

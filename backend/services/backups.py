@@ -20,13 +20,12 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from backend import errors
 from backend.context import Actor
-from backend.db import connect
+from backend.db import maintenance_connect
 from backend.media_store import MediaStore
 from backend.migrate import schema_statements
 from backend.repositories.backups import BackupRepository, TableRepository, quote_name
@@ -142,7 +141,7 @@ class BackupService(Service):
 
     def _dedicated_connection(self):
         # Whole-table reads and rewrites outlast the web's per-statement bound; this connection is ours alone.
-        return connect(replace(self.settings, db_statement_seconds=24 * 3600, db_read_timeout=3600))
+        return maintenance_connect(self.settings)
 
     def _dump_with_python(self, path: Path, progress: Progress, on_total: Progress) -> dict[str, int]:
         conn = self._dedicated_connection()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from math import ceil
 
-from backend.db import Connection
+from backend.db import Connection, maintenance_connect
 from backend.repositories.search_index import SearchIndexRepository
 from backend.services.base import Progress, Service
 from backend.services.search_words import product_terms, rarity
@@ -169,30 +169,40 @@ def _settled(order: list[int], bounds: Bounds, units: dict[str, int], ends: Ends
     return settled
 
 
+def _index_missing(conn: Connection, after: int, progress: Progress | None, commit: Callable[[], None]) -> int:
+    """Index, in batches committed one by one, the visible products past id `after` that have no words."""
+    repo, done = SearchIndexRepository(conn), 0
+    while ids := repo.list_unindexed(after, BATCH):
+        index_products(conn, ids)
+        commit()
+        done, after = done + len(ids), ids[-1]
+        if progress:
+            progress(len(ids))
+    return done
+
+
 class SearchIndexService(Service):
-    def index_missing(self, after: int = 0, progress: Progress | None = None) -> int:
-        """Index every visible product past id `after` that the index has no words for (new seeded rows, all
-        products after the upgrade that brought the index, rows written by SQL); returns how many."""
-        done = 0
-        while True:
-            with self.db.uow() as uow:
-                ids = SearchIndexRepository(uow.conn).list_unindexed(after, BATCH)
-                index_products(uow.conn, ids)
-                uow.commit()
-            if not ids:
-                return done
-            done, after = done + len(ids), ids[-1]
-            if progress:
-                progress(len(ids))
+    def index_missing(self, after: int | None = None, progress: Progress | None = None) -> int:
+        """Index the visible products past id `after` that have no words (by default past the newest product
+        the index holds: a seed's new rows, the catalog after the upgrade that brought the index, a backfill
+        cut off half way, rows inserted with SQL since); returns how many. Each batch is its own transaction."""
+        with self.db.uow() as uow:
+            if after is None:
+                after = SearchIndexRepository(uow.conn).newest_indexed_id()
+            return _index_missing(uow.conn, after, progress, uow.commit)
 
     def repair(self) -> tuple[int, int]:
         """After products were written with SQL instead of the API: index the visible ones the index lacks,
         take out the archived ones it holds, and count each word's products again from the index (products
-        erased with SQL took their words with them, not their counts). Returns (products indexed, words)."""
-        indexed = self.index_missing()
-        with self.db.uow() as uow:
-            repo = SearchIndexRepository(uow.conn)
-            unindex_products(uow.conn, repo.list_archived_indexed())
+        erased with SQL took their words with them, not their counts). Returns (products indexed, words).
+        Whole-catalog reads, so on a connection of its own without the web's statement bound."""
+        conn = maintenance_connect(self.settings)
+        try:
+            indexed = _index_missing(conn, 0, None, conn.commit)
+            repo = SearchIndexRepository(conn)
+            unindex_products(conn, repo.list_archived_indexed())
             words = repo.recount()
-            uow.commit()
+            conn.commit()
+        finally:
+            conn.close()
         return indexed, words

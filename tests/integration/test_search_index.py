@@ -176,3 +176,20 @@ def test_common_words_walk_and_rare_ones_are_read():
     assert _walks({"warranty": 100_000}, 24, 100_000) and _walks({"walnut": 7_600}, 24, 100_000)
     assert not _walks({"4099": 1}, 24, 100_000) and not _walks({"a": 1_000, "b": 500}, 24, 100_000)
     assert not _walks({"walnut": 7_600}, 24, 10_000_000)  # the same word in a catalog 100 times larger
+
+
+def test_init_db_indexes_products_newer_than_the_index_and_stays_quick(app, services, db):
+    # An upgrade's backfill cut off half way, or rows inserted with SQL: init-db goes on from the newest product
+    # the index holds, reading nothing below it (so a restart of a large shop costs no scan of its catalog).
+    w = word()
+    indexed = product(services, f"{w} Indexed")
+    with db.cursor() as cur:
+        cur.execute("DELETE FROM product_terms WHERE product_id = %s", (indexed["id"],))  # below: left alone
+        cur.execute("INSERT INTO products (name, slug, description, price, current_price, stock) "
+                    "VALUES (%s, %s, '', 5, 5, 1)", (f"{w} Newer", f"{w}-newer"))
+        newer = cur.lastrowid
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "product(s) indexed" in result.output  # this one, and any other test's rows inserted with SQL
+    assert _index_of(db, newer) == product_terms(f"{w} Newer", "") and _index_of(db, indexed["id"]) == {}
