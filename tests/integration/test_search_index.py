@@ -183,6 +183,7 @@ def test_init_db_indexes_products_newer_than_the_index_and_stays_quick(app, serv
     # the index holds, reading nothing below it (so a restart of a large shop costs no scan of its catalog).
     w = word()
     indexed = product(services, f"{w} Indexed")
+    product(services, f"{w} Anchor")  # the newest product the index holds
     with db.cursor() as cur:
         cur.execute("DELETE FROM product_terms WHERE product_id = %s", (indexed["id"],))  # below: left alone
         cur.execute("INSERT INTO products (name, slug, description, price, current_price, stock) "
