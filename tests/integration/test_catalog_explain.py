@@ -122,6 +122,25 @@ def test_price_filter_and_sort_use_the_price_index(db, catalog):
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
 
 
+@pytest.mark.parametrize("low, high", [("10", "500"), ("100", "140")])
+def test_price_filter_by_date_tests_the_price_in_the_listing_index(db, catalog, low, high):
+    # Newest first, a price range walks ix_products_listing in its order and tests each entry's price in
+    # the index itself ("Using index": no row read per entry, no sort), so a page costs about 24 entries
+    # per share of the catalog in the range, whatever its size; the count still reads the price range.
+    plan = _plan(db, Criteria(min_price=Decimal(low), max_price=Decimal(high), sort="newest"))
+    row = _products_row(plan)
+    extra = (row["Extra"] or "").split("; ")
+    assert row["key"] == "ix_products_listing" and "Using index" in extra and "Using filesort" not in extra, row
+    counting = [row for row in plan if row["table"] == "cp"]
+    assert len(counting) == 1 and counting[0]["key"] == "ix_products_price", plan
+
+
+def test_price_filter_matching_nothing_reads_the_price_range(db, catalog):
+    # A range the price index says is (nearly) empty is read from that index, never by walking the catalog.
+    row = _products_row(_plan(db, Criteria(min_price=Decimal("5000"), max_price=Decimal("5040"), sort="newest")))
+    assert row["type"] == "range" and row["key"] == "ix_products_price", row
+
+
 def test_name_sort_uses_the_name_index(db, catalog):
     row = _products_row(_plan(db, Criteria(sort="name")))
     assert row["type"] != "ALL" and row["key"] == "ix_products_name", row
