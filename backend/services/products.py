@@ -1,6 +1,7 @@
 """Products: the storefront listing (search, filters, sorts, paging) and detail, and their management."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,15 @@ def _price_page(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> 
     if any(offer is None for offer in offers):
         return price_products(conn, rows, now)
     return apply_offers(rows, {row["id"]: found for row, found in zip(rows, offers, strict=True)})
+
+
+def _plan_by_price_count(c: Criteria) -> bool:
+    """A price range alone, ordered by date or name: how many products it holds chooses how to read it.
+
+    (With in_stock the count would not bound the range: its out-of-stock products are read too.)
+    """
+    return (c.min_price is not None or c.max_price is not None) and c.category_ids is None and not c.q \
+        and not c.in_stock and c.sort in ("newest", "name")
 
 
 def _cache_key(c: Criteria) -> tuple:
@@ -87,6 +97,11 @@ class ProductService(Service):
             return *self._ranked_page(repo, criteria, offset, per_page, now), False
         key = ("total", _cache_key(criteria))
         cached = self.cache.get(key)
+        if _plan_by_price_count(criteria) and offset < TOTAL_CAP:
+            if cached is None:  # counted first (at most TOTAL_CAP + 1 entries of the price index) ...
+                cached = self._keep_total(key, repo.count_matching(criteria, limit=TOTAL_CAP + 1))
+            # ... so that a small range is read and sorted, not found by walking the catalog by date.
+            criteria = replace(criteria, few_in_price_range=not cached[1])
         # Count in the same statement, unless the cache knows or the page is past the cap anyway.
         count_limit = TOTAL_CAP + 1 if cached is None and offset < TOTAL_CAP else None
         rows, counted = repo.list_page(criteria, per_page, offset, count_limit, offers_at=now)
@@ -99,9 +114,14 @@ class ProductService(Service):
         if cached is None:
             if counted is None:  # an empty page beyond the end: count on its own
                 counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
-            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
-            self.cache.put(key, cached)
+            cached = self._keep_total(key, counted)
         return rows, *cached
+
+    def _keep_total(self, key: tuple, counted: int) -> tuple[int, bool]:
+        """The total a listing shows for counted matches (at most TOTAL_CAP, and whether more), cached."""
+        total = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
+        self.cache.put(key, total)
+        return total
 
     def _ranked_page(self, repo: ProductRepository, criteria: Criteria, offset: int, per_page: int,
                      now: datetime) -> tuple[list[dict[str, Any]], int]:
