@@ -123,12 +123,11 @@ def test_price_filter_and_sort_use_the_price_index(db, catalog):
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
 
 
-@pytest.mark.parametrize("low, high", [("10", "500"), ("100", "140")])
-def test_price_filter_by_date_tests_the_price_in_the_listing_index(db, catalog, low, high):
-    # Newest first, a price range walks ix_products_listing in its order and tests each entry's price in
-    # the index itself ("Using index": no row read per entry, no sort), so a page costs about 24 entries
+def test_price_filter_by_date_tests_the_price_in_the_listing_index(db, catalog):
+    # Newest first, a wide price range walks ix_products_listing in its order and tests each entry's price
+    # in the index itself ("Using index": no row read per entry, no sort), so a page costs about 24 entries
     # per share of the catalog in the range, whatever its size; the count still reads the price range.
-    plan = _plan(db, Criteria(min_price=Decimal(low), max_price=Decimal(high), sort="newest"))
+    plan = _plan(db, Criteria(min_price=Decimal("10"), max_price=Decimal("500"), sort="newest"))
     row = _products_row(plan)
     extra = (row["Extra"] or "").split("; ")
     assert row["key"] == "ix_products_listing" and "Using index" in extra and "Using filesort" not in extra, row
