@@ -182,7 +182,9 @@ CREATE TABLE IF NOT EXISTS products (
   updated_at   DATETIME      NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (id),
   UNIQUE KEY uq_products_slug (slug),
-  KEY ix_products_listing (is_archived, created_at),
+  -- The newest-first listing's order (created_at, id), with the price paid after it: a price filter sorted
+  -- by date walks this order and tests each entry's price in the index, reading no row to do so.
+  KEY ix_products_listing (is_archived, created_at, id, current_price),
   KEY ix_products_category (category_id, is_archived, created_at),
   -- A category's products by name and by price paid, in index order: a category page (and each
   -- category's branch of a subtree page) reads one page of entries instead of sorting the category.

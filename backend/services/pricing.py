@@ -88,7 +88,8 @@ def apply_offers(products: list[dict[str, Any]], by_product: dict[int, list[dict
 # Filtering and sorting 100k products by the price a shopper pays cannot run price_products over
 # every row per request, and computing the best offer per row in SQL would be a correlated subquery
 # per product (a full scan). So products.current_price caches price_products' answer, and the
-# listing filters and sorts on it through ix_products_price. The cache is written only here, from
+# listing filters and sorts on it through ix_products_price (and ix_products_listing, which carries it
+# for a price filter sorted by date). The cache is written only here, from
 # price_products, so there is still one price function. It goes stale in three ways, each handled:
 # a product or offer changes (its service refreshes the targets in the same transaction), a
 # category moves (its subtree is refreshed), or time passes an offer's start or end (the listing

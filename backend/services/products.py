@@ -52,6 +52,15 @@ def _walks(counts: dict[str, int], end: int, last_id: int) -> bool:
     return matches * matches >= WALK_BIAS * end * max(last_id, 1)
 
 
+def _plan_by_price_count(c: Criteria) -> bool:
+    """A price range alone, ordered by date or name: how many products it holds chooses how to read it.
+
+    (With in_stock the count would not bound the range: its out-of-stock products are read too.)
+    """
+    return (c.min_price is not None or c.max_price is not None) and c.category_ids is None and c.terms is None \
+        and not c.in_stock and c.sort in ("newest", "name")
+
+
 def _cache_key(c: Criteria) -> tuple:
     """What a listing matched depends on these, never on the order asked for."""
     return (c.terms, tuple(c.category_ids) if c.category_ids is not None else None,
@@ -101,6 +110,11 @@ class ProductService(Service):
         offset = (page - 1) * per_page
         key = ("total", _cache_key(criteria))
         cached = self.cache.get(key)
+        if _plan_by_price_count(criteria) and offset < TOTAL_CAP:
+            if cached is None:  # counted first (at most TOTAL_CAP + 1 entries of the price index) ...
+                cached = self._keep_total(key, repo.count_matching(criteria, limit=TOTAL_CAP + 1))
+            # ... so that a small range is read and sorted, not found by walking the catalog by date.
+            criteria = replace(criteria, few_in_price_range=not cached[1])
         # Count in the same statement, unless the cache knows or the page is past the cap anyway.
         count_limit = TOTAL_CAP + 1 if cached is None and offset < TOTAL_CAP else None
         rows, counted = repo.list_page(criteria, per_page, offset, count_limit, offers_at=now)
@@ -113,8 +127,7 @@ class ProductService(Service):
         if cached is None:
             if counted is None:  # an empty page beyond the end: count on its own
                 counted = repo.count_matching(criteria, limit=TOTAL_CAP + 1)
-            cached = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
-            self.cache.put(key, cached)
+            cached = self._keep_total(key, counted)
         return rows, *cached
 
     @staticmethod
@@ -151,6 +164,13 @@ class ProductService(Service):
         counted = (repo.count_matching(criteria, TOTAL_CAP + 1) if filtered
                    else count_carrying(conn, counts, TOTAL_CAP + 1))
         return rows, min(counted, TOTAL_CAP), counted > TOTAL_CAP
+
+
+    def _keep_total(self, key: tuple, counted: int) -> tuple[int, bool]:
+        """The total a listing shows for counted matches (at most TOTAL_CAP, and whether more), cached."""
+        total = (min(counted, TOTAL_CAP), counted > TOTAL_CAP)
+        self.cache.put(key, total)
+        return total
 
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path, offer, options and variants; raises NotFound."""

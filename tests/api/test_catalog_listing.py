@@ -104,7 +104,7 @@ def test_operators_around_words_still_find_and_rank_them(client, services):
     w, lamp = word(), word()
     product(services, f"{w} {lamp} deluxe", description=" ".join([f"{w} {lamp}"] * 20))
     exact = product(services, f"{w} {lamp}", description="A lamp.")
-    for q in (f"{w}* {lamp}", f'+{w} -"{lamp}', f"({w}) <{lamp}> ~@8", f"{w}' and (select 1)"):
+    for q in (f"{w}* {lamp}", f'+{w} -"{lamp}', f"({w}) <{lamp}> ~@8", f"{w}' or (select 1)"):
         body = client.get("/api/v1/products", query_string={"q": q}).get_json()
         assert body["total"] == 2, q
     # The exact-name rule compares the text as typed: a name with operator characters still ranks first.

@@ -15,6 +15,7 @@ from backend.repositories import products
 from backend.repositories.categories import LIST_SUBTREE_IDS_OF, CategoryRepository
 from backend.repositories.products import Criteria, page_sql
 from backend.repositories.search_index import LIST_WEIGHTS, SearchIndexRepository
+from backend.services import products as product_service
 from backend.services.search_words import query_terms
 from tests.catalog_support import product, tree, word
 
@@ -148,6 +149,58 @@ def test_a_search_in_another_order_reads_the_index_by_key(db, catalog, sort):
 
 def test_price_filter_and_sort_use_the_price_index(db, catalog):
     row = _products_row(_plan(db, Criteria(min_price=Decimal("10"), max_price=Decimal("20"), sort="price_asc")))
+    assert row["type"] == "range" and row["key"] == "ix_products_price", row
+
+
+def test_price_filter_by_date_tests_the_price_in_the_listing_index(db, catalog):
+    # Newest first, a wide price range walks ix_products_listing in its order and tests each entry's price
+    # in the index itself ("Using index": no row read per entry, no sort), so a page costs about 24 entries
+    # per share of the catalog in the range, whatever its size; the count still reads the price range.
+    plan = _plan(db, Criteria(min_price=Decimal("10"), max_price=Decimal("500"), sort="newest"))
+    row = _products_row(plan)
+    extra = (row["Extra"] or "").split("; ")
+    assert row["key"] == "ix_products_listing" and "Using index" in extra and "Using filesort" not in extra, row
+    counting = [row for row in plan if row["table"] == "cp"]
+    assert len(counting) == 1 and counting[0]["key"] == "ix_products_price", plan
+
+
+@pytest.mark.parametrize("sort", ["newest", "name"])
+def test_small_price_range_is_read_by_the_price_index_and_sorted(db, catalog, sort):
+    # Counted first and found small (Criteria.few_in_price_range), the range is read and sorted: no walk of
+    # the catalog's order for a few matches. Same pages either way.
+    small = Criteria(min_price=Decimal("100"), max_price=Decimal("300"), sort=sort, few_in_price_range=True)
+    row = _products_row(_plan(db, small))
+    assert row["type"] == "range" and row["key"] == products.PRICE_INDEX, row
+    pages = [_page_ids(db, small, offset) for offset in (0, 24)]
+    assert pages == [_page_ids(db, replace(small, few_in_price_range=False), offset) for offset in (0, 24)]
+    assert len(pages[0]) == 24
+
+
+@pytest.mark.parametrize("low, high, few", [("100", "140", True), ("10", "1500", False), ("5000", "5040", True)])
+def test_the_service_counts_a_price_range_to_choose_its_plan(app, catalog, monkeypatch, low, high, few):
+    # At most TOTAL_CAP matches: read by the price index; more: left to the optimiser (it walks).
+    seen = []
+    list_page = products.ProductRepository.list_page
+
+    def recording(self, c, *args, **kwargs):
+        seen.append(c.few_in_price_range)
+        return list_page(self, c, *args, **kwargs)
+
+    monkeypatch.setattr(products.ProductRepository, "list_page", recording)
+    monkeypatch.setattr(product_service, "TOTAL_CAP", 150)  # the module's 600 products: 40 wide is few
+    service = app.extensions["shopwright"].products
+    answer = service.list_products(min_price=Decimal(low), max_price=Decimal(high))
+    assert seen == [few]
+    assert answer["total_capped"] is not few
+    service.list_products(min_price=Decimal(low), max_price=Decimal(high), sort="price_asc")
+    service.list_products(min_price=Decimal(low), max_price=Decimal(high), in_stock=True)
+    # A price order reads the price index anyway; in stock, the count would not bound the range read.
+    assert seen == [few, False, False]
+
+
+def test_price_filter_matching_nothing_reads_the_price_range(db, catalog):
+    # A range the price index says is (nearly) empty is read from that index, never by walking the catalog.
+    row = _products_row(_plan(db, Criteria(min_price=Decimal("5000"), max_price=Decimal("5040"), sort="newest")))
     assert row["type"] == "range" and row["key"] == "ix_products_price", row
 
 
