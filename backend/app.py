@@ -14,7 +14,7 @@ from backend.config import ROOT, Settings, load_settings
 from backend.container import Services
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
-from backend.extensions import limiter
+from backend.extensions import limiter, skip_limiter_hook_without_global_limits
 from backend.http_headers import init_http_headers
 from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, JsonProvider, register_blueprints
@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     register_error_handlers(app)
     init_http_headers(app, settings)
     register_blueprints(app)
+    skip_limiter_hook_without_global_limits(app)
     _schedule_background_work(app, services)
     register_cli(app)
     return app
