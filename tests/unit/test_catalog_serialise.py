@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from backend.schemas import variants as _variants  # noqa: F401  (registers the VariantSchema the detail names)
-from backend.schemas.categories import CategoryNodeSchema, dump_category_tree
+from backend.schemas.categories import CategoryNodeSchema, KeptTreeDump, dump_category_tree
 from backend.schemas.products import ProductDetailSchema, ProductPageSchema, dump_product_detail, dump_product_page
 
 
@@ -101,3 +101,13 @@ def test_product_detail_equals_the_schema():
                                          "large": "/media/l1.webp"}
     assert fast["created_at"] == "2026-11-28T12:00:11Z" and fast["base_price"] == "2000.00"
     assert [v["sku"] for v in fast["variants"]] == ["SKU-11-0", "SKU-11-1", "SKU-11-2"]
+
+
+def test_the_kept_tree_is_dumped_once_per_tree():
+    dump = KeptTreeDump()
+    tree = [{"id": 1, "name": "Books", "slug": "books", "parent_id": None, "children": []}]
+    first = dump(tree)
+    assert first == CategoryNodeSchema(many=True).dump(tree) and dump(tree) is first
+    renamed = [{"id": 1, "name": "Novels", "slug": "novels", "parent_id": None, "children": []}]
+    assert dump(renamed) == [{"id": 1, "name": "Novels", "slug": "novels", "children": []}]
+    assert dump(tree) == first and dump(tree) is not first  # another tree in between: dumped again
