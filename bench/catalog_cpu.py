@@ -1,6 +1,6 @@
 """CPU per catalog read, in process, against the ceiling's view measured in the same run.
 
-    .venv/bin/python bench/catalog_cpu.py --db shopwright_x_100k [--rounds 5] [--requests 200]
+    .venv/bin/python bench/catalog_cpu.py --db shopwright_x_100k [--rounds 10] [--requests 100]
     .venv/bin/python bench/catalog_cpu.py --products 100000            (seeds a throwaway database, then drops it)
     .venv/bin/python bench/catalog_cpu.py --db ... --cprofile "product detail"     (the 40 costliest functions)
     .venv/bin/python bench/catalog_cpu.py --db ... --answers answers.json          (every answer's digest, to diff)
@@ -11,9 +11,11 @@ This one calls the shop's WSGI app (create_app, as served, with CATALOG_CACHE_SE
 beforehand for each request (as gunicorn hands one over), and counts the CPU seconds this process spends per
 request (time.process_time: Flask, hooks, validation, services, PyMySQL, JSON; waiting for the database is not
 CPU). The same URL lists as bench/catalog_http.py (the search case left out). The CPU of our MariaDB connection
-threads is read from /proc (10 ms ticks: a rough figure). Rounds alternate the ceiling and every endpoint, and
-each figure is the median over the rounds, so a busy machine changes little. ratio = the ceiling's ms / the
-endpoint's ms: the share of the ceiling's requests/s the endpoint would reach if this CPU were all it costs.
+threads is read from /proc (10 ms ticks: a rough figure). Every round runs the ceiling, then every endpoint;
+ratio = the ceiling's ms / the endpoint's ms of the same round (the median over the rounds), the share of the
+ceiling's requests/s the endpoint would reach if this CPU were all it costs. CPU time still moves with what
+else the machine runs (caches, shared cores); the function calls per request (Python and C, counted over 50
+requests) do not, so they compare two versions of the code on a busy machine.
 
 The background loops (outbox sender, cleanup) are off, so no other thread of this process spends CPU; the
 access log is formatted as served and written to /dev/null.
@@ -90,6 +92,24 @@ def cpu_per_request(app: Callable[..., Any], urls: list[str], requests: int, sta
     db_after = meter.database_threads()
     db = sum(db_after[t] - db_before[t] for t in db_before.keys() & db_after.keys())
     return cpu / requests * 1000, db / requests * 1000
+
+
+def calls_per_request(app: Callable[..., Any], urls: list[str], requests: int) -> float:
+    """Function calls (Python and C) per request: a count the machine's load cannot move, unlike CPU time."""
+    envs = [environ(urls[n % len(urls)]) for n in range(requests)]
+    count = 0
+
+    def counter(frame: Any, event: str, arg: Any) -> None:
+        nonlocal count
+        count += event in ("call", "c_call")
+
+    sys.setprofile(counter)
+    try:
+        for env in envs:
+            call(app, env)
+    finally:
+        sys.setprofile(None)
+    return count / requests
 
 
 def digest_answers(app: Callable[..., Any], urls: dict[str, list[str]]) -> dict[str, Any]:
@@ -183,14 +203,15 @@ def run(settings: Any, args: argparse.Namespace) -> None:
     print(f"\n{size:,} products; {args.rounds} rounds x {args.requests} requests per endpoint, one thread; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     print("| endpoint | combinations | app CPU ms/request (median; min-max of rounds) | MariaDB CPU ms/request "
-          "| ceiling ms / app ms (median of rounds) |")
-    print("|---|---:|---:|---:|---:|")
+          "| ceiling ms / app ms (median of rounds) | function calls/request |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, rounds in samples.items():
         app_ms = [s[0] for s in rounds]
         # Each round's endpoint against the ceiling's run of the same round: the machine's mood cancels out.
         ratio = statistics.median(c[0] / s[0] for c, s in zip(samples[CEILING], rounds, strict=True))
         print(f"| {name} | {len(apps[name][1]):,} | {statistics.median(app_ms):.3f} ({min(app_ms):.3f}-"
-              f"{max(app_ms):.3f}) | {statistics.median(s[1] for s in rounds):.2f} | {ratio:.2f} |")
+              f"{max(app_ms):.3f}) | {statistics.median(s[1] for s in rounds):.2f} | {ratio:.2f} | "
+              f"{calls_per_request(*apps[name], 50):,.0f} |")
     print(f"\ncommand: .venv/bin/python bench/catalog_cpu.py --db {settings.db_name} --rounds {args.rounds} "
           f"--requests {args.requests}")
     services.db.pool.close()
