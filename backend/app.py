@@ -51,8 +51,8 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
                       JSON_SORT_KEYS=False, RATELIMIT_ENABLED=settings.ratelimit_enabled,
                       RATELIMIT_STORAGE_URI=settings.redis_url or "memory://")
     app.json = JsonProvider(app)
-    app.session_interface = LazyCookieSessions()
     app.json.sort_keys = False
+    app.session_interface = LazyCookieSessions()
     services = Services(settings, Database(settings))
     app.extensions["shopwright"] = services
     if settings.cors_origins:
