@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_cors import CORS
 
 from backend.background import BackgroundLoop
@@ -14,13 +15,30 @@ from backend.config import ROOT, Settings, load_settings
 from backend.container import Services
 from backend.db import Database
 from backend.error_handlers import register_error_handlers
-from backend.extensions import limiter
+from backend.extensions import limiter, skip_limiter_hook_without_global_limits
 from backend.http_headers import init_http_headers
 from backend.request_log import init_request_log
 from backend.routes import API_PREFIX, JsonProvider, register_blueprints
 from backend.routes.guard import init_guard
 from backend.routes.images import upload_body_limit
 from backend.services.mail import POLL_SECONDS
+
+
+class LazyCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, which the shop never uses (its sessions are its own tokens, see
+    routes/guard.py), at no cost per request: Flask's own builds a signer to open even a request without the
+    cookie, and works out the cookie's settings to save even an empty session nobody touched (about 0.05 ms
+    of CPU per catalog read, bench/catalog_cpu.py). Whatever does use it gets exactly Flask's behaviour."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()  # what Flask's answers without the cookie
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask's writes nothing for an empty session that was neither read nor changed.
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 def create_app(overrides: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
@@ -34,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
                       RATELIMIT_STORAGE_URI=settings.redis_url or "memory://")
     app.json = JsonProvider(app)
     app.json.sort_keys = False
+    app.session_interface = LazyCookieSessions()
     services = Services(settings, Database(settings))
     app.extensions["shopwright"] = services
     if settings.cors_origins:
@@ -46,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None, settings: Settings | Non
     register_error_handlers(app)
     init_http_headers(app, settings)
     register_blueprints(app)
+    skip_limiter_hook_without_global_limits(app)
     _schedule_background_work(app, services)
     register_cli(app)
     return app

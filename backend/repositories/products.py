@@ -38,10 +38,19 @@ def listed_columns(alias: str) -> str:
 _ADMIN_COLUMNS = f"{', '.join(_NAMES)}, price, variant_price, description, is_archived, updated_at"
 # One visible product with its description, its category's path and the category tree's token (for
 # category_path from the tree each worker keeps, saving a round trip).
-GET_VISIBLE = f"""
+_VISIBLE = f"""
 SELECT {shown_columns('p')}, p.description, c.path AS category_ids_path,
-       (SELECT token FROM category_tree_version WHERE id = 1) AS category_tree_token
+       (SELECT token FROM category_tree_version WHERE id = 1) AS category_tree_token{{offers}}
 FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = %s AND p.is_archived = 0"""
+# For the product page: whether any offer is active at a given time for the product, on it or on its category or
+# an ancestor (as LIST_ACTIVE_FOR_PRODUCTS in repositories/offers.py finds them), so a product without one
+# (most) is priced without a second statement.
+_HAS_OFFERS = """,
+       EXISTS(SELECT 1 FROM offers o LEFT JOIN categories oc ON oc.id = o.category_id
+              WHERE o.starts_at <= %s AND o.ends_at > %s
+                AND (o.product_id = p.id OR (oc.id IS NOT NULL AND c.path LIKE CONCAT(oc.path, '%%')))) AS has_offers"""
+GET_VISIBLE = _VISIBLE.format(offers="")
+GET_VISIBLE_WITH_OFFERS = _VISIBLE.format(offers=_HAS_OFFERS)
 # One product, archived or not (staff views and updates).
 GET_ANY = f"SELECT {_ADMIN_COLUMNS} FROM products WHERE id = %s"
 # One product locked for a change.
@@ -396,8 +405,11 @@ class ProductRepository(Repository):
         """How many products match; with limit, counting stops there (at most `limit` rows are read)."""
         return int(self._scalar(*count_sql(c, "p", limit)))
 
-    def get_visible(self, product_id: int) -> dict[str, Any] | None:
-        return self._one(GET_VISIBLE, (product_id,))
+    def get_visible(self, product_id: int, offers_at: datetime | None = None) -> dict[str, Any] | None:
+        """A visible product; with offers_at, also has_offers: whether any offer is active then for it."""
+        if offers_at is None:
+            return self._one(GET_VISIBLE, (product_id,))
+        return self._one(GET_VISIBLE_WITH_OFFERS, (offers_at, offers_at, product_id))
 
     def get_product(self, product_id: int, lock: bool = False) -> dict[str, Any] | None:
         return self._one(GET_FOR_UPDATE if lock else GET_ANY, (product_id,))

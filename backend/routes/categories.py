@@ -7,9 +7,10 @@ from backend.http_headers import public_when_anonymous
 from backend.openapi import doc
 from backend.routes import actor, created, load_json, services
 from backend.routes.guard import requires
-from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema, dump_category_tree
+from backend.schemas.categories import CategoryNodeSchema, CategorySchema, CategoryWriteSchema, KeptTreeDump
 
 bp = Blueprint("categories", __name__)
+_TREE = KeptTreeDump()
 TAGS = ["catalog"]
 
 
@@ -17,7 +18,7 @@ TAGS = ["catalog"]
 @public_when_anonymous
 @doc("The whole category tree, any depth", tags=TAGS, response=CategoryNodeSchema(many=True))
 def category_tree():
-    return dump_category_tree(services().categories.tree())
+    return _TREE(services().categories.tree())
 
 
 @bp.get("/categories/<int:category_id>")

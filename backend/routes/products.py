@@ -13,6 +13,7 @@ from backend.schemas.products import (
     ProductListQuery,
     ProductPageSchema,
     ProductWriteSchema,
+    dump_product_detail,
     dump_product_page,
 )
 
@@ -37,7 +38,7 @@ def list_products():
 @doc("One product with description, category_path and its active offer", tags=TAGS,
      response=ProductDetailSchema, errors=(404,))
 def get_product(product_id: int):
-    return ProductDetailSchema().dump(services().products.get_product(product_id))
+    return dump_product_detail(services().products.get_product(product_id))
 
 
 @bp.post("/products")

@@ -175,8 +175,12 @@ class ProductService(Service):
     def get_product(self, product_id: int) -> dict[str, Any]:
         """One visible product with description, category_path, offer, options and variants; raises NotFound."""
         with self.db.uow() as uow:
-            row = found(ProductRepository(uow.conn).get_visible(product_id), "No such product.")
-            price_products(uow.conn, [row], self.now())
+            now = self.now()
+            row = found(ProductRepository(uow.conn).get_visible(product_id, offers_at=now), "No such product.")
+            if row.pop("has_offers"):  # offers looked up only when its statement saw one, as _price_page does
+                price_products(uow.conn, [row], now)
+            else:
+                apply_offers([row], {})
             row["category_path"] = self.categories.path_of(uow.conn, row.pop("category_tree_token"),
                                                            row.pop("category_ids_path"))
             self._add_variants(uow.conn, row)

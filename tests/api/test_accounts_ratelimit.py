@@ -53,3 +53,13 @@ def test_a_body_nested_too_deep_is_400_where_the_limit_reads_the_account(limited
     deep = '{"login": ' + "[" * 100_000 + "]" * 100_000 + "}"
     response = limited_client.post("/api/v1/auth/login", data=deep, headers={"Content-Type": "application/json"})
     assert_error(response, 400, "invalid_json")
+
+
+def test_a_limited_endpoint_says_its_limit_and_a_catalog_read_carries_none(limited_client):
+    # The limits are the decorated views' own (Flask-Limiter's per-request hook is off: no global limits).
+    login = {"login": f"headers-{uid()}@example.test", "password": "guess-number-x"}
+    first = limited_client.post("/api/v1/auth/login", json=login)
+    assert (first.status_code, first.headers["X-RateLimit-Limit"], first.headers["X-RateLimit-Remaining"]) == (
+        401, "10", "9")
+    listing = limited_client.get("/api/v1/categories")
+    assert listing.status_code == 200 and not any(name.startswith("X-RateLimit") for name, _ in listing.headers)

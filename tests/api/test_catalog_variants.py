@@ -1,11 +1,17 @@
 """Variants through the API: create, change, delete or archive; the detail's options and variants; the rules."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.catalog_support import product, variant
+from backend.clock import utcnow
+from backend.context import SYSTEM
+from backend.schemas.products import ProductDetailSchema
+from tests.catalog_support import offer, product, tree, variant
 from tests.conftest import uid
 from tests.helpers import assert_error
+from tests.images_support import jpeg, png
 
 
 @pytest.fixture
@@ -159,3 +165,26 @@ def test_only_catalog_staff_write_variants(client, services, make_user, role, st
     assert response.status_code == status
     assert client.post(_url(shirt["id"]), json={"sku": f"X-{uid()}", "options": {"Size": "M"},
                                                 "stock": 1}).status_code == 401
+
+
+def test_the_detail_as_served_is_the_schemas_dump(client, services):
+    # The route answers with schemas.products.dump_product_detail: the same JSON as ProductDetailSchema, on real rows
+    # (a category path, a category offer and a product offer, variants with and without their own price, images).
+    ids = tree(services, {"Home": {"Chairs": {}}})
+    now = utcnow()
+    chair = product(services, f"Chair “{uid()}” é", "120.00", 0, ids["Chairs"], description="Oak.\nSeats two.")
+    variant(services, chair["id"], {"Size": "S", "Finish": "Oak"}, stock=2)
+    variant(services, chair["id"], {"Size": "L", "Finish": "Oak"}, stock=0, price="135.50")
+    offer(services, now, percent="12.5", category_id=ids["Home"])
+    services.images.add_image(SYSTEM, chair["id"], jpeg(64, 48), "Front")
+    services.images.add_image(SYSTEM, chair["id"], png(30, 40), "")
+    lamp = product(services, f"Lamp {uid()}", "9.99", 3)
+    offer(services, now, amount="1.5", product_id=lamp["id"])
+    for product_id in (chair["id"], lamp["id"]):
+        response = client.get(f"/api/v1/products/{product_id}")
+        assert response.status_code == 200
+        expected = ProductDetailSchema().dump(services.products.get_product(product_id))
+        assert json.dumps(response.get_json()) == json.dumps(expected)
+    body = client.get(f"/api/v1/products/{chair['id']}").get_json()
+    assert (body["offer"]["percent_off"], len(body["images"]), [v["price"] for v in body["variants"]]) == (
+        "12.50", 2, ["120.00", "135.50"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import brotli
 import pytest
+from flask import session
 
 from backend.app import create_app
 from backend.context import SYSTEM
@@ -149,3 +150,25 @@ def test_the_openapi_document_declares_304_on_catalog_reads(client):
         assert "304" in paths[path]["get"]["responses"], path
         assert "content" not in paths[path]["get"]["responses"]["304"]
     assert "304" not in paths["/products"]["post"]["responses"]
+
+
+def test_flasks_cookie_session_still_works_and_an_unused_one_leaves_no_trace(settings):
+    # The shop never uses flask.session (app.LazyCookieSessions skips it per request); code that does still gets it.
+    app = create_app(settings=settings)
+
+    @app.get("/session-probe")
+    def probe():
+        visits = session.get("visits", 0) + 1
+        session["visits"] = visits
+        return {"visits": visits}
+
+    client = app.test_client()
+    first = client.get("/session-probe")
+    assert first.get_json() == {"visits": 1} and "session=" in first.headers["Set-Cookie"]
+    assert "Cookie" in first.headers["Vary"]
+    assert client.get("/session-probe").get_json() == {"visits": 2}
+    client.set_cookie("session", "forged.value.here")
+    assert client.get("/session-probe").get_json() == {"visits": 1}  # a bad signature: a new session
+    client.delete_cookie("session")
+    listing = client.get("/api/v1/categories")
+    assert "Set-Cookie" not in listing.headers and listing.headers["Vary"] == "Accept-Encoding"
