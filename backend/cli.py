@@ -99,8 +99,9 @@ def seed(products: int, users: int, password: str, if_empty: bool) -> None:
 @click.command("search-index")
 def search_index() -> None:
     """Bring the search index up to date after products were written or erased with SQL instead of the API."""
-    indexed, words = services().search_index.repair()
-    click.echo(f"search index: {indexed} product(s) indexed, {words} word(s) counted")
+    with tqdm(unit="product", disable=None) as bar:
+        read, words = services().search_index.repair(progress=bar.update)
+    click.echo(f"search index: {read} product(s) read, {words} word(s) counted")
 
 
 @click.command("create-admin")

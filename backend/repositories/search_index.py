@@ -19,15 +19,18 @@ SELECT p.id FROM products p FORCE INDEX (PRIMARY)
 WHERE p.id > %s AND p.is_archived = 0
   AND NOT EXISTS (SELECT 1 FROM product_terms t WHERE t.product_id = p.id)
 ORDER BY p.id LIMIT %s"""
-# Archived products the index still holds (archived with SQL).
-LIST_ARCHIVED_INDEXED = """
-SELECT DISTINCT t.product_id FROM product_terms t JOIN products p ON p.id = t.product_id WHERE p.is_archived = 1"""
+# A batch of products, archived or not, in id order (flask search-index reads them all).
+LIST_PRODUCT_IDS = "SELECT id FROM products WHERE id > %s ORDER BY id LIMIT %s"
 # The newest product the index holds words of (index_missing goes on from there).
 NEWEST_INDEXED = "SELECT COALESCE(MAX(product_id), 0) AS n FROM product_terms"
 # The words the index holds for some products.
-LIST_PRODUCT_TERMS = "SELECT product_id, term FROM product_terms WHERE product_id IN ({ids})"
-REMOVE_PRODUCT_TERMS = "DELETE FROM product_terms WHERE product_id IN ({ids})"
-ADD_PRODUCT_TERMS = "INSERT INTO product_terms (term, product_id, weight) VALUES (%s, %s, %s)"
+LIST_PRODUCT_TERMS = "SELECT product_id, term, weight FROM product_terms WHERE product_id IN ({ids})"
+# Some words of one product, by their exact keys (row locks only).
+REMOVE_PRODUCT_TERMS = "DELETE FROM product_terms WHERE product_id = %s AND term IN ({terms})"
+# A product's word with its weight, new or changed.
+PUT_PRODUCT_TERMS = """
+INSERT INTO product_terms (term, product_id, weight) VALUES (%s, %s, %s)
+ON DUPLICATE KEY UPDATE weight = VALUES(weight)"""
 # Change how many products carry words, in term order (one lock order for concurrent product writes).
 # (VALUES() reads the row being inserted: MariaDB's spelling, which MySQL 8 still takes.)
 ADD_TO_COUNTS = """
@@ -87,18 +90,18 @@ class SearchIndexRepository(Repository):
     def newest_indexed_id(self) -> int:
         return int(self._scalar(NEWEST_INDEXED))
 
-    def list_archived_indexed(self) -> list[int]:
-        return [row["product_id"] for row in self._all(LIST_ARCHIVED_INDEXED)]
+    def list_product_ids(self, after_id: int, limit: int) -> list[int]:
+        return [row["id"] for row in self._all(LIST_PRODUCT_IDS, (after_id, limit))]
 
     def list_product_terms(self, ids: list[int]) -> list[dict[str, Any]]:
         return self._all(LIST_PRODUCT_TERMS.format(ids=placeholders(ids)), ids) if ids else []
 
-    def remove_product_terms(self, ids: list[int]) -> int:
-        return self._change(REMOVE_PRODUCT_TERMS.format(ids=placeholders(ids)), ids) if ids else 0
+    def remove_product_terms(self, product_id: int, terms: list[str]) -> int:
+        return self._change(REMOVE_PRODUCT_TERMS.format(terms=placeholders(terms)), [product_id, *terms])
 
-    def add_product_terms(self, rows: list[tuple[str, int, int]]) -> int:
-        """(term, product_id, weight) rows."""
-        return self._insert_many(ADD_PRODUCT_TERMS, rows) if rows else 0
+    def put_product_terms(self, rows: list[tuple[str, int, int]]) -> int:
+        """(term, product_id, weight) rows, added or their weight changed."""
+        return self._insert_many(PUT_PRODUCT_TERMS, rows) if rows else 0
 
     def add_to_counts(self, deltas: dict[str, int]) -> None:
         """Add each delta (negative to take away) to its word's product count."""

@@ -159,7 +159,7 @@ class ProductService(Service):
             return rows, offset + len(rows), False
         if not filtered and len(counts) == 1:
             return rows, next(iter(counts.values())), False  # the word's count is exact
-        if offset + len(rows) > TOTAL_CAP:
+        if rows and offset + len(rows) > TOTAL_CAP:
             return rows, offset + len(rows), True  # as _page: past the cap, at least this many
         counted = (repo.count_matching(criteria, TOTAL_CAP + 1) if filtered
                    else count_carrying(conn, counts, TOTAL_CAP + 1))

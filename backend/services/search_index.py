@@ -50,22 +50,32 @@ def unindex_products(conn: Connection, ids: Iterable[int]) -> None:
 
 
 def _rewrite(conn: Connection, ids: Iterable[int], visible: bool) -> None:
+    # Only what changed is written, and removed words by their exact keys: a DELETE by product_id alone
+    # also locks the gap next to it, and concurrent product writes then deadlocked on each other's inserts.
     ids = sorted(set(ids))
     if not ids:
         return
     repo = SearchIndexRepository(conn)
-    deltas: dict[str, int] = {}
+    old: dict[int, dict[str, int]] = {}
     for row in repo.list_product_terms(ids):
-        deltas[row["term"]] = deltas.get(row["term"], 0) - 1
-    rows = []
+        old.setdefault(row["product_id"], {})[row["term"]] = row["weight"]
+    new: dict[int, dict[str, int]] = {}
     for product in repo.list_texts(ids) if visible else []:
-        if product["is_archived"]:
-            continue
-        for term, weight in product_terms(product["name"], product["description"]).items():
-            rows.append((term, product["id"], weight))
+        if not product["is_archived"]:
+            new[product["id"]] = product_terms(product["name"], product["description"])
+    deltas: dict[str, int] = {}
+    writes = []
+    for product_id in ids:
+        before, after = old.get(product_id, {}), new.get(product_id, {})
+        gone = sorted(before.keys() - after.keys())
+        if gone:
+            repo.remove_product_terms(product_id, gone)
+        writes += [(term, product_id, weight) for term, weight in after.items() if before.get(term) != weight]
+        for term in gone:
+            deltas[term] = deltas.get(term, 0) - 1
+        for term in after.keys() - before.keys():
             deltas[term] = deltas.get(term, 0) + 1
-    repo.remove_product_terms(ids)
-    repo.add_product_terms(rows)
+    repo.put_product_terms(writes)
     repo.add_to_counts({term: delta for term, delta in deltas.items() if delta})
 
 
@@ -169,10 +179,11 @@ def _settled(order: list[int], bounds: Bounds, units: dict[str, int], ends: Ends
     return settled
 
 
-def _index_missing(conn: Connection, after: int, progress: Progress | None, commit: Callable[[], None]) -> int:
-    """Index, in batches committed one by one, the visible products past id `after` that have no words."""
-    repo, done = SearchIndexRepository(conn), 0
-    while ids := repo.list_unindexed(after, BATCH):
+def _index_batches(conn: Connection, next_ids: Callable[[int], list[int]], progress: Progress | None,
+                   commit: Callable[[], None]) -> int:
+    """Index the products next_ids(after id) gives, batch after batch, each committed; returns how many."""
+    done, after = 0, 0
+    while ids := next_ids(after):
         index_products(conn, ids)
         commit()
         done, after = done + len(ids), ids[-1]
@@ -187,22 +198,22 @@ class SearchIndexService(Service):
         the index holds: a seed's new rows, the catalog after the upgrade that brought the index, a backfill
         cut off half way, rows inserted with SQL since); returns how many. Each batch is its own transaction."""
         with self.db.uow() as uow:
-            if after is None:
-                after = SearchIndexRepository(uow.conn).newest_indexed_id()
-            return _index_missing(uow.conn, after, progress, uow.commit)
+            repo = SearchIndexRepository(uow.conn)
+            start = repo.newest_indexed_id() if after is None else after
+            return _index_batches(uow.conn, lambda last: repo.list_unindexed(max(last, start), BATCH), progress,
+                                  uow.commit)
 
-    def repair(self) -> tuple[int, int]:
-        """After products were written with SQL instead of the API: index the visible ones the index lacks,
-        take out the archived ones it holds, and count each word's products again from the index (products
-        erased with SQL took their words with them, not their counts). Returns (products indexed, words).
-        Whole-catalog reads, so on a connection of its own without the web's statement bound."""
+    def repair(self, progress: Progress | None = None) -> tuple[int, int]:
+        """After products were written with SQL instead of the API: index every product again as it is now
+        (only what changed is written) and count each word's products again from the index (products erased
+        with SQL took their words with them, not their counts). Returns (products read, words counted).
+        Whole-catalog work, so on a connection of its own without the web's statement bound."""
         conn = maintenance_connect(self.settings)
         try:
-            indexed = _index_missing(conn, 0, None, conn.commit)
             repo = SearchIndexRepository(conn)
-            unindex_products(conn, repo.list_archived_indexed())
+            read = _index_batches(conn, lambda last: repo.list_product_ids(last, BATCH), progress, conn.commit)
             words = repo.recount()
             conn.commit()
         finally:
             conn.close()
-        return indexed, words
+        return read, words

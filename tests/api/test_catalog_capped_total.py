@@ -22,7 +22,7 @@ def test_totals_stop_at_the_cap_and_say_so(client, services, cap_of_five):
     ids = tree(services, {"Capped": {}})
     w = word()
     for n in range(8):
-        product(services, f"{w} crate {n}", category_id=ids["Capped"])
+        product(services, f"{w} {w}crate {n}", category_id=ids["Capped"])
     query = f"category_id={ids['Capped']}&per_page=2"
     assert _page(client, query) == (2, 5, 3, True)
     # Past the cap, a full page reports the products shown so far: at least that many match.
@@ -34,8 +34,11 @@ def test_totals_stop_at_the_cap_and_say_so(client, services, cap_of_five):
     assert _page(client, f"q={w}&per_page=2") == (2, 8, 4, False)
     assert _page(client, f"q={w}&per_page=2&sort=price_asc") == (2, 8, 4, False)
     # Several words, or a word with filters, are counted like a listing: up to the cap.
-    assert _page(client, f"q={w}+crate&per_page=2") == (2, 5, 3, True)
+    assert _page(client, f"q={w}+{w}crate&per_page=2") == (2, 5, 3, True)
     assert _page(client, f"q={w}&category_id={ids['Capped']}&per_page=2") == (2, 5, 3, True)
+    # A page past the end answers the total the first page did, as the listing's does.
+    assert _page(client, f"q={w}+{w}crate&per_page=2&page=60") == (0, 5, 3, True)
+    assert _page(client, f"q={w}&per_page=2&page=60") == (0, 8, 4, False)
 
 
 def test_totals_up_to_the_cap_are_exact(client, services, cap_of_five):
