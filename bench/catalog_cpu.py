@@ -10,7 +10,7 @@ This one calls the shop's WSGI app (create_app, as served, with CATALOG_CACHE_SE
 (bench/ceiling.py: one indexed 24-row query + jsonify) directly in one thread, with a WSGI environ built
 beforehand for each request (as gunicorn hands one over), and counts the CPU seconds this process spends per
 request (time.process_time: Flask, hooks, validation, services, PyMySQL, JSON; waiting for the database is not
-CPU). The same URL lists as bench/catalog_http.py (the search case left out). The CPU of our MariaDB connection
+CPU). The same URL lists as bench/catalog_http.py. The CPU of our MariaDB connection
 threads is read from /proc (10 ms ticks: a rough figure). Every round runs the ceiling, then every endpoint;
 ratio = the ceiling's ms / the endpoint's ms of the same round (the median over the rounds), the share of the
 ceiling's requests/s the endpoint would reach if this CPU were all it costs. CPU time still moves with what
@@ -51,7 +51,6 @@ from bench.catalog_http import cases  # noqa: E402
 from bench.orders import CpuMeter  # noqa: E402
 
 CEILING = "ceiling: one indexed 24-row query + jsonify"
-SKIPPED = ("FULLTEXT search",)  # another change owns the search path; its CPU is mostly the database's
 # Headers that differ between any two runs, left out of an answer's digest.
 VOLATILE = {"X-Request-ID", "Date"}
 
@@ -172,7 +171,7 @@ def run(settings: Any, args: argparse.Namespace) -> None:
     with services.db.cursor() as cur:
         cur.execute("SELECT COUNT(*) AS n FROM products")
         size = cur.fetchone()["n"]
-    urls = {name: found for name, found in cases(services, size).items() if name not in SKIPPED}
+    urls = cases(services, size)
     if args.answers:
         Path(args.answers).write_text(json.dumps(digest_answers(shop, urls), indent=0, sort_keys=True))
         print(f"{args.answers}: the answers to {sum(map(len, urls.values()))} URLs")
