@@ -4,11 +4,12 @@ Why not InnoDB FULLTEXT: it builds the whole set of matching documents, and rank
 LIMIT applies (about 3-6 us per match: 0.3-0.6 s for a word in every product of 100,000). Here each word's
 products are kept best first, so a search reads the first few dozen entries of each of its words' lists
 and stops as soon as no product further down could still make the page (the "no random access" threshold
-algorithm, Fagin, Lotem and Naor): the cost is set by the page asked for, not by how many products match.
+algorithm of Fagin, Lotem and Naor, with a few scores completed by key): the cost is set by the page asked
+for, not by how many products match.
 
 A product's score is the sum, over the searched words it carries, of the word's weight in it (see
 search_words.product_terms) times the word's rarity (search_words.rarity); ties go to the newer product.
-Every product write calls index_products in its own transaction, so the index never lags the catalog.
+Every product write calls index_products in the write's own transaction, so the index never lags the catalog.
 """
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ FIRST_READ = 64
 # "urban" also says "cotton"). Reading more entries costs the database little and Python nothing (a round
 # answers only the products that could make the page); another round costs a round trip and its reads.
 WORDS_FIRST_READ = 16
+# A commoner word's list is read deeper, in proportion, up to this many times (see rank).
 DEPTH_RATIO_MAX = 16
 # ... and each further round reads further, until the lists are read to their ends or would be read this
 # far, when they are read whole (a search whose filters drop most of its matches).
 READ_MAX = 20_000
 # The most products a round completes by primary key (see _complete_contenders).
 COMPLETE_MAX = 200
-# Products indexed per transaction when indexing those that are missing (init-db after an upgrade).
+# Products indexed per transaction in bulk (the seed, init-db after the upgrade, flask search-index).
 BATCH = 1000
 
 Keep = Callable[[list[int]], set[int]]
