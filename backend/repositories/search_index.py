@@ -42,15 +42,19 @@ LIST_COUNTS = "SELECT term, products FROM search_terms WHERE term IN ({terms}) A
 # first `limit` of them: an index range read that stops there, whatever the catalog's size.
 _BEST = ("(SELECT term, product_id, weight FROM product_terms WHERE term = %s"
          " ORDER BY weight DESC, product_id DESC LIMIT %s)")
-# Each product some words' first entries brought (_BEST for each word: {lists}), with its score over the
-# entries read ({units}: WHEN term THEN units) and the most it could score ({room}: for each list that goes on
-# and did not bring it, the most that list could still hold for it); {floor}: only those that could be
-# among the best N (see list_bounded), so a round answers a few dozen rows, not thousands.
+# Each product some words' first entries brought (_BEST_SCORED for each word: {lists}), with its score over
+# the entries read and the most it could score ({room}: for each list that goes on and did not bring it, the
+# most that list could still hold for it); {floor}: only those that could be among the best N (see
+# list_bounded), so a round answers a few dozen rows, not thousands.
 LIST_BOUNDED = """
 SELECT product_id, score, upper FROM (
   SELECT product_id, CAST(score AS SIGNED) AS score, CAST(score{room} AS SIGNED) AS upper{floor_column}
-  FROM (SELECT product_id, SUM(weight * CASE term {units} END) AS score, SUM(CASE term {bits} END) AS seen
-        FROM ({lists}) AS best GROUP BY product_id) AS g) AS s{floor}"""
+  FROM (SELECT product_id, SUM(score) AS score, SUM(bit) AS seen FROM ({lists}) AS best GROUP BY product_id) AS g
+) AS s{floor}"""
+# One word's first `limit` entries as _BEST reads them, each as its score (weight times the word's units) and
+# the word's bit: the union carries whole numbers only, not the word to be matched again per row.
+_BEST_SCORED = ("(SELECT product_id, weight * %s AS score, %s AS bit FROM product_terms WHERE term = %s"
+                " ORDER BY weight DESC, product_id DESC LIMIT %s)")
 # A list that goes on and did not bring the product (its bit not in seen) holds it at most at its last weight
 # read, and one less if the product is newer than that entry (equal weights list the newer first).
 _ROOM = " + IF(seen & %s, 0, %s * (%s - (product_id > %s)))"
@@ -131,15 +135,12 @@ class SearchIndexRepository(Repository):
         those whose most reaches the best-th score so far (the others cannot make a page that long)."""
         terms = list(limits)
         bits = {term: 1 << n for n, term in enumerate(terms)}
-        sql = LIST_BOUNDED.format(units=" ".join(["WHEN %s THEN %s"] * len(terms)),
-                                  bits=" ".join(["WHEN %s THEN %s"] * len(terms)),
-                                  lists=" UNION ALL ".join([_BEST] * len(terms)),
+        sql = LIST_BOUNDED.format(lists=" UNION ALL ".join([_BEST_SCORED] * len(terms)),
                                   room="".join([_ROOM] * len(ends)), floor="" if best is None else _FLOOR,
                                   floor_column="" if best is None else _FLOOR_COLUMN)
         args = [*(v for term, (weight, last_id) in ends.items() for v in (bits[term], units[term], weight, last_id)),
                 *([] if best is None else [best, best]),
-                *(v for term in terms for v in (term, units[term])), *(v for term in terms for v in (term, bits[term])),
-                *(v for term in terms for v in (term, limits[term]))]
+                *(v for term in terms for v in (units[term], bits[term], term, limits[term]))]
         return {row["product_id"]: (row["score"], row["upper"]) for row in self._all(sql, args)}
 
     def list_weights(self, ids: list[int], terms: list[str]) -> list[dict[str, Any]]:
