@@ -61,7 +61,7 @@ LIST_SLUGS_LIKE = "SELECT slug FROM products WHERE slug = %s OR slug LIKE CONCAT
 ADD = """
 INSERT INTO products (category_id, name, slug, description, price, stock, image_url, created_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"""
-# The newest product's id: the catalog's size, near enough, for choosing how a search is read.
+# The newest product's id (0 without products).
 LAST_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 # Is the product in any order? (Then it is archived, never erased.)
 IN_ORDERS = "SELECT EXISTS(SELECT 1 FROM order_items WHERE product_id = %s) AS n"
@@ -432,6 +432,7 @@ class ProductRepository(Repository):
                             [*(changes[name] for name in columns), product_id])
 
     def last_id(self) -> int:
+        """The newest product's id: the catalog's size, near enough, for choosing how a search is read."""
         return int(self._scalar(LAST_ID))
 
     def exists_in_orders(self, product_id: int) -> bool:

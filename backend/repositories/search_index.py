@@ -38,10 +38,12 @@ INSERT INTO search_terms (term, products) VALUES {rows}
 ON DUPLICATE KEY UPDATE products = products + VALUES(products)"""
 # How many products carry each of some words (a word no product has is absent).
 LIST_COUNTS = "SELECT term, products FROM search_terms WHERE term IN ({terms}) AND products > 0"
-# One word's products, best first (the order every page of a search uses: weight, then newest id), the
-# first `limit` of them: an index range read that stops there, whatever the catalog's size.
-_BEST = ("(SELECT term, product_id, weight FROM product_terms WHERE term = %s"
-         " ORDER BY weight DESC, product_id DESC LIMIT %s)")
+# One word's list: its products best first (the order every page of a search uses, and the ranking's bounds
+# rely on: weight, then newest id), cut at a LIMIT: an index range read that stops there, whatever the
+# catalog's size. {columns}: what each entry gives; {cut}: the LIMIT (and OFFSET).
+_LIST = "(SELECT {columns} FROM product_terms WHERE term = %s ORDER BY weight DESC, product_id DESC {cut})"
+# The first `limit` entries of a word's list.
+_BEST = _LIST.format(columns="term, product_id, weight", cut="LIMIT %s")
 # Each product some words' first entries brought (_BEST_SCORED for each word: {lists}), with its score over
 # the entries read and the most it could score ({room}: for each list that goes on and did not bring it, the
 # most that list could still hold for it); {floor}: only those that could be among the best N (see
@@ -51,10 +53,9 @@ SELECT product_id, score, upper FROM (
   SELECT product_id, CAST(score AS SIGNED) AS score, CAST(score{room} AS SIGNED) AS upper{floor_column}
   FROM (SELECT product_id, SUM(score) AS score, SUM(bit) AS seen FROM ({lists}) AS best GROUP BY product_id) AS g
 ) AS s{floor}"""
-# One word's first `limit` entries as _BEST reads them, each as its score (weight times the word's units) and
-# the word's bit: the union carries whole numbers only, not the word to be matched again per row.
-_BEST_SCORED = ("(SELECT product_id, weight * %s AS score, %s AS bit FROM product_terms WHERE term = %s"
-                " ORDER BY weight DESC, product_id DESC LIMIT %s)")
+# The first `limit` entries of a word's list, each as its score (weight times the word's units) and the
+# word's bit: the union carries whole numbers only, not the word to be matched again per row.
+_BEST_SCORED = _LIST.format(columns="product_id, weight * %s AS score, %s AS bit", cut="LIMIT %s")
 # A list that goes on and did not bring the product (its bit not in seen) holds it at most at its last weight
 # read, and one less if the product is newer than that entry (equal weights list the newer first).
 _ROOM = " + IF(seen & %s, 0, %s * (%s - (product_id > %s)))"
@@ -66,8 +67,7 @@ _FLOOR = " WHERE floor IS NULL OR upper > floor OR (upper = floor AND product_id
 # The weights of some words in some products.
 LIST_WEIGHTS = "SELECT product_id, term, weight FROM product_terms WHERE product_id IN ({ids}) AND term IN ({terms})"
 # The entry at a position of a word's list (none when the list is shorter).
-_AT = ("(SELECT term, weight, product_id FROM product_terms WHERE term = %s"
-       " ORDER BY weight DESC, product_id DESC LIMIT 1 OFFSET %s)")
+_AT = _LIST.format(columns="term, weight, product_id", cut="LIMIT 1 OFFSET %s")
 # How many distinct products carry any of the words, counting at most `limit` of them.
 COUNT_CARRYING = """
 SELECT COUNT(*) AS n FROM (SELECT DISTINCT product_id FROM product_terms WHERE term IN ({terms}) LIMIT %s) AS c"""

@@ -6,6 +6,7 @@ from decimal import Decimal
 from backend.repositories import Repository, placeholders
 from backend.repositories.images import ADD as ADD_IMAGE
 from backend.repositories.images import SET_COVER
+from backend.repositories.products import LAST_ID
 
 # Products in new categories, which no offer reaches yet: the price paid now is the list price.
 ADD_PRODUCTS = """
@@ -22,7 +23,6 @@ GET_PRICE = "SELECT price FROM products WHERE id = %s"
 # The products of one seeding run (ids from its first on), to give them pictures.
 LIST_FROM = "SELECT id, name FROM products WHERE id >= %s ORDER BY id"
 COUNT_PRODUCTS = "SELECT COUNT(*) AS n FROM products"
-MAX_PRODUCT_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM products"
 MAX_USER_ID = "SELECT COALESCE(MAX(id), 0) AS n FROM users"
 
 
@@ -61,7 +61,7 @@ class SeedRepository(Repository):
         return int(self._scalar(COUNT_PRODUCTS))
 
     def max_product_id(self) -> int:
-        return int(self._scalar(MAX_PRODUCT_ID))
+        return int(self._scalar(LAST_ID))
 
     def max_user_id(self) -> int:
         return int(self._scalar(MAX_USER_ID))

@@ -181,10 +181,11 @@ def _settled(order: list[int], bounds: Bounds, units: dict[str, int], ends: Ends
     return settled
 
 
-def _index_batches(conn: Connection, next_ids: Callable[[int], list[int]], progress: Progress | None,
+def _index_batches(conn: Connection, next_ids: Callable[[int], list[int]], after: int, progress: Progress | None,
                    commit: Callable[[], None]) -> int:
-    """Index the products next_ids(after id) gives, batch after batch, each committed; returns how many."""
-    done, after = 0, 0
+    """Index the products next_ids(after id) gives from `after` on, batch after batch, each committed; returns
+    how many."""
+    done = 0
     while ids := next_ids(after):
         index_products(conn, ids)
         commit()
@@ -202,7 +203,7 @@ class SearchIndexService(Service):
         with self.db.uow() as uow:
             repo = SearchIndexRepository(uow.conn)
             start = repo.newest_indexed_id() if after is None else after
-            return _index_batches(uow.conn, lambda last: repo.list_unindexed(max(last, start), BATCH), progress,
+            return _index_batches(uow.conn, lambda last: repo.list_unindexed(last, BATCH), start, progress,
                                   uow.commit)
 
     def repair(self, progress: Progress | None = None) -> tuple[int, int]:
@@ -213,7 +214,7 @@ class SearchIndexService(Service):
         conn = maintenance_connect(self.settings)
         try:
             repo = SearchIndexRepository(conn)
-            read = _index_batches(conn, lambda last: repo.list_product_ids(last, BATCH), progress, conn.commit)
+            read = _index_batches(conn, lambda last: repo.list_product_ids(last, BATCH), 0, progress, conn.commit)
             words = repo.recount()
             conn.commit()
         finally:
